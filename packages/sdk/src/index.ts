@@ -5,20 +5,7 @@
  *
  * Zod schemas of every request and response live in the `@lucid-dreams/sdk/zod` subpath.
  */
-export {
-  postV1AuthAgentsByAgentRefChallenge,
-  postV1AuthAgentsByAgentRefExchange,
-  postV1AuthAgentsByAgentRefRefresh,
-  getV1Agents,
-  getV1AgentsByAgentRef,
-  postV1AgentsByAgentRefWalletSignMessage,
-  postV1AgentsByAgentRefWalletSignTypedData,
-  postV1AgentsByAgentRefWalletSignTransaction,
-  postV1AgentsByAgentRefWalletSendTransaction,
-} from "./generated/sdk.gen.js";
-export type { Options } from "./generated/sdk.gen.js";
-export { client } from "./generated/client.gen.js";
-export { createClient, createConfig } from "./generated/client/index.js";
+
 export type {
   Client,
   ClientOptions,
@@ -28,6 +15,20 @@ export type {
   RequestResult,
   ResolvedRequestOptions,
 } from "./generated/client/index.js";
+export { createClient, createConfig } from "./generated/client/index.js";
+export { client } from "./generated/client.gen.js";
+export type { Options } from "./generated/sdk.gen.js";
+export {
+  getV1Agents,
+  getV1AgentsByAgentRef,
+  postV1AgentsByAgentRefWalletSendTransaction,
+  postV1AgentsByAgentRefWalletSignMessage,
+  postV1AgentsByAgentRefWalletSignTransaction,
+  postV1AgentsByAgentRefWalletSignTypedData,
+  postV1AuthAgentsByAgentRefChallenge,
+  postV1AuthAgentsByAgentRefExchange,
+  postV1AuthAgentsByAgentRefRefresh,
+} from "./generated/sdk.gen.js";
 export type {
   Address,
   Agent,

@@ -1,0 +1,28 @@
+import type { StandardSchemaV1 } from "./standard-schema.js";
+
+/** What a tool receives besides its input: the injected session, the framework's tool-call id, an abort signal. */
+export interface LucidToolContext<Session> {
+  /** The runtime or session the host injected for this call. The model never sees or supplies it. */
+  session: Session;
+  /** The framework's id of this tool call; idempotency keys are derived from it. */
+  toolCallId: string;
+  /** Aborted when the framework cancels the call. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * One framework-neutral tool: a name, a description written for models, an input schema and `execute`.
+ * Framework adapters (`@lucid-dreams/ai-sdk`, `@lucid-dreams/langchain`) only map descriptors to their tools.
+ */
+export interface LucidToolDescriptor<Input, Output, Session> {
+  name: string;
+  description: string;
+  /** A zod (or any Standard Schema) object schema of the input the model supplies. */
+  inputSchema: StandardSchemaV1<unknown, Input>;
+  execute(input: Input, context: LucidToolContext<Session>): Promise<Output>;
+}
+
+/** A tool's answer to the model: its result, or an error it can read and act on. */
+export type LucidToolResult<Output> =
+  | { ok: true; result: Output }
+  | { ok: false; code: string; message: string; retryable: boolean };
