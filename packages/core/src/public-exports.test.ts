@@ -1,0 +1,24 @@
+import { expect, it } from "vitest";
+import * as entry from "./index.js";
+
+it("keeps the public runtime exports stable (update the snapshot on purpose when the API changes)", () => {
+  expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
+    [
+      "AgentAuthError",
+      "AgentAuthErrorCode",
+      "ChallengeFailedError",
+      "ConfigurationError",
+      "CoverageMismatchError",
+      "CredentialRevokedError",
+      "RefreshFailedError",
+      "TransportError",
+      "isChallengeFailed",
+      "isConfigurationError",
+      "isCoverageMismatch",
+      "isCredentialRevoked",
+      "isRefreshFailed",
+      "isTransportError",
+      "toolErrorResult",
+    ]
+  `);
+});
