@@ -57,11 +57,22 @@ export class AgentAuthError extends Error {
   }
 }
 
-const hasCode = (error: unknown, code: AgentAuthErrorCode) =>
-  AgentAuthError.isInstance(error) && error.code === code;
+const hasCode = (error: unknown, code: string) => AgentAuthError.isInstance(error) && error.code === code;
+
+/**
+ * Base of the design's runtime union (`CredentialRevokedError`, `RefreshFailedError`, `ChallengeFailedError`,
+ * `TransportError`, `ConfigurationError`, `CoverageMismatchError`), so `instanceof AgentRuntimeError` keeps
+ * working for code written against the original package.
+ */
+export class AgentRuntimeError extends AgentAuthError {
+  constructor(code: string, message: string, options: AgentAuthErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "AgentRuntimeError";
+  }
+}
 
 /** The server revoked the credential or the token family (for example after a refresh token was replayed). */
-export class CredentialRevokedError extends AgentAuthError {
+export class CredentialRevokedError extends AgentRuntimeError {
   declare readonly code: "credential_revoked";
   constructor(message: string, options: AgentAuthErrorOptions = {}) {
     super(AgentAuthErrorCode.CredentialRevoked, message, { retryable: false, ...options });
@@ -73,7 +84,7 @@ export const isCredentialRevoked = (error: unknown): error is CredentialRevokedE
   hasCode(error, AgentAuthErrorCode.CredentialRevoked);
 
 /** Refreshing the access token failed and no fallback was possible. */
-export class RefreshFailedError extends AgentAuthError {
+export class RefreshFailedError extends AgentRuntimeError {
   declare readonly code: "refresh_failed";
   constructor(message: string, options: AgentAuthErrorOptions = {}) {
     super(AgentAuthErrorCode.RefreshFailed, message, { retryable: true, ...options });
@@ -85,7 +96,7 @@ export const isRefreshFailed = (error: unknown): error is RefreshFailedError =>
   hasCode(error, AgentAuthErrorCode.RefreshFailed);
 
 /** Requesting, signing or exchanging a challenge failed. */
-export class ChallengeFailedError extends AgentAuthError {
+export class ChallengeFailedError extends AgentRuntimeError {
   declare readonly code: "challenge_failed";
   constructor(message: string, options: AgentAuthErrorOptions = {}) {
     super(AgentAuthErrorCode.ChallengeFailed, message, { retryable: false, ...options });
@@ -97,7 +108,7 @@ export const isChallengeFailed = (error: unknown): error is ChallengeFailedError
   hasCode(error, AgentAuthErrorCode.ChallengeFailed);
 
 /** The request could not be completed on the network (timeout, connection refused, aborted). */
-export class TransportError extends AgentAuthError {
+export class TransportError extends AgentRuntimeError {
   declare readonly code: "transport_error";
   constructor(message: string, options: AgentAuthErrorOptions = {}) {
     super(AgentAuthErrorCode.TransportError, message, { retryable: true, ...options });
@@ -109,7 +120,7 @@ export const isTransportError = (error: unknown): error is TransportError =>
   hasCode(error, AgentAuthErrorCode.TransportError);
 
 /** The configuration is missing something or has a bad value. */
-export class ConfigurationError extends AgentAuthError {
+export class ConfigurationError extends AgentRuntimeError {
   declare readonly code: "configuration_error";
   constructor(message: string, options: AgentAuthErrorOptions = {}) {
     super(AgentAuthErrorCode.ConfigurationError, message, { retryable: false, ...options });
@@ -121,7 +132,7 @@ export const isConfigurationError = (error: unknown): error is ConfigurationErro
   hasCode(error, AgentAuthErrorCode.ConfigurationError);
 
 /** The server's contract does not match what this runtime expects (an endpoint or field is missing). */
-export class CoverageMismatchError extends AgentAuthError {
+export class CoverageMismatchError extends AgentRuntimeError {
   declare readonly code: "coverage_mismatch";
   constructor(message: string, options: AgentAuthErrorOptions = {}) {
     super(AgentAuthErrorCode.CoverageMismatch, message, { retryable: false, ...options });
@@ -132,8 +143,8 @@ export class CoverageMismatchError extends AgentAuthError {
 export const isCoverageMismatch = (error: unknown): error is CoverageMismatchError =>
   hasCode(error, AgentAuthErrorCode.CoverageMismatch);
 
-/** Any error of the design's runtime union. */
-export type AgentRuntimeError =
+/** Any error of the design's runtime union, as a discriminated union on `code`. */
+export type AgentRuntimeErrorUnion =
   | CredentialRevokedError
   | RefreshFailedError
   | ChallengeFailedError
