@@ -27,6 +27,8 @@ export interface AgentAuthErrorOptions {
   status?: number;
   /** Whether repeating the same call later may succeed. */
   retryable?: boolean;
+  /** The server's own error code (`error` of the contract's error body), when the server answered. */
+  serverCode?: string;
   cause?: unknown;
 }
 
@@ -40,6 +42,8 @@ export class AgentAuthError extends Error {
   readonly status: number | undefined;
   /** Whether repeating the same call later may succeed. */
   readonly retryable: boolean;
+  /** The server's own error code, when the server answered. */
+  readonly serverCode: string | undefined;
 
   constructor(code: string, message: string, options: AgentAuthErrorOptions = {}) {
     super(options.hint ? `${message}\nHint: ${options.hint}` : message, { cause: options.cause });
@@ -48,6 +52,7 @@ export class AgentAuthError extends Error {
     this.hint = options.hint;
     this.status = options.status;
     this.retryable = options.retryable ?? false;
+    this.serverCode = options.serverCode;
     Object.defineProperty(this, marker, { value: true });
   }
 

@@ -1,0 +1,233 @@
+import {
+  type AgentChallengeRequest,
+  type AgentChallengeResponse,
+  type AgentExchangeRequest,
+  type AgentExchangeResponse,
+  type AgentRefreshRequest,
+  type Client,
+  createClient,
+  postV1AuthAgentsByAgentRefChallenge,
+  postV1AuthAgentsByAgentRefExchange,
+  postV1AuthAgentsByAgentRefRefresh,
+} from "@lucid-dreams/sdk";
+import {
+  type AgentAuthError,
+  ChallengeFailedError,
+  ConfigurationError,
+  CoverageMismatchError,
+  CredentialRevokedError,
+  RefreshFailedError,
+} from "./errors.js";
+import { mergeHeaders } from "./merge-headers.js";
+import { callSdk, describeHttpFailure, networkError, type SdkFailure } from "./sdk-call.js";
+import type { FetchExecutor, HttpTransport, RetryMode } from "./transport/http-transport.js";
+
+export type {
+  AgentChallenge,
+  AgentChallengeRequest,
+  AgentChallengeResponse,
+  AgentExchangeRequest,
+  AgentExchangeResponse,
+  AgentRefreshRequest,
+  ChallengePayload,
+  CredentialInfo,
+} from "@lucid-dreams/sdk";
+
+/** The generated SDK client type, for callers who bring their own. */
+export type AgentAuthSdkClient = Client;
+
+export interface AgentAuthClientOptions {
+  /** Agent used when a call does not name one. */
+  agentRef?: string;
+  /** Lucid API base URL. Required unless `client` is given. */
+  baseUrl?: string;
+  /** The transport executing requests (retries, timeouts, headers). Preferred over `fetch`. */
+  transport?: HttpTransport;
+  /** A plain fetch, when no transport is given. */
+  fetch?: FetchExecutor;
+  /** Headers sent with every request. */
+  headers?: HeadersInit;
+  /** A generated-SDK client to use as is. */
+  client?: AgentAuthSdkClient;
+}
+
+export interface AgentAuthRequestOptions {
+  /** Overrides the client's agent for this call. */
+  agentRef?: string;
+  headers?: HeadersInit;
+  signal?: AbortSignal;
+  /** Forwarded to the generated SDK's `meta` bag. */
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * Typed wrapper over the challenge, exchange and refresh endpoints, through the generated SDK only.
+ * Failures become the runtime's error union: `ChallengeFailedError` (challenge, exchange),
+ * `RefreshFailedError` and `CredentialRevokedError` (refresh), `TransportError` (no answer).
+ *
+ * Retries: a challenge creates nothing that matters if repeated, so the transport may retry it; exchange and
+ * refresh consume single-use values (the challenge, the refresh token) and are never resent once sent.
+ */
+export class AgentAuthClient {
+  private readonly options: AgentAuthClientOptions;
+  private readonly clients = new Map<RetryMode, Client>();
+
+  constructor(options: AgentAuthClientOptions) {
+    if (!options.client && !options.baseUrl) {
+      throw new ConfigurationError("AgentAuthClient needs a baseUrl (or a generated-SDK client).", {
+        hint: "Pass { baseUrl: 'https://…' } or set LUCID_BASE_URL.",
+      });
+    }
+    this.options = options;
+  }
+
+  /** Asks the server for a challenge the agent's wallet must sign. */
+  async requestChallenge(
+    payload: AgentChallengeRequest,
+    options: AgentAuthRequestOptions = {},
+  ): Promise<AgentChallengeResponse> {
+    const agentRef = this.agentRef(options);
+    const response = await callSdk(
+      "requesting a challenge",
+      () =>
+        postV1AuthAgentsByAgentRefChallenge({
+          ...this.requestBase("safe", options),
+          path: { agentRef },
+          body: payload,
+        }),
+      (failure) => this.challengeError("Requesting a challenge", agentRef, failure),
+    );
+    if (typeof response?.challenge?.id !== "string") {
+      throw new CoverageMismatchError("The challenge response has no challenge id.", {
+        hint: "The server does not speak the Lucid agent auth contract; check the base URL.",
+      });
+    }
+    return response;
+  }
+
+  /** Exchanges a signed challenge for an access token and a refresh token. Never retried. */
+  async exchange(payload: AgentExchangeRequest, options: AgentAuthRequestOptions = {}): Promise<AgentExchangeResponse> {
+    const agentRef = this.agentRef(options);
+    const bundle = await callSdk(
+      "exchanging the challenge",
+      () =>
+        postV1AuthAgentsByAgentRefExchange({
+          ...this.requestBase("never", options),
+          path: { agentRef },
+          body: payload,
+        }),
+      (failure) => this.challengeError("Exchanging the signed challenge", agentRef, failure),
+    );
+    return checkTokenBundle(bundle, "exchange");
+  }
+
+  /** Rotates the refresh token. Never retried: a refresh token is single-use. */
+  async refresh(payload: AgentRefreshRequest, options: AgentAuthRequestOptions = {}): Promise<AgentExchangeResponse> {
+    const agentRef = this.agentRef(options);
+    const bundle = await callSdk(
+      "refreshing the access token",
+      () =>
+        postV1AuthAgentsByAgentRefRefresh({
+          ...this.requestBase("never", options),
+          path: { agentRef },
+          body: payload,
+        }),
+      (failure) => refreshError(agentRef, failure, this.options.baseUrl),
+    );
+    return checkTokenBundle(bundle, "refresh");
+  }
+
+  private agentRef(options: AgentAuthRequestOptions): string {
+    const agentRef = options.agentRef ?? this.options.agentRef;
+    if (!agentRef) {
+      throw new ConfigurationError("No agent ref for this request.", {
+        hint: "Pass { agentRef } to the client or the call, or set LUCID_AGENT_REF.",
+      });
+    }
+    return agentRef;
+  }
+
+  private requestBase(retry: RetryMode, options: AgentAuthRequestOptions) {
+    return {
+      client: this.client(retry),
+      headers: mergeHeaders(this.options.headers, options.headers),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.meta ? { meta: options.meta } : {}),
+    };
+  }
+
+  private client(retry: RetryMode): Client {
+    if (this.options.client) return this.options.client;
+    let client = this.clients.get(retry);
+    if (!client) {
+      const fetch = this.options.transport?.asFetch({ retry }) ?? this.options.fetch;
+      client = createClient({ baseUrl: this.options.baseUrl!, ...(fetch ? { fetch } : {}) });
+      this.clients.set(retry, client);
+    }
+    return client;
+  }
+
+  private challengeError(action: string, agentRef: string, failure: SdkFailure): AgentAuthError {
+    if (failure.kind === "network") return networkError(action, this.options.baseUrl, failure.cause);
+    return new ChallengeFailedError(`${action} for agent ${agentRef} failed: ${describeHttpFailure(failure)}.`, {
+      status: failure.status,
+      ...(failure.serverCode ? { serverCode: failure.serverCode } : {}),
+      retryable: failure.status === 429 || failure.status >= 500,
+      hint: challengeHint(failure),
+    });
+  }
+}
+
+function challengeHint(failure: Extract<SdkFailure, { kind: "http" }>): string | undefined {
+  switch (failure.serverCode) {
+    case "invalid_signature":
+      return "The wallet that signed is not the one bound to the credential: check credentialId and the signer.";
+    case "challenge_expired":
+      return "Sign and exchange the challenge before its expires_at; check the machine's clock.";
+    case "not_found":
+      return "Check the agent ref and credential id (LUCID_AGENT_REF, LUCID_AGENT_CREDENTIAL).";
+    case "insufficient_scope":
+      return "The credential does not hold the requested scopes; request fewer scopes.";
+    default:
+      return undefined;
+  }
+}
+
+/** Refresh failures: revoked families, rejected or expired refresh tokens, or a server that did not answer. */
+function refreshError(agentRef: string, failure: SdkFailure, baseUrl: string | undefined): AgentAuthError {
+  if (failure.kind === "network") return networkError("Refreshing the access token", baseUrl, failure.cause);
+  const detail = describeHttpFailure(failure);
+  const serverCode = failure.serverCode ? { serverCode: failure.serverCode } : {};
+  if (failure.serverCode === "credential_revoked") {
+    return new CredentialRevokedError(`The credential of agent ${agentRef} was revoked (${detail}).`, {
+      status: failure.status,
+      ...serverCode,
+      hint: "Authenticate again with a new challenge; if this keeps happening, a refresh token was used twice.",
+    });
+  }
+  return new RefreshFailedError(`Refreshing the access token of agent ${agentRef} failed: ${detail}.`, {
+    status: failure.status,
+    ...serverCode,
+    retryable: failure.status === 429 || failure.status >= 500,
+    hint:
+      failure.status === 401
+        ? "The refresh token was rejected; authenticate again with a new challenge."
+        : "Try again later.",
+  });
+}
+
+/** Checks the fields the runtime relies on, so a wrong server fails here with a clear error. */
+function checkTokenBundle(bundle: AgentExchangeResponse, operation: string): AgentExchangeResponse {
+  const problems: string[] = [];
+  if (typeof bundle?.access_token !== "string" || bundle.access_token === "") problems.push("access_token");
+  if (typeof bundle?.refresh_token !== "string" || bundle.refresh_token === "") problems.push("refresh_token");
+  if (Number.isNaN(Date.parse(bundle?.expires_at))) problems.push("expires_at");
+  const refreshExpiry = bundle?.refresh_expires_at ?? bundle?.refresh_token_expires_at;
+  if (typeof refreshExpiry !== "string" || Number.isNaN(Date.parse(refreshExpiry))) problems.push("refresh_expires_at");
+  if (problems.length > 0) {
+    throw new CoverageMismatchError(`The ${operation} response lacks valid ${problems.join(", ")}.`, {
+      hint: "The server does not speak the Lucid agent auth contract; check the base URL.",
+    });
+  }
+  return { ...bundle, refresh_expires_at: refreshExpiry as string };
+}
