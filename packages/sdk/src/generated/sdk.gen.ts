@@ -40,7 +40,9 @@ export const postV1AuthAgentsByAgentRefChallenge = <ThrowOnError extends boolean
  *
  * Verifies the signature against the address bound to the challenge's credential, consumes the
  * challenge (only on success) and issues a short-lived access token plus a rotating refresh token.
- * A challenge that expired, was already used, or whose signature does not match is refused with 401.
+ * A challenge that expired (`challenge_expired`), was already used (`challenge_used`), or whose
+ * signature does not match (`invalid_signature`) is refused with 401; an unknown challenge id, or one
+ * issued for another agent, with 404 `not_found`.
  *
  */
 export const postV1AuthAgentsByAgentRefExchange = <ThrowOnError extends boolean = false>(options: Options<PostV1AuthAgentsByAgentRefExchangeData, ThrowOnError>) => (options.client ?? client).post<PostV1AuthAgentsByAgentRefExchangeResponses, PostV1AuthAgentsByAgentRefExchangeErrors, ThrowOnError>({
@@ -151,7 +153,8 @@ export const postV1AgentsByAgentRefWalletSignTransaction = <ThrowOnError extends
  *
  * Fills the fields that are missing (nonce, gas, fees), signs and broadcasts the transaction on the
  * chain named by `caip2`, and returns its hash once the node accepted it. With an `idempotency_key`
- * a retried request never broadcasts twice. Requires `wallet.send`.
+ * a retried request never broadcasts twice. A transaction the node refuses answers 422
+ * `chain_rejected`; a node that cannot be reached, 502 `chain_error`. Requires `wallet.send`.
  *
  */
 export const postV1AgentsByAgentRefWalletSendTransaction = <ThrowOnError extends boolean = false>(options: Options<PostV1AgentsByAgentRefWalletSendTransactionData, ThrowOnError>) => (options.client ?? client).post<PostV1AgentsByAgentRefWalletSendTransactionResponses, PostV1AgentsByAgentRefWalletSendTransactionErrors, ThrowOnError>({

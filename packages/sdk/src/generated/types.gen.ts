@@ -9,12 +9,14 @@ export type ClientOptions = {
  */
 export type Error = {
     /**
-     * Stable machine-readable code. Known codes: `invalid_request`, `invalid_json`, `unauthorized`,
-     * `invalid_token`, `token_expired`, `invalid_signature`, `challenge_expired`, `challenge_used`,
+     * Stable machine-readable code. Known codes: `invalid_request`, `invalid_json`, `unauthorized`
+     * (no bearer token, or an unknown one), `token_expired`, `invalid_signature`, `challenge_expired`, `challenge_used`,
      * `invalid_refresh_token`, `refresh_token_expired`, `credential_revoked`, `forbidden`,
      * `insufficient_scope`, `not_found`, `method_not_allowed`, `payload_too_large`,
      * `idempotency_in_progress`, `idempotency_key_reused`, `unsupported_chain`, `rate_limited`,
-     * `chain_error`, `internal_error`.
+     * `chain_rejected` (422: the node refused the transaction, e.g. insufficient funds or a used nonce;
+     * not retryable as is), `chain_error` (502: the node could not be reached; retryable),
+     * `internal_error`.
      *
      */
     error: string;
@@ -88,7 +90,10 @@ export type AgentChallengeRequest = {
      */
     credential_id?: string;
     /**
-     * Scopes to request; the token gets those the credential holds. Omit for all of them.
+     * Scopes to request; the session gets those of them that the credential holds (403
+     * `insufficient_scope` when that leaves none, which includes an empty list). Omit for all the
+     * credential's scopes.
+     *
      */
     scopes?: Array<Scope>;
     [key: string]: unknown;
@@ -150,6 +155,9 @@ export type AgentRefreshRequest = {
 
 export type CredentialInfo = {
     id: string;
+    /**
+     * The scopes granted to this session (a subset of what the credential holds).
+     */
     scopes: Array<string>;
     /**
      * Changes whenever the credential is revoked or rotated; a client seeing it change drops its tokens.
@@ -285,6 +293,9 @@ export type WalletAccount = {
 export type WalletInfo = {
     id: string;
     address: string | null;
+    /**
+     * The chain the wallet serves, as a CAIP-2 id (`eip155:8453`); older servers sent a family name.
+     */
     chain: string;
     caip2?: Caip2;
     provider: string;
@@ -627,7 +638,9 @@ export type PostV1AgentsByAgentRefWalletSignMessageErrors = {
      */
     413: Error;
     /**
-     * Well-formed but not acceptable, for example an idempotency key reused with a different body.
+     * Well-formed but not acceptable: an idempotency key reused with a different body
+     * (`idempotency_key_reused`), or a transaction the chain node refused (`chain_rejected`).
+     *
      */
     422: Error;
     /**
@@ -693,7 +706,9 @@ export type PostV1AgentsByAgentRefWalletSignTypedDataErrors = {
      */
     413: Error;
     /**
-     * Well-formed but not acceptable, for example an idempotency key reused with a different body.
+     * Well-formed but not acceptable: an idempotency key reused with a different body
+     * (`idempotency_key_reused`), or a transaction the chain node refused (`chain_rejected`).
+     *
      */
     422: Error;
     /**
@@ -759,7 +774,9 @@ export type PostV1AgentsByAgentRefWalletSignTransactionErrors = {
      */
     413: Error;
     /**
-     * Well-formed but not acceptable, for example an idempotency key reused with a different body.
+     * Well-formed but not acceptable: an idempotency key reused with a different body
+     * (`idempotency_key_reused`), or a transaction the chain node refused (`chain_rejected`).
+     *
      */
     422: Error;
     /**
@@ -825,7 +842,9 @@ export type PostV1AgentsByAgentRefWalletSendTransactionErrors = {
      */
     413: Error;
     /**
-     * Well-formed but not acceptable, for example an idempotency key reused with a different body.
+     * Well-formed but not acceptable: an idempotency key reused with a different body
+     * (`idempotency_key_reused`), or a transaction the chain node refused (`chain_rejected`).
+     *
      */
     422: Error;
     /**

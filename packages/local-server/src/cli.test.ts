@@ -1,0 +1,146 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { createClient, postV1AuthAgentsByAgentRefChallenge } from "@lucid-dreams/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(packageDir, "dist", "cli.js");
+const children: ChildProcess[] = [];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+      newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  // The CLI test runs the built file; rebuild when it is missing or older than the sources.
+  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
+  if (built >= newestSource(join(packageDir, "src"))) return;
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: packageDir, stdio: "pipe" });
+}, 60_000);
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+function readEnv(child: ChildProcess): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {};
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      const eq = line.indexOf("=");
+      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+      if (line.startsWith("LUCID_AGENT_CREDENTIAL_ID=")) resolve(env);
+    });
+    child.once("exit", (code) => reject(new Error(`cli exited with ${code} before printing its env`)));
+  });
+}
+
+describe("lucid-local-server CLI", () => {
+  it("prints the dotenv lines, serves, and stops cleanly (with anvil) on SIGTERM", async () => {
+    const { child, exited, stderr } = run(["--port", "0", "--access-ttl", "120"]);
+    const env = await readEnv(child);
+    expect(Object.keys(env)).toEqual([
+      "LUCID_BASE_URL",
+      "LUCID_AGENT_REF",
+      "LUCID_AGENT_ID",
+      "LUCID_AGENT_CREDENTIAL",
+      "LUCID_SERVER_URL",
+      "LUCID_SERVER_ACCESS_TOKEN",
+      "LUCID_AGENT_EOA_CREDENTIAL",
+      "LUCID_AGENT_PRIVATE_KEY",
+      "LUCID_AGENT_WALLET_ADDRESS",
+      "LUCID_CHAIN_ID",
+      "LUCID_CHAIN_RPC_URL",
+      "LUCID_AGENT_BASE_URL",
+      "LUCID_AGENT_AGENT_REF",
+      "LUCID_AGENT_AGENT_ID",
+      "LUCID_AGENT_CREDENTIAL_ID",
+    ]);
+    expect(env.LUCID_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.LUCID_AGENT_REF).toBe("demo-agent");
+
+    const client = createClient({ baseUrl: env.LUCID_BASE_URL! });
+    const challenge = await postV1AuthAgentsByAgentRefChallenge({
+      client,
+      path: { agentRef: env.LUCID_AGENT_REF! },
+      body: { credential_id: env.LUCID_AGENT_EOA_CREDENTIAL! },
+    });
+    expect(challenge.response.status).toBe(201);
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stderr()).toContain("SIGTERM");
+    await expect(fetch(env.LUCID_CHAIN_RPC_URL!, { method: "POST", body: "{}" })).rejects.toThrow();
+    await expect(fetch(`${env.LUCID_BASE_URL}/v1/agents`)).rejects.toThrow();
+  });
+
+  it("stops on SIGINT too", async () => {
+    const { child, exited } = run([]);
+    const env = await readEnv(child);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    await expect(fetch(env.LUCID_CHAIN_RPC_URL!, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+
+  it("stops the chain it is starting when signalled during startup", async () => {
+    const { child, exited, stderr } = run([]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stderr().includes("anvil (pid")) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    const rpcUrl = /listening on (http:\/\/\S+)/.exec(stderr())![1]!;
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await expect(fetch(rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+
+  it("exits 1 with the reason when anvil cannot start", async () => {
+    const { exited, stderr } = run(["--anvil-path", "/nonexistent/anvil"]);
+    expect(await exited).toBe(1);
+    expect(stderr()).toContain("could not start (anvil_not_found)");
+  });
+
+  it("refuses a bad flag with exit 2 and a clear message", async () => {
+    const { exited, stderr } = run(["--challenge-format", "jwt"]);
+    expect(await exited).toBe(2);
+    expect(stderr()).toContain("--challenge-format must be one of siwe, typed_data, raw");
+    expect(stderr()).toContain("Usage:");
+  });
+
+  it("prints help with exit 0", async () => {
+    const { child, exited } = run(["--help"]);
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+    });
+    expect(await exited).toBe(0);
+    expect(out).toContain("Usage: lucid-local-server");
+  });
+});

@@ -1,0 +1,202 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Address, Hex } from "viem";
+import { revokeCredential, setCredentialDisabled } from "./auth/revoke.js";
+import { type AnvilProcess, startAnvil } from "./chain/anvil.js";
+import { type ChainConnection, connectChain } from "./chain/chain-connection.js";
+import { resolveAnvilPath } from "./chain/resolve-anvil-path.js";
+import { buildEnv } from "./env.js";
+import { createRequestListener } from "./http/request-listener.js";
+import { createRouter } from "./http/router.js";
+import { type LocalServerOptions, resolveOptions } from "./options.js";
+import { createRoutes } from "./routes.js";
+import { type SeededAgent, seedStore } from "./seed.js";
+import type { ServerContext } from "./server-context.js";
+import { createStore } from "./store/store.js";
+import { type Counters, createCounters } from "./testing/counters.js";
+import { createFaults, type Faults } from "./testing/faults.js";
+import { createIdempotencyStore } from "./wallet/idempotency.js";
+import { createKeyedMutex } from "./wallet/keyed-mutex.js";
+
+/** What the server seeded, with the first agent's fields at the top level for convenience. */
+export interface LocalServerSeed {
+  /** First agent's ref (`demo-agent` by default). */
+  agentRef: string;
+  agentId: string;
+  /** First agent's server-wallet credential (sign the challenge with the wallet endpoints). */
+  credentialId: string;
+  /** First agent's local-EOA credential (sign the challenge with `eoaPrivateKey`). */
+  eoaCredentialId: string;
+  eoaPrivateKey: Hex;
+  eoaAddress: Address;
+  /** First agent's server-held wallet address. */
+  serverWalletAddress: Address;
+  /** Owner token of every seeded agent (`lot_...`). */
+  ownerToken: string;
+  chainId: number;
+  /** `eip155:<chainId>`. */
+  caip2: string;
+  /** JSON-RPC URL of the chain (anvil). */
+  rpcUrl: string;
+  /** Every seeded agent, in the order of `options.agents`. */
+  agents: SeededAgent[];
+}
+
+/** Test and admin controls that act on the server's state directly. */
+export interface LocalServerAdmin {
+  /**
+   * Revokes a credential's sessions: bumps its `revocation_nonce` and revokes every token family issued for it
+   * (their access and refresh tokens answer 401 `credential_revoked`). New challenges still work.
+   * Returns false for an unknown credential.
+   */
+  revokeCredential(credentialId: string): boolean;
+  /** Disables (or re-enables) a credential: disabling revokes its sessions and refuses its challenges. */
+  setCredentialDisabled(credentialId: string, disabled: boolean): boolean;
+}
+
+/** A running local Lucid-compatible server. */
+export interface LocalServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  seed: LocalServerSeed;
+  /** The dotenv values the CLI prints (`LUCID_BASE_URL`, `LUCID_AGENT_REF`, ...). */
+  env: Record<string, string>;
+  /** Per-operation request counts. */
+  counters: Counters;
+  /** Fault injection per operation. */
+  faults: Faults;
+  admin: LocalServerAdmin;
+  /** Stops the HTTP server (closing keep-alive connections), the chain it spawned, and pending timers. */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts a local Lucid-compatible server: spawns anvil (or connects to `options.chain`), seeds an owner and
+ * its agents with funded wallets and credentials, and serves the Lucid agent API over `node:http`.
+ *
+ * @example
+ * const server = await startLocalServer();
+ * const client = createClient({ baseUrl: server.url });
+ * // ... challenge, sign with privateKeyToAccount(server.seed.eoaPrivateKey), exchange ...
+ * await server.close();
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const resolved = resolveOptions(options);
+  let anvil: AnvilProcess | undefined;
+  let server: Server | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+  try {
+    let chain: ChainConnection;
+    if (resolved.chain) {
+      chain = await connectChain(resolved.chain.rpcUrl, resolved.chain.chainId);
+    } else {
+      anvil = await startAnvil({
+        binaryPath: resolveAnvilPath({ explicit: resolved.anvilPath }),
+        chainId: resolved.chainId,
+        timeoutMs: resolved.anvilStartupTimeoutMs,
+        log: resolved.log,
+      });
+      chain = await connectChain(anvil.rpcUrl, resolved.chainId);
+    }
+
+    const store = createStore();
+    const seeded = await seedStore(store, chain, resolved.agents, resolved.now());
+
+    let baseUrl = "";
+    const ctx: ServerContext = {
+      options: resolved,
+      store,
+      chain,
+      idempotency: createIdempotencyStore({ now: resolved.now }),
+      walletLocks: createKeyedMutex(),
+      baseUrl: () => baseUrl,
+    };
+    const counters = createCounters();
+    const faults = createFaults(resolved.random);
+    const listener = createRequestListener({
+      router: createRouter(createRoutes(ctx)),
+      counters,
+      faults,
+      maxBodyBytes: resolved.maxBodyBytes,
+      log: resolved.log,
+      timers,
+    });
+    const httpServer = createServer(listener);
+    server = httpServer;
+    const address = await listen(httpServer, resolved.port, resolved.host);
+    baseUrl = `http://${urlHost(resolved.host)}:${address.port}`;
+    resolved.log(`lucid local server listening on ${baseUrl} (chain ${chain.caip2} at ${chain.rpcUrl})`);
+
+    const first = seeded.agents[0]!;
+    const seed: LocalServerSeed = {
+      agentRef: first.agentRef,
+      agentId: first.agentId,
+      credentialId: first.credentialId,
+      eoaCredentialId: first.eoaCredentialId,
+      eoaPrivateKey: first.eoaPrivateKey,
+      eoaAddress: first.eoaAddress,
+      serverWalletAddress: first.serverWalletAddress,
+      ownerToken: seeded.ownerToken,
+      chainId: chain.chainId,
+      caip2: chain.caip2,
+      rpcUrl: chain.rpcUrl,
+      agents: seeded.agents,
+    };
+    const spawned = anvil;
+    let closing: Promise<void> | undefined;
+    return {
+      url: baseUrl,
+      seed,
+      env: buildEnv({ url: baseUrl, seed: seeded, chainId: chain.chainId, rpcUrl: chain.rpcUrl }),
+      counters,
+      faults,
+      admin: {
+        revokeCredential: (id) => revokeCredential(store, id),
+        setCredentialDisabled: (id, disabled) => setCredentialDisabled(store, id, disabled),
+      },
+      close() {
+        closing ??= (async () => {
+          faults.clear();
+          for (const timer of timers) clearTimeout(timer);
+          timers.clear();
+          await closeServer(httpServer);
+          await spawned?.stop();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const timer of timers) clearTimeout(timer);
+    if (server) await closeServer(server);
+    await anvil?.stop();
+    throw error;
+  }
+}

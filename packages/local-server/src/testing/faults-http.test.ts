@@ -1,0 +1,123 @@
+import { getV1Agents, postV1AuthAgentsByAgentRefChallenge } from "@lucid-dreams/sdk";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { clientFor, loginWithEoa } from "../../test/helpers.js";
+import { type LocalServer, startLocalServer } from "../index.js";
+
+let server: LocalServer;
+let auth: string;
+let draws: number[] = [];
+
+beforeAll(async () => {
+  server = await startLocalServer({ random: () => draws.shift() ?? 0.99 });
+  auth = (await loginWithEoa(clientFor(server), server)).access_token;
+});
+afterEach(() => {
+  server.faults.clear();
+  server.counters.reset();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const list = () => getV1Agents({ client: clientFor(server), auth });
+const challenge = () =>
+  postV1AuthAgentsByAgentRefChallenge({
+    client: clientFor(server),
+    path: { agentRef: server.seed.agentRef },
+    body: { credential_id: server.seed.eoaCredentialId },
+  });
+
+describe("faults over HTTP", () => {
+  it("answers the injected status for N requests, then normally", async () => {
+    const handle = server.faults.inject("listAgents", { status: 503, times: 2 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await list()).response.status);
+    expect(statuses).toEqual([503, 503, 200]);
+    expect(handle.hits).toBe(2);
+    expect(server.counters.get("listAgents")).toBe(3);
+  });
+
+  it("gives a 429 a Retry-After header and a rate_limited body", async () => {
+    server.faults.inject("challenge", { status: 429, times: 1 });
+    const limited = await challenge();
+    expect(limited.response.status).toBe(429);
+    expect(limited.response.headers.get("retry-after")).toBe("1");
+    expect(limited.error).toMatchObject({ error: "rate_limited", retry_after: 1 });
+    expect((await challenge()).response.status).toBe(201);
+  });
+
+  it("sends a custom body and headers, a string body as is", async () => {
+    server.faults.inject("listAgents", { status: 500, body: "{not json", times: 1 });
+    const raw = await fetch(`${server.url}/v1/agents`, { headers: { authorization: `Bearer ${auth}` } });
+    expect(raw.status).toBe(500);
+    expect(await raw.text()).toBe("{not json");
+    server.faults.inject("listAgents", {
+      status: 418,
+      body: { error: "teapot" },
+      headers: { "x-fault": "yes" },
+      times: 1,
+    });
+    const custom = await list();
+    expect(custom.response.status).toBe(418);
+    expect(custom.response.headers.get("x-fault")).toBe("yes");
+    expect(custom.error).toEqual({ error: "teapot" });
+  });
+
+  it("drops the connection without a response", async () => {
+    server.faults.inject("exchange", { drop: true, times: 1 });
+    await expect(
+      fetch(`${server.url}/v1/auth/agents/${server.seed.agentRef}/exchange`, { method: "POST", body: "{}" }),
+    ).rejects.toThrow();
+    expect(server.counters.get("exchange")).toBe(1);
+    const after = await fetch(`${server.url}/v1/auth/agents/${server.seed.agentRef}/exchange`, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(after.status).toBe(400);
+  });
+
+  it("delays by latencyMs and then answers normally", async () => {
+    server.faults.inject("listAgents", { latencyMs: 150, times: 1 });
+    const started = performance.now();
+    const result = await list();
+    expect(result.response.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it("applies a probabilistic fault by the injected random", async () => {
+    server.faults.inject("listAgents", { status: 500, probability: 0.5 });
+    draws = [0.2, 0.8, 0.1];
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await list()).response.status);
+    expect(statuses).toEqual([500, 200, 500]);
+  });
+
+  it("removes a fault through its handle", async () => {
+    const handle = server.faults.inject("listAgents", { status: 500 });
+    expect((await list()).response.status).toBe(500);
+    handle.remove();
+    expect((await list()).response.status).toBe(200);
+  });
+});
+
+describe("counters", () => {
+  it("count requests per operation, snapshot every operation, reset", async () => {
+    await list();
+    await list();
+    await challenge();
+    await fetch(`${server.url}/v1/nowhere`);
+    expect(server.counters.snapshot()).toEqual({
+      challenge: 1,
+      exchange: 0,
+      refresh: 0,
+      listAgents: 2,
+      getAgent: 0,
+      signMessage: 0,
+      signTypedData: 0,
+      signTransaction: 0,
+      sendTransaction: 0,
+    });
+    server.counters.reset();
+    expect(server.counters.get("listAgents")).toBe(0);
+  });
+});
