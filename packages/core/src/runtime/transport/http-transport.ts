@@ -4,8 +4,14 @@
  * instrumentation apply to every request in one place.
  */
 
+/** HTTP methods a transport request may use. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+/**
+ * How `request()` reads the response body: `json` (text when it is not JSON, null when empty), `text`,
+ * `arrayBuffer`, `blob`, `stream` (the unread `ReadableStream`) or `response` (the unread `Response`).
+ */
 export type HttpResponseType = "json" | "text" | "arrayBuffer" | "blob" | "stream" | "response";
+/** Query parameters appended to the URL; null and undefined values are left out. */
 export type QueryParameters = Record<string, string | number | boolean | null | undefined>;
 
 /** A fetch function (what the generated SDK and `asFetch()` speak). */
@@ -21,6 +27,7 @@ export type FetchExecutor = (input: RequestInfo | URL, init?: RequestInit) => Pr
  */
 export type RetryMode = "auto" | "safe" | "never";
 
+/** How often and how long apart failed requests are retried (only requests the `RetryMode` allows). */
 export interface RetryPolicy {
   /** Attempts in total, including the first. Default 3. */
   maxAttempts?: number;
@@ -32,6 +39,7 @@ export interface RetryPolicy {
   retryOnStatus?: readonly number[];
 }
 
+/** One request made with `HttpTransport.request()`. */
 export interface HttpRequestOptions {
   /** Destination; a relative path needs a transport with a `baseUrl`. */
   url: string | URL;
@@ -46,7 +54,7 @@ export interface HttpRequestOptions {
   signal?: AbortSignal;
   /** How to parse the response body. Default `json` (falls back to text when the body is not JSON). */
   parseAs?: HttpResponseType;
-  /** Per-attempt timeout in ms. */
+  /** Per-attempt timeout in ms (reading the body included). Default: the transport's `defaultTimeoutMs`. */
   timeoutMs?: number;
   /** Total deadline in ms across all attempts and backoff delays. */
   deadlineMs?: number;
@@ -55,6 +63,7 @@ export interface HttpRequestOptions {
   retry?: RetryMode;
 }
 
+/** The response of `HttpTransport.request()`, with its body parsed into `data`. */
 export interface HttpResponse<TData = unknown> {
   status: number;
   headers: Headers;
@@ -67,9 +76,15 @@ export interface HttpResponse<TData = unknown> {
 
 /** Options of `asFetch()`: the retry mode applied to every request made through the returned fetch. */
 export interface AsFetchOptions {
+  /** Default `"auto"`: retry GET/HEAD/OPTIONS and requests carrying an `Idempotency-Key` header. */
   retry?: RetryMode;
+  /** Per-attempt timeout in ms (time to the response headers). Default: the transport's `defaultTimeoutMs`. */
+  timeoutMs?: number;
+  /** Total deadline in ms across all attempts and backoff delays, up to the response headers. */
+  deadlineMs?: number;
 }
 
+/** Executes HTTP for the runtime: `request()` for direct calls, `asFetch()` for the generated SDK. */
 export interface HttpTransport {
   request<TResponse = unknown>(options: HttpRequestOptions): Promise<HttpResponse<TResponse>>;
   /** A fetch function with this transport's behaviour, for the generated SDK (`createClient({ fetch })`). */
@@ -79,7 +94,13 @@ export interface HttpTransport {
 /** Called around every attempt, for logging, metrics or tracing. Must not throw. */
 export interface TransportInstrumentation {
   onRequest?(event: { method: string; url: string; attempt: number }): void;
-  onResponse?(event: { method: string; url: string; attempt: number; status: number; durationMs: number }): void;
+  onResponse?(event: {
+    method: string;
+    url: string;
+    attempt: number;
+    status: number;
+    durationMs: number;
+  }): void;
   onError?(event: { method: string; url: string; attempt: number; error: unknown; durationMs: number }): void;
   onRetry?(event: { method: string; url: string; attempt: number; delayMs: number; reason: string }): void;
 }
