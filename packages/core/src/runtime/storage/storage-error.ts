@@ -1,0 +1,45 @@
+import { AgentAuthError, type AgentAuthErrorOptions } from "../errors.js";
+
+/** Stable codes of the errors thrown by the storage adapters. Never renamed; new ones may be added. */
+export const StorageErrorCode = {
+  /** The stored data cannot be read back (bad JSON, wrong shape, unknown format version). Left untouched. */
+  Corrupt: "storage_corrupt",
+  /** The file system refused an operation (permissions, disk full, read-only, ...). */
+  Io: "storage_io",
+  /** Another holder kept the lock longer than `lockTimeoutMs`. */
+  LockTimeout: "storage_lock_timeout",
+  /** `withLock` was called again, for the same file, from inside its own callback. */
+  LockReentrant: "storage_lock_reentrant",
+} as const;
+
+/** One of the `StorageErrorCode` values. */
+export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
+
+/** Options of `StorageError`: the base options plus the file the error is about. */
+export interface StorageErrorOptions extends AgentAuthErrorOptions {
+  /** The file (data or lock file) the error is about, when there is one. */
+  path?: string;
+}
+
+/** A storage adapter could not read, write or lock its data. `path` names the file when there is one. */
+export class StorageError extends AgentAuthError {
+  declare readonly code: StorageErrorCode;
+  /** The file the error is about, if any. */
+  readonly path: string | undefined;
+
+  constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "StorageError";
+    this.path = options.path;
+  }
+}
+
+const storageCodes: ReadonlySet<string> = new Set(Object.values(StorageErrorCode));
+
+/**
+ * True when `error` is a StorageError (optionally with the given `code`), from any installed copy of this
+ * package.
+ */
+export const isStorageError = (error: unknown, code?: StorageErrorCode): error is StorageError =>
+  AgentAuthError.isInstance(error) &&
+  (code === undefined ? storageCodes.has(error.code) : error.code === code);
