@@ -16,12 +16,25 @@ import {
   type SignTypedDataRequest,
   type TransactionRequest,
 } from "@lucid-dreams/sdk";
-import { AgentAuthError, type AgentAuthErrorOptions, ConfigurationError, CoverageMismatchError, CredentialRevokedError } from "./errors.js";
+import {
+  AgentAuthError,
+  type AgentAuthErrorOptions,
+  ConfigurationError,
+  CoverageMismatchError,
+  CredentialRevokedError,
+} from "./errors.js";
 import { mergeHeaders } from "./merge-headers.js";
 import { callSdk, describeHttpFailure, networkError, type SdkFailure } from "./sdk-call.js";
+import { SpanName, type Telemetry } from "./telemetry.js";
 import type { FetchExecutor, HttpTransport } from "./transport/http-transport.js";
 
-export type { AgentDetail, AgentListResponse, AgentWalletSignedResponse, AgentWalletSignedTransactionResponse, AgentWalletTransactionResponse };
+export type {
+  AgentDetail,
+  AgentListResponse,
+  AgentWalletSignedResponse,
+  AgentWalletSignedTransactionResponse,
+  AgentWalletTransactionResponse,
+};
 
 /** Body of `signMessage`: `message`, optional `encoding`, `idempotency_key`, `authorization_context`. */
 export type AgentWalletSignMessageRequest = SignMessageRequest;
@@ -63,6 +76,8 @@ export interface AgentApiClientOptions {
   onUnauthorized?: () => Promise<void>;
   /** Makes idempotency keys for wallet calls that do not bring one. Default `crypto.randomUUID()`. */
   idempotencyKey?: () => string;
+  /** Opens `agent.wallet.*` spans around the wallet calls. */
+  telemetry?: Telemetry;
 }
 
 export interface AgentRequestOptions {
@@ -134,7 +149,9 @@ export class AgentApiClient {
   /** One agent (default: the client's). Needs the `agents.read` scope. */
   getAgent(options: AgentScopedRequestOptions = {}): Promise<AgentDetail> {
     const agentRef = this.agentRef(options);
-    return this.call("getAgent", agentRef, options, {}, (base) => getV1AgentsByAgentRef({ ...base, path: { agentRef } }));
+    return this.call("getAgent", agentRef, options, {}, (base) =>
+      getV1AgentsByAgentRef({ ...base, path: { agentRef } }),
+    );
   }
 
   /** Signs a message (EIP-191) with the agent's server-held wallet. */
@@ -147,7 +164,10 @@ export class AgentApiClient {
     const response = await this.call("signMessage", agentRef, options, idempotencyHeader(body), (base) =>
       postV1AgentsByAgentRefWalletSignMessage({ ...base, path: { agentRef }, body }),
     );
-    return { ...response, signature: requireHex(response.signed?.signature, "signMessage", "signed.signature") };
+    return {
+      ...response,
+      signature: requireHex(response.signed?.signature, "signMessage", "signed.signature"),
+    };
   }
 
   /** Signs EIP-712 typed data with the agent's server-held wallet. */
@@ -160,7 +180,10 @@ export class AgentApiClient {
     const response = await this.call("signTypedData", agentRef, options, idempotencyHeader(body), (base) =>
       postV1AgentsByAgentRefWalletSignTypedData({ ...base, path: { agentRef }, body }),
     );
-    return { ...response, signature: requireHex(response.signed?.signature, "signTypedData", "signed.signature") };
+    return {
+      ...response,
+      signature: requireHex(response.signed?.signature, "signTypedData", "signed.signature"),
+    };
   }
 
   /** Signs a transaction without broadcasting it (give nonce, gas and fees: nothing is filled in). */
@@ -175,8 +198,16 @@ export class AgentApiClient {
     );
     return {
       ...response,
-      signedTransaction: requireHex(response.signed?.signed_transaction, "signTransaction", "signed.signed_transaction"),
-      transactionHash: requireHex(response.signed?.transaction_hash, "signTransaction", "signed.transaction_hash"),
+      signedTransaction: requireHex(
+        response.signed?.signed_transaction,
+        "signTransaction",
+        "signed.signed_transaction",
+      ),
+      transactionHash: requireHex(
+        response.signed?.transaction_hash,
+        "signTransaction",
+        "signed.transaction_hash",
+      ),
     };
   }
 
@@ -190,10 +221,15 @@ export class AgentApiClient {
     const response = await this.call("sendTransaction", agentRef, options, idempotencyHeader(body), (base) =>
       postV1AgentsByAgentRefWalletSendTransaction({ ...base, path: { agentRef }, body }),
     );
-    return { ...response, hash: requireHex(response.transaction?.hash, "sendTransaction", "transaction.hash") };
+    return {
+      ...response,
+      hash: requireHex(response.transaction?.hash, "sendTransaction", "transaction.hash"),
+    };
   }
 
-  private withIdempotencyKey<T extends { idempotency_key?: string }>(payload: T): T & { idempotency_key: string } {
+  private withIdempotencyKey<T extends { idempotency_key?: string }>(
+    payload: T,
+  ): T & { idempotency_key: string } {
     const key = payload.idempotency_key ?? this.options.idempotencyKey?.() ?? crypto.randomUUID();
     return { ...payload, idempotency_key: key };
   }
@@ -219,11 +255,15 @@ export class AgentApiClient {
     const attempt = async () => {
       const token = await this.options.getAccessToken();
       if (!token) {
-        throw new AgentApiClientError("access_token_required", `${operation} needs an access token and none is available.`, {
-          operation,
-          agentRef,
-          hint: "Authenticate first (runtime.authenticate()) or provide getAccessToken.",
-        });
+        throw new AgentApiClientError(
+          "access_token_required",
+          `${operation} needs an access token and none is available.`,
+          {
+            operation,
+            agentRef,
+            hint: "Authenticate first (runtime.authenticate()) or provide getAccessToken.",
+          },
+        );
       }
       return callSdk(
         operation,
@@ -238,24 +278,42 @@ export class AgentApiClient {
         (failure) => apiError(operation, agentRef, failure, this.options.baseUrl),
       );
     };
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!this.options.onUnauthorized || !isUnauthorized(error)) throw error;
-      await this.options.onUnauthorized();
-      return attempt();
-    }
+    const withRetry = async () => {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!this.options.onUnauthorized || !isUnauthorized(error)) throw error;
+        await this.options.onUnauthorized();
+        return attempt();
+      }
+    };
+    const span = WALLET_SPANS[operation];
+    return span && this.options.telemetry
+      ? this.options.telemetry.withSpan(span, {}, withRetry)
+      : withRetry();
   }
 }
+
+const WALLET_SPANS: Record<string, string> = {
+  signMessage: SpanName.WalletSignMessage,
+  signTypedData: SpanName.WalletSignTypedData,
+  signTransaction: SpanName.WalletSignTransaction,
+  sendTransaction: SpanName.WalletSendTransaction,
+};
 
 function idempotencyHeader(body: { idempotency_key: string }): Record<string, string> {
   return { "idempotency-key": body.idempotency_key };
 }
 
-const isUnauthorized = (error: unknown) =>
-  AgentAuthError.isInstance(error) && error.status === 401 && error.serverCode !== "credential_revoked";
+/** A 401: the token expired, was revoked with its family, or is unknown. A refresh (or a new sign-in) may help. */
+const isUnauthorized = (error: unknown) => AgentAuthError.isInstance(error) && error.status === 401;
 
-function apiError(operation: string, agentRef: string | undefined, failure: SdkFailure, baseUrl: string | undefined) {
+function apiError(
+  operation: string,
+  agentRef: string | undefined,
+  failure: SdkFailure,
+  baseUrl: string | undefined,
+) {
   if (failure.kind === "network") return networkError(operation, baseUrl, failure.cause);
   const message = `${operation}${agentRef ? ` for agent ${agentRef}` : ""} failed: ${describeHttpFailure(failure)}.`;
   const context = {
@@ -264,7 +322,10 @@ function apiError(operation: string, agentRef: string | undefined, failure: SdkF
     retryable: failure.status === 429 || failure.status === 409 || failure.status >= 500,
   };
   if (failure.serverCode === "credential_revoked") {
-    return new CredentialRevokedError(message, { ...context, hint: "Authenticate again with a new challenge." });
+    return new CredentialRevokedError(message, {
+      ...context,
+      hint: "Authenticate again with a new challenge.",
+    });
   }
   return new AgentApiClientError(failure.serverCode ?? `http_${failure.status}`, message, {
     ...context,

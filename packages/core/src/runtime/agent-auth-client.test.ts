@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { AgentAuthClient } from "./agent-auth-client.js";
-import { isChallengeFailed, isCoverageMismatch, isCredentialRevoked, isRefreshFailed, isTransportError } from "./errors.js";
+import {
+  isChallengeFailed,
+  isCoverageMismatch,
+  isCredentialRevoked,
+  isRefreshFailed,
+  isTransportError,
+} from "./errors.js";
 
 const bundle = {
   access_token: "lat_access",
@@ -21,7 +27,10 @@ function scriptedFetch(...responses: Array<{ status: number; body: unknown } | E
     const next = responses.shift();
     if (!next) throw new Error("unexpected request");
     if (next instanceof Error) throw next;
-    return new Response(JSON.stringify(next.body), { status: next.status, headers: { "content-type": "application/json" } });
+    return new Response(JSON.stringify(next.body), {
+      status: next.status,
+      headers: { "content-type": "application/json" },
+    });
   };
   return { fetch, sent };
 }

@@ -20,6 +20,7 @@ import {
 } from "./errors.js";
 import { mergeHeaders } from "./merge-headers.js";
 import { callSdk, describeHttpFailure, networkError, type SdkFailure } from "./sdk-call.js";
+import { SpanName, type Telemetry } from "./telemetry.js";
 import type { FetchExecutor, HttpTransport, RetryMode } from "./transport/http-transport.js";
 
 export type {
@@ -49,6 +50,8 @@ export interface AgentAuthClientOptions {
   headers?: HeadersInit;
   /** A generated-SDK client to use as is. */
   client?: AgentAuthSdkClient;
+  /** Opens `agent.auth.challenge|exchange|refresh` spans around the calls. */
+  telemetry?: Telemetry;
 }
 
 export interface AgentAuthRequestOptions {
@@ -87,15 +90,17 @@ export class AgentAuthClient {
     options: AgentAuthRequestOptions = {},
   ): Promise<AgentChallengeResponse> {
     const agentRef = this.agentRef(options);
-    const response = await callSdk(
-      "requesting a challenge",
-      () =>
-        postV1AuthAgentsByAgentRefChallenge({
-          ...this.requestBase("safe", options),
-          path: { agentRef },
-          body: payload,
-        }),
-      (failure) => this.challengeError("Requesting a challenge", agentRef, failure),
+    const response = await this.traced(SpanName.AuthChallenge, () =>
+      callSdk(
+        "requesting a challenge",
+        () =>
+          postV1AuthAgentsByAgentRefChallenge({
+            ...this.requestBase("safe", options),
+            path: { agentRef },
+            body: payload,
+          }),
+        (failure) => this.challengeError("Requesting a challenge", agentRef, failure),
+      ),
     );
     if (typeof response?.challenge?.id !== "string") {
       throw new CoverageMismatchError("The challenge response has no challenge id.", {
@@ -106,35 +111,49 @@ export class AgentAuthClient {
   }
 
   /** Exchanges a signed challenge for an access token and a refresh token. Never retried. */
-  async exchange(payload: AgentExchangeRequest, options: AgentAuthRequestOptions = {}): Promise<AgentExchangeResponse> {
+  async exchange(
+    payload: AgentExchangeRequest,
+    options: AgentAuthRequestOptions = {},
+  ): Promise<AgentExchangeResponse> {
     const agentRef = this.agentRef(options);
-    const bundle = await callSdk(
-      "exchanging the challenge",
-      () =>
-        postV1AuthAgentsByAgentRefExchange({
-          ...this.requestBase("never", options),
-          path: { agentRef },
-          body: payload,
-        }),
-      (failure) => this.challengeError("Exchanging the signed challenge", agentRef, failure),
+    const bundle = await this.traced(SpanName.AuthExchange, () =>
+      callSdk(
+        "exchanging the challenge",
+        () =>
+          postV1AuthAgentsByAgentRefExchange({
+            ...this.requestBase("never", options),
+            path: { agentRef },
+            body: payload,
+          }),
+        (failure) => this.challengeError("Exchanging the signed challenge", agentRef, failure),
+      ),
     );
     return checkTokenBundle(bundle, "exchange");
   }
 
   /** Rotates the refresh token. Never retried: a refresh token is single-use. */
-  async refresh(payload: AgentRefreshRequest, options: AgentAuthRequestOptions = {}): Promise<AgentExchangeResponse> {
+  async refresh(
+    payload: AgentRefreshRequest,
+    options: AgentAuthRequestOptions = {},
+  ): Promise<AgentExchangeResponse> {
     const agentRef = this.agentRef(options);
-    const bundle = await callSdk(
-      "refreshing the access token",
-      () =>
-        postV1AuthAgentsByAgentRefRefresh({
-          ...this.requestBase("never", options),
-          path: { agentRef },
-          body: payload,
-        }),
-      (failure) => refreshError(agentRef, failure, this.options.baseUrl),
+    const bundle = await this.traced(SpanName.AuthRefresh, () =>
+      callSdk(
+        "refreshing the access token",
+        () =>
+          postV1AuthAgentsByAgentRefRefresh({
+            ...this.requestBase("never", options),
+            path: { agentRef },
+            body: payload,
+          }),
+        (failure) => refreshError(agentRef, failure, this.options.baseUrl),
+      ),
     );
     return checkTokenBundle(bundle, "refresh");
+  }
+
+  private traced<T>(span: string, fn: () => Promise<T>): Promise<T> {
+    return this.options.telemetry ? this.options.telemetry.withSpan(span, {}, fn) : fn();
   }
 
   private agentRef(options: AgentAuthRequestOptions): string {
@@ -169,12 +188,15 @@ export class AgentAuthClient {
 
   private challengeError(action: string, agentRef: string, failure: SdkFailure): AgentAuthError {
     if (failure.kind === "network") return networkError(action, this.options.baseUrl, failure.cause);
-    return new ChallengeFailedError(`${action} for agent ${agentRef} failed: ${describeHttpFailure(failure)}.`, {
-      status: failure.status,
-      ...(failure.serverCode ? { serverCode: failure.serverCode } : {}),
-      retryable: failure.status === 429 || failure.status >= 500,
-      hint: challengeHint(failure),
-    });
+    return new ChallengeFailedError(
+      `${action} for agent ${agentRef} failed: ${describeHttpFailure(failure)}.`,
+      {
+        status: failure.status,
+        ...(failure.serverCode ? { serverCode: failure.serverCode } : {}),
+        retryable: failure.status === 429 || failure.status >= 500,
+        hint: challengeHint(failure),
+      },
+    );
   }
 }
 
@@ -220,10 +242,12 @@ function refreshError(agentRef: string, failure: SdkFailure, baseUrl: string | u
 function checkTokenBundle(bundle: AgentExchangeResponse, operation: string): AgentExchangeResponse {
   const problems: string[] = [];
   if (typeof bundle?.access_token !== "string" || bundle.access_token === "") problems.push("access_token");
-  if (typeof bundle?.refresh_token !== "string" || bundle.refresh_token === "") problems.push("refresh_token");
+  if (typeof bundle?.refresh_token !== "string" || bundle.refresh_token === "")
+    problems.push("refresh_token");
   if (Number.isNaN(Date.parse(bundle?.expires_at))) problems.push("expires_at");
   const refreshExpiry = bundle?.refresh_expires_at ?? bundle?.refresh_token_expires_at;
-  if (typeof refreshExpiry !== "string" || Number.isNaN(Date.parse(refreshExpiry))) problems.push("refresh_expires_at");
+  if (typeof refreshExpiry !== "string" || Number.isNaN(Date.parse(refreshExpiry)))
+    problems.push("refresh_expires_at");
   if (problems.length > 0) {
     throw new CoverageMismatchError(`The ${operation} response lacks valid ${problems.join(", ")}.`, {
       hint: "The server does not speak the Lucid agent auth contract; check the base URL.",

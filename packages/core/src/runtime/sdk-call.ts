@@ -2,7 +2,13 @@ import { TransportError } from "./errors.js";
 
 /** Why a generated-SDK call did not produce data. */
 export type SdkFailure =
-  | { kind: "http"; status: number; serverCode: string | undefined; serverMessage: string | undefined; retryAfterSeconds: number | undefined }
+  | {
+      kind: "http";
+      status: number;
+      serverCode: string | undefined;
+      serverMessage: string | undefined;
+      retryAfterSeconds: number | undefined;
+    }
   | { kind: "network"; cause: unknown };
 
 interface SdkResult<T> {
@@ -34,7 +40,10 @@ export async function callSdk<T>(
     throw toError({ kind: "network", cause: result.error });
   }
   if (result.response.ok && result.data !== undefined) return result.data;
-  const body = (typeof result.error === "object" && result.error !== null ? result.error : {}) as Record<string, unknown>;
+  const body = (typeof result.error === "object" && result.error !== null ? result.error : {}) as Record<
+    string,
+    unknown
+  >;
   throw toError({
     kind: "http",
     status: result.response.status,
@@ -50,17 +59,29 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
-/** The transport-level error for a failure that never got an HTTP answer. */
+/**
+ * The transport-level error for a failure that never got an HTTP answer: the transport's own error
+ * (`HttpTransportError` with `network_error`, `timeout` or `aborted`) or whatever a plain fetch threw.
+ */
 export function networkError(operation: string, baseUrl: string | undefined, cause: unknown): TransportError {
-  const aborted = typeof cause === "object" && cause !== null && (cause as { name?: string }).name === "AbortError";
-  return new TransportError(
-    aborted ? `${operation} was aborted.` : `${operation}: could not reach the Lucid server${baseUrl ? ` at ${baseUrl}` : ""}.`,
-    {
-      hint: aborted ? undefined : "Check the base URL and that the server is running (LUCID_BASE_URL).",
-      retryable: !aborted,
+  const { name, code } = (typeof cause === "object" && cause !== null ? cause : {}) as {
+    name?: string;
+    code?: string;
+  };
+  if (name === "AbortError" || code === "aborted") {
+    return new TransportError(`${operation} was aborted.`, { retryable: false, cause });
+  }
+  const where = baseUrl ? ` at ${baseUrl}` : "";
+  if (code === "timeout" || name === "TimeoutError") {
+    return new TransportError(`${operation}: the Lucid server${where} did not answer in time.`, {
+      hint: "Check the server's health, or raise the transport's timeout (defaultTimeoutMs).",
       cause,
-    },
-  );
+    });
+  }
+  return new TransportError(`${operation}: could not reach the Lucid server${where}.`, {
+    hint: "Check the base URL and that the server is running (LUCID_BASE_URL).",
+    cause,
+  });
 }
 
 /** "HTTP 401 invalid_signature: The signature does not match." */

@@ -1,0 +1,504 @@
+/**
+ * Config loader: merges explicit overrides, environment variables, the CLI's `.lucid-agent.json` and defaults
+ * into a validated `AgentRuntimeConfig`.
+ *
+ * Precedence, per field: `overrides` > environment > file > default. Two families of environment variables are
+ * read; when both name the same field, the `LUCID_AGENT_*` family wins:
+ *
+ * | field          | `LUCID_AGENT_*` family (wins)                 | design family             | file key               |
+ * |----------------|-----------------------------------------------|---------------------------|------------------------|
+ * | `baseUrl`      | `LUCID_AGENT_BASE_URL`                        | `LUCID_BASE_URL`          | `apiBaseUrl`, `baseUrl`|
+ * | `agentRef`     | `LUCID_AGENT_AGENT_REF`, `LUCID_AGENT_AGENT_ID` | `LUCID_AGENT_REF`       | `agentRef`, `agentId`  |
+ * | `credentialId` | `LUCID_AGENT_CREDENTIAL_ID`                   | `LUCID_AGENT_CREDENTIAL`  | `credentialId`         |
+ * | `refreshToken` | `LUCID_AGENT_REFRESH_TOKEN`                   | (same name)               | `refreshToken`         |
+ * | `scopes`       | `LUCID_AGENT_SCOPES` (JSON array or comma list) |                         | `scopes`               |
+ *
+ * (`LUCID_AGENT_REF` outranks `LUCID_AGENT_AGENT_ID`: a ref beats an id within the environment.) Empty or
+ * whitespace-only variables count as unset. The file is `options.path`, else `LUCID_AGENT_CONFIG_PATH`, else
+ * `<cwd>/.lucid-agent.json`; only the last may be missing. No validation library is needed (zod stays optional).
+ */
+import { ConfigurationError } from "./errors.js";
+import { redactString } from "./redact.js";
+
+/** The file the CLI writes, looked up in the working directory. */
+export const DEFAULT_CONFIG_FILENAME = ".lucid-agent.json";
+/** The hosted Lucid platform. */
+export const DEFAULT_API_BASE_URL = "https://lucid.daydream.systems";
+
+/** Base URL of the Lucid API. */
+export const ENV_BASE_URL = "LUCID_AGENT_BASE_URL";
+/** The agent's ref (slug). */
+export const ENV_AGENT_REF = "LUCID_AGENT_AGENT_REF";
+/** The agent's id, used as its ref when no ref is set. */
+export const ENV_AGENT_ID = "LUCID_AGENT_AGENT_ID";
+/** The credential to authenticate with. */
+export const ENV_CREDENTIAL_ID = "LUCID_AGENT_CREDENTIAL_ID";
+/** A refresh token to start from. */
+export const ENV_REFRESH_TOKEN = "LUCID_AGENT_REFRESH_TOKEN";
+/** Scopes to request: a JSON array of strings or a comma-separated list. */
+export const ENV_SCOPES = "LUCID_AGENT_SCOPES";
+/** Path of the config file (must exist when set). */
+export const ENV_CONFIG_PATH = "LUCID_AGENT_CONFIG_PATH";
+/** Design-document spelling of `LUCID_AGENT_BASE_URL` (loses to it). */
+export const ENV_BASE_URL_ALT = "LUCID_BASE_URL";
+/** Design-document spelling of `LUCID_AGENT_AGENT_REF` (loses to it). */
+export const ENV_AGENT_REF_ALT = "LUCID_AGENT_REF";
+/** Design-document spelling of `LUCID_AGENT_CREDENTIAL_ID` (loses to it). */
+export const ENV_CREDENTIAL_ID_ALT = "LUCID_AGENT_CREDENTIAL";
+
+/** What the runtime needs to authenticate. */
+export interface AgentRuntimeConfig {
+  /** Base URL of the Lucid API, without a trailing slash. */
+  baseUrl: string;
+  /** The agent's ref (slug) or id. */
+  agentRef: string;
+  /** The credential whose wallet signs challenges. */
+  credentialId: string;
+  /** A refresh token to resume a session without a new challenge. A secret. */
+  refreshToken?: string;
+  /** Scopes to request (at most 10). Omitted: every scope the credential holds. */
+  scopes?: string[];
+}
+
+/** The `.lucid-agent.json` file as the CLI writes it. Unknown keys are ignored. */
+export interface AgentConfigFile {
+  agentId?: string;
+  agentRef?: string;
+  credentialId?: string;
+  refreshToken?: string;
+  scopes?: string[];
+  apiBaseUrl?: string;
+  /** Accepted as an alias of `apiBaseUrl` (which wins when both are set). */
+  baseUrl?: string;
+}
+
+/** Where a field's value came from: an override, an environment variable (`env:NAME`), the file, or a default. */
+export type ConfigSource = "override" | `env:${string}` | "file" | "default";
+
+/** The source of each resolved field (optional fields only when set). */
+export interface ConfigSources {
+  baseUrl: ConfigSource;
+  agentRef: ConfigSource;
+  credentialId: ConfigSource;
+  refreshToken?: ConfigSource;
+  scopes?: ConfigSource;
+}
+
+/** Options of `loadAgentRuntimeConfig`. */
+export interface ConfigLoaderOptions {
+  /** Config file path (absolute, or relative to `cwd`). Must exist when given. */
+  path?: string;
+  /** Directory to resolve relative paths and `.lucid-agent.json` against. Default `process.cwd()` when available. */
+  cwd?: string;
+  /** Environment to read. Default `globalThis.process?.env` (nothing on runtimes without `process`). */
+  env?: Record<string, string | undefined>;
+  /** Values that win over every other source. */
+  overrides?: Partial<AgentRuntimeConfig>;
+  /**
+   * Reads a file as UTF-8. Return `null` or throw an error with `code: "ENOENT"` when it does not exist.
+   * Default: `node:fs/promises`, imported lazily (so edge runtimes without a file system never load it).
+   */
+  readFile?: (path: string) => Promise<string | null | undefined>;
+}
+
+/** What `loadAgentRuntimeConfig` resolves to. */
+export interface LoadedAgentRuntimeConfig {
+  config: AgentRuntimeConfig;
+  /** The config file that was read, if any. */
+  sourcePath?: string;
+  /** The file's parsed content, `null` when no file was read. */
+  fileConfig: AgentConfigFile | null;
+  /** Where each field came from. */
+  sources: ConfigSources;
+}
+
+const MAX_SCOPES = 10;
+const SCOPES_FORMAT_HINT = "must be a JSON array of strings or a comma-separated list";
+
+type ProcessLike = { env?: Record<string, string | undefined>; cwd?: () => string };
+const getProcess = (): ProcessLike | undefined => (globalThis as { process?: ProcessLike }).process;
+
+interface Candidate<T> {
+  value: T;
+  source: ConfigSource;
+  /** How to name the source in an error: `overrides.baseUrl`, `environment variable LUCID_BASE_URL`, ... */
+  label: string;
+}
+
+const isAbsolutePath = (path: string) =>
+  path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
+
+const joinPath = (directory: string, path: string): string => {
+  if (isAbsolutePath(path)) return path;
+  const separator = directory.includes("\\") && !directory.includes("/") ? "\\" : "/";
+  const trimmedDirectory = directory.replace(/[\\/]+$/, "");
+  const trimmedPath = path.replace(/^\.[\\/]/, "");
+  return `${trimmedDirectory}${separator}${trimmedPath}`;
+};
+
+const defaultReadFile = async (path: string): Promise<string> => {
+  // A non-literal specifier keeps bundlers for edge runtimes from trying to resolve a Node built-in.
+  const specifier = "node:fs/promises";
+  const fs = (await import(/* @vite-ignore */ specifier)) as {
+    readFile(path: string, encoding: "utf8"): Promise<string>;
+  };
+  return fs.readFile(path, "utf8");
+};
+
+const isMissingFileError = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+};
+
+const envValue = (env: Record<string, string | undefined>, name: string): string | undefined => {
+  const value = env[name];
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim();
+  return trimmed === "" ? undefined : trimmed;
+};
+
+/**
+ * Parses `LUCID_AGENT_SCOPES`-style text: a JSON array of strings, or a comma-separated list (entries trimmed,
+ * empty entries dropped).
+ */
+export const parseScopes = (text: string, sourceLabel = ENV_SCOPES): string[] => {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (cause) {
+      throw new ConfigurationError(`${sourceLabel} is not valid JSON.`, {
+        hint: `${sourceLabel} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`,
+        cause,
+      });
+    }
+    if (!Array.isArray(parsed) || parsed.some((entry) => typeof entry !== "string")) {
+      throw new ConfigurationError(`${sourceLabel} is a JSON value but not an array of strings.`, {
+        hint: `${sourceLabel} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`,
+      });
+    }
+    return parsed as string[];
+  }
+  return trimmed
+    .split(",")
+    .map((scope) => scope.trim())
+    .filter((scope) => scope !== "");
+};
+
+const invalid = (field: string, label: string, problem: string, hint: string, cause?: unknown) =>
+  new ConfigurationError(`Invalid ${field} from ${label}: ${problem}.`, { hint, cause });
+
+const describeSource = (candidate: Candidate<unknown>) => candidate.label;
+
+const checkString = (field: string, candidate: Candidate<unknown>, hint: string): Candidate<string> => {
+  if (typeof candidate.value !== "string") {
+    throw invalid(field, describeSource(candidate), `expected a string, got ${typeof candidate.value}`, hint);
+  }
+  const value = candidate.value.trim();
+  if (value === "") throw invalid(field, describeSource(candidate), "it is empty", hint);
+  return { ...candidate, value };
+};
+
+const validateBaseUrl = (candidate: Candidate<unknown>): string => {
+  const hint =
+    "Set it to the http(s) URL of the Lucid API, e.g. https://lucid.daydream.systems (LUCID_AGENT_BASE_URL, " +
+    "apiBaseUrl in .lucid-agent.json, or overrides.baseUrl).";
+  const { value } = checkString("baseUrl", candidate, hint);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw invalid("baseUrl", describeSource(candidate), `"${redactString(value)}" is not a URL`, hint, cause);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw invalid(
+      "baseUrl",
+      describeSource(candidate),
+      `"${redactString(value)}" uses ${url.protocol} instead of http: or https:`,
+      hint,
+    );
+  }
+  if (url.username || url.password) {
+    throw invalid(
+      "baseUrl",
+      describeSource(candidate),
+      "it contains credentials (user:password@)",
+      "Remove the credentials from the URL; the runtime authenticates with its own tokens.",
+    );
+  }
+  return value.replace(/\/+$/, "");
+};
+
+const validateScopes = (candidate: Candidate<unknown>): string[] => {
+  const hint =
+    candidate.source === `env:${ENV_SCOPES}`
+      ? `${ENV_SCOPES} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`
+      : 'Give scopes as an array of non-empty strings, e.g. ["wallet.sign", "agents.read"].';
+  const { value } = candidate;
+  if (!Array.isArray(value)) {
+    throw invalid("scopes", describeSource(candidate), "expected an array of strings", hint);
+  }
+  const scopes: string[] = [];
+  for (const [index, scope] of value.entries()) {
+    if (typeof scope !== "string") {
+      throw invalid(
+        "scopes",
+        describeSource(candidate),
+        `entry ${index} is a ${typeof scope}, not a string`,
+        hint,
+      );
+    }
+    const trimmed = scope.trim();
+    if (trimmed === "") throw invalid("scopes", describeSource(candidate), `entry ${index} is empty`, hint);
+    if (/\s/.test(trimmed)) {
+      throw invalid("scopes", describeSource(candidate), `"${trimmed}" contains whitespace`, hint);
+    }
+    if (!scopes.includes(trimmed)) scopes.push(trimmed);
+  }
+  if (scopes.length > MAX_SCOPES) {
+    throw invalid(
+      "scopes",
+      describeSource(candidate),
+      `${scopes.length} scopes given, the server accepts at most ${MAX_SCOPES}`,
+      hint,
+    );
+  }
+  return scopes;
+};
+
+const first = <T>(...candidates: Array<Candidate<T> | undefined>): Candidate<T> | undefined =>
+  candidates.find((candidate) => candidate !== undefined);
+
+const fromOverride = <T>(overrides: Partial<AgentRuntimeConfig>, key: keyof AgentRuntimeConfig) => {
+  const value = overrides[key] as T | undefined;
+  if (value === undefined || value === null) return undefined;
+  return { value, source: "override", label: `overrides.${key}` } satisfies Candidate<T>;
+};
+
+const fromEnv = (env: Record<string, string | undefined>, name: string): Candidate<string> | undefined => {
+  const value = envValue(env, name);
+  if (value === undefined) return undefined;
+  return { value, source: `env:${name}`, label: `environment variable ${name}` };
+};
+
+const fromFile = <T>(
+  file: AgentConfigFile | null,
+  key: keyof AgentConfigFile,
+  path: string | undefined,
+): Candidate<T> | undefined => {
+  if (!file) return undefined;
+  const value = file[key] as T | undefined;
+  if (value === undefined || value === null) return undefined;
+  return { value, source: "file", label: `"${key}" in ${path ?? DEFAULT_CONFIG_FILENAME}` };
+};
+
+const FILE_STRING_KEYS = [
+  "agentId",
+  "agentRef",
+  "credentialId",
+  "refreshToken",
+  "apiBaseUrl",
+  "baseUrl",
+] as const;
+
+const parseConfigFile = (text: string, path: string): AgentConfigFile => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (cause) {
+    throw new ConfigurationError(`The config file ${path} is not valid JSON.`, {
+      hint: `Fix the JSON syntax of ${path}, or regenerate it with the Lucid CLI.`,
+      cause,
+    });
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigurationError(`The config file ${path} must contain a JSON object.`, {
+      hint: `Write an object such as {"agentRef": "my-agent", "credentialId": "cred_..."} to ${path}.`,
+    });
+  }
+  const record = parsed as Record<string, unknown>;
+  const file: AgentConfigFile = {};
+  for (const key of FILE_STRING_KEYS) {
+    const value = record[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string") {
+      throw new ConfigurationError(`Invalid "${key}" in ${path}: expected a string, got ${typeof value}.`, {
+        hint: `Set "${key}" to a string in ${path}.`,
+      });
+    }
+    file[key] = value;
+  }
+  const scopes = record.scopes;
+  if (scopes !== undefined && scopes !== null) {
+    if (typeof scopes === "string") {
+      file.scopes = parseScopes(scopes, `"scopes" in ${path}`);
+    } else if (Array.isArray(scopes) && scopes.every((scope) => typeof scope === "string")) {
+      file.scopes = scopes as string[];
+    } else {
+      throw new ConfigurationError(`Invalid "scopes" in ${path}: expected an array of strings.`, {
+        hint: `Write "scopes" as an array of strings in ${path}, e.g. ["wallet.sign"].`,
+      });
+    }
+  }
+  return file;
+};
+
+const readConfigFile = async (
+  options: ConfigLoaderOptions,
+  env: Record<string, string | undefined>,
+): Promise<{ file: AgentConfigFile | null; path?: string }> => {
+  const cwd = options.cwd ?? getProcess()?.cwd?.();
+  const envPath = envValue(env, ENV_CONFIG_PATH);
+  const explicit = options.path ?? envPath;
+  const explicitLabel = options.path !== undefined ? "options.path" : ENV_CONFIG_PATH;
+  let path: string;
+  if (explicit !== undefined) {
+    if (typeof explicit !== "string" || explicit.trim() === "") {
+      throw new ConfigurationError(`The config path from ${explicitLabel} is empty.`, {
+        hint: `Set ${explicitLabel} to the path of a .lucid-agent.json file, or leave it unset.`,
+      });
+    }
+    path = cwd ? joinPath(cwd, explicit.trim()) : explicit.trim();
+  } else {
+    // No file system to look in (edge runtime without an injected readFile): environment only.
+    if (!cwd && !options.readFile) return { file: null };
+    path = cwd ? joinPath(cwd, DEFAULT_CONFIG_FILENAME) : DEFAULT_CONFIG_FILENAME;
+  }
+
+  const readFile = options.readFile ?? defaultReadFile;
+  let text: string | null | undefined;
+  try {
+    text = await readFile(path);
+  } catch (cause) {
+    if (isMissingFileError(cause)) {
+      text = null;
+    } else {
+      throw new ConfigurationError(`The config file ${path} could not be read.`, {
+        hint: `Check that ${path} is a readable file, or set ${ENV_CONFIG_PATH} to another path.`,
+        cause,
+      });
+    }
+  }
+  if (text === null || text === undefined) {
+    if (explicit !== undefined) {
+      throw new ConfigurationError(`The config file ${path} (from ${explicitLabel}) does not exist.`, {
+        hint: `Create it with the Lucid CLI, fix ${explicitLabel}, or unset it to use environment variables only.`,
+      });
+    }
+    return { file: null };
+  }
+  return { file: parseConfigFile(text, path), path };
+};
+
+/**
+ * Loads the runtime configuration from `overrides`, the environment, `.lucid-agent.json` and defaults (in that
+ * precedence; see the module comment for every variable). Throws `ConfigurationError` naming the field, its
+ * source and how to fix it when something is missing or malformed. Never puts a refresh token in a message.
+ */
+export const loadAgentRuntimeConfig = async (
+  options: ConfigLoaderOptions = {},
+): Promise<LoadedAgentRuntimeConfig> => {
+  const env = options.env ?? getProcess()?.env ?? {};
+  const overrides = options.overrides ?? {};
+  const { file, path } = await readConfigFile(options, env);
+
+  const baseUrlCandidate = first<unknown>(
+    fromOverride(overrides, "baseUrl"),
+    fromEnv(env, ENV_BASE_URL),
+    fromEnv(env, ENV_BASE_URL_ALT),
+    fromFile(file, "apiBaseUrl", path),
+    fromFile(file, "baseUrl", path),
+  ) ?? { value: DEFAULT_API_BASE_URL, source: "default", label: "the default" };
+
+  const agentRefCandidate = first<unknown>(
+    fromOverride(overrides, "agentRef"),
+    fromEnv(env, ENV_AGENT_REF),
+    fromEnv(env, ENV_AGENT_REF_ALT),
+    fromEnv(env, ENV_AGENT_ID),
+    fromFile(file, "agentRef", path),
+    fromFile(file, "agentId", path),
+  );
+  if (!agentRefCandidate) {
+    throw new ConfigurationError(
+      "agentRef is missing: no override, environment variable or config file sets it.",
+      {
+        hint:
+          `Set ${ENV_AGENT_REF} (or ${ENV_AGENT_REF_ALT}), add "agentRef" to ${path ?? DEFAULT_CONFIG_FILENAME}, ` +
+          "or pass overrides.agentRef.",
+      },
+    );
+  }
+
+  const credentialCandidate = first<unknown>(
+    fromOverride(overrides, "credentialId"),
+    fromEnv(env, ENV_CREDENTIAL_ID),
+    fromEnv(env, ENV_CREDENTIAL_ID_ALT),
+    fromFile(file, "credentialId", path),
+  );
+  if (!credentialCandidate) {
+    throw new ConfigurationError(
+      "credentialId is missing: no override, environment variable or config file sets it.",
+      {
+        hint:
+          `Set ${ENV_CREDENTIAL_ID} (or ${ENV_CREDENTIAL_ID_ALT}), add "credentialId" to ` +
+          `${path ?? DEFAULT_CONFIG_FILENAME}, or pass overrides.credentialId.`,
+      },
+    );
+  }
+
+  const refreshCandidate = first<unknown>(
+    fromOverride(overrides, "refreshToken"),
+    fromEnv(env, ENV_REFRESH_TOKEN),
+    fromFile(file, "refreshToken", path),
+  );
+
+  const envScopes = fromEnv(env, ENV_SCOPES);
+  const scopesCandidate = first<unknown>(
+    fromOverride(overrides, "scopes"),
+    envScopes ? { ...envScopes, value: parseScopes(envScopes.value) } : undefined,
+    fromFile(file, "scopes", path),
+  );
+
+  const config: AgentRuntimeConfig = {
+    baseUrl: validateBaseUrl(baseUrlCandidate),
+    agentRef: checkString(
+      "agentRef",
+      agentRefCandidate,
+      `Set agentRef to the agent's ref or id (${ENV_AGENT_REF}, "agentRef" in the config file, or overrides.agentRef).`,
+    ).value,
+    credentialId: checkString(
+      "credentialId",
+      credentialCandidate,
+      `Set credentialId to the id of the agent's credential (${ENV_CREDENTIAL_ID}, "credentialId" in the config file, or overrides.credentialId).`,
+    ).value,
+  };
+  const sources: ConfigSources = {
+    baseUrl: baseUrlCandidate.source,
+    agentRef: agentRefCandidate.source,
+    credentialId: credentialCandidate.source,
+  };
+
+  if (refreshCandidate) {
+    if (typeof refreshCandidate.value !== "string" || refreshCandidate.value.trim() === "") {
+      throw invalid(
+        "refreshToken",
+        refreshCandidate.label,
+        typeof refreshCandidate.value === "string"
+          ? "it is empty"
+          : `expected a string, got ${typeof refreshCandidate.value}`,
+        `Set refreshToken to the refresh token string issued by Lucid (${ENV_REFRESH_TOKEN}), or remove it.`,
+      );
+    }
+    config.refreshToken = refreshCandidate.value.trim();
+    sources.refreshToken = refreshCandidate.source;
+  }
+  if (scopesCandidate) {
+    config.scopes = validateScopes(scopesCandidate);
+    sources.scopes = scopesCandidate.source;
+  }
+
+  const result: LoadedAgentRuntimeConfig = { config, fileConfig: file, sources };
+  if (path !== undefined) result.sourcePath = path;
+  return result;
+};
