@@ -321,6 +321,8 @@ export class AgentRuntime {
             cause,
           });
     }
+    // Our own token is expired or revoked by now: a server-orchestrated connector must not sign with it.
+    if (cause !== undefined) (this.#signer as WalletConnector).setAccessToken?.(null);
     return this.#signIn(this.#signer);
   }
 
