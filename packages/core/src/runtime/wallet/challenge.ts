@@ -7,7 +7,7 @@
  * `typed_data` (or `typedData`) object is signed as EIP-712; with no payload at all, the `payload_hash` bytes
  * are signed. `primary_type` (wire) becomes `primaryType` (viem) here and nowhere else.
  */
-import { ChallengeFailedError } from "../errors.js";
+import { ChallengeFailedError, ConfigurationError } from "../errors.js";
 import type {
   AgentChallengeInput,
   Hex,
@@ -81,6 +81,17 @@ export const bytesToHex = (bytes: Uint8Array): Hex => {
   let hex = "0x";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
   return hex as Hex;
+};
+
+/** The bytes of a `{ raw }` message as 0x-hex; a `ConfigurationError` unless they are whole bytes. */
+export const rawMessageHex = (raw: Hex | Uint8Array): Hex => {
+  const hex = typeof raw === "string" ? raw : bytesToHex(raw);
+  if (!isHexBytes(hex)) {
+    throw new ConfigurationError("signMessage({ raw }) needs 0x-hex of whole bytes.", {
+      hint: "Pass raw bytes as a Uint8Array or an even-length 0x-hex string.",
+    });
+  }
+  return hex;
 };
 
 const sortValue = (value: unknown, stack: Set<object>): unknown => {

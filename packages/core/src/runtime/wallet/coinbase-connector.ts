@@ -30,6 +30,7 @@ import {
   challengeToSignable,
   isEip155Caip2,
   isHexBytes,
+  rawMessageHex,
   stableJsonStringify,
   typedDataToWire,
   withEip712DomainType,
@@ -235,13 +236,7 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
   /** Signs an EIP-191 personal message (text, or `{ raw }` bytes via the digest). */
   async signMessage(message: SignableMessage): Promise<string> {
     if (typeof message === "string") return this.#signText(message);
-    const hex = typeof message.raw === "string" ? message.raw : bytesToHex(message.raw);
-    if (!isHexBytes(hex)) {
-      throw new ConfigurationError("signMessage({ raw }) needs 0x-hex of whole bytes.", {
-        hint: "Pass raw bytes as a Uint8Array or an even-length 0x-hex string.",
-      });
-    }
-    return this.#signRaw(hex);
+    return this.#signRaw(rawMessageHex(message.raw));
   }
 
   /** Signs EIP-712 typed data. */

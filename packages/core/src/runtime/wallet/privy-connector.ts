@@ -23,6 +23,7 @@ import {
   challengeToSignable,
   isEip155Caip2,
   isHexBytes,
+  rawMessageHex,
   stableJsonStringify,
   typedDataToWire,
   withEip712DomainType,
@@ -111,13 +112,7 @@ export class PrivyEip191Connector implements WalletConnector {
   /** Signs an EIP-191 personal message (`personal_sign`). */
   async signMessage(message: SignableMessage): Promise<string> {
     if (typeof message === "string") return this.#personalSign(message);
-    const hex = typeof message.raw === "string" ? message.raw : bytesToHex(message.raw);
-    if (!isHexBytes(hex)) {
-      throw new ConfigurationError("signMessage({ raw }) needs 0x-hex of whole bytes.", {
-        hint: "Pass raw bytes as a Uint8Array or an even-length 0x-hex string.",
-      });
-    }
-    return this.#personalSign(hex);
+    return this.#personalSign(rawMessageHex(message.raw));
   }
 
   /** Signs EIP-712 typed data (`eth_signTypedData_v4`). */
