@@ -207,4 +207,19 @@ describe("AgentRuntime against the local server", () => {
     await runtime.api.listAgents();
     expect(server.counters.get("challenge")).toBe(2);
   });
+
+  it("keeps an owner token set by hand (the design's setAccessToken) as the fallback after a revocation", async () => {
+    const connector = new ServerOrchestratorWalletConnector({ baseUrl: server.url, agentRef: server.seed.agentRef });
+    connector.setAccessToken(server.seed.ownerToken);
+    const runtime = await AgentRuntime.fromConfig({
+      config: { baseUrl: server.url, agentRef: server.seed.agentRef, credentialId: server.seed.credentialId },
+      wallet: { signer: connector },
+      backgroundRefresh: false,
+    });
+    runtimes.push(runtime);
+    await runtime.authenticate();
+    server.admin.revokeCredential(server.seed.credentialId);
+    await runtime.api.listAgents();
+    expect(server.counters.get("challenge")).toBe(2);
+  });
 });

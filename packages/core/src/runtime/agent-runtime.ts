@@ -26,7 +26,7 @@ import { createLogger, type Logger, wrapLogger } from "./logger.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import type { StorageAdapter } from "./storage/types.js";
 import { createTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.js";
-import { TokenManager } from "./token-manager.js";
+import { type TokenChangeSource, TokenManager } from "./token-manager.js";
 import type { CancelHandle, TokenBundleInput, TokenSnapshot } from "./token-types.js";
 import { createFetchTransport } from "./transport/fetch-transport.js";
 import type { FetchExecutor, HttpTransport } from "./transport/http-transport.js";
@@ -184,7 +184,7 @@ export class AgentRuntime {
         now: this.#now,
         logger: this.#logger,
         onError: (error) => this.#onBackgroundError(error),
-        onTokensChanged: (snapshot) => this.#onTokensChanged(snapshot),
+        onTokensChanged: (snapshot, source) => this.#onTokensChanged(snapshot, source),
       });
     this.api =
       options.apiClient ??
@@ -267,6 +267,10 @@ export class AgentRuntime {
       } catch (error) {
         const rejected = AgentAuthError.isInstance(error) && !error.retryable;
         if (!rejected) {
+          this.#logger.warn(
+            { error: toEventError(error) },
+            "refresh failed; keeping the current token while it lasts",
+          );
           this.#refreshBackoffUntil = this.#now() + REFRESH_RETRY_BACKOFF_MS;
           this.#events.emit("refreshFailed", {
             error: toEventError(error),
@@ -294,8 +298,11 @@ export class AgentRuntime {
           adopted.refreshToken !== refreshToken &&
           this.#now() < adopted.accessTokenExpiresAt.getTime()
         ) {
+          this.#logger.debug({ agentRef: this.config.agentRef }, "adopted the tokens another process stored");
           return adopted;
         }
+        const fallback = this.#signer ? "challenge" : "none";
+        this.#logger.info({ error: toEventError(error), fallback }, "the refresh token was refused");
         return this.#signInOrGiveUp(error);
       }
     }
@@ -328,10 +335,16 @@ export class AgentRuntime {
 
   /** challenge -> signature -> exchange. */
   async #signIn(signer: ChallengeSigner): Promise<TokenBundleInput> {
+    const log = { agentRef: this.config.agentRef, credentialId: this.config.credentialId };
+    this.#logger.debug(log, "signing in: requesting a challenge");
     const { challenge } = await this.#auth.requestChallenge({
       credential_id: this.config.credentialId,
       ...(this.config.scopes ? { scopes: this.config.scopes } : {}),
     });
+    this.#logger.debug(
+      { ...log, challengeId: challenge.id, expiresAt: challenge.expires_at },
+      "signing the challenge",
+    );
     const signature = await signer.signChallenge(challenge);
     const bundle = await this.#auth.exchange({
       challenge_id: challenge.id,
@@ -339,11 +352,20 @@ export class AgentRuntime {
       credential_id: this.config.credentialId,
     });
     this.#pendingGrant = "authenticated";
+    this.#logger.debug(
+      { ...log, expiresAt: bundle.expires_at, scopes: bundle.credential?.scopes },
+      "signed in",
+    );
     return toTokenBundle(bundle);
   }
 
   async #refresh(refreshToken: string): Promise<TokenBundleInput> {
+    this.#logger.debug({ agentRef: this.config.agentRef }, "refreshing the access token");
     const bundle = await this.#auth.refresh({ refresh_token: refreshToken });
+    this.#logger.debug(
+      { agentRef: this.config.agentRef, expiresAt: bundle.expires_at },
+      "access token refreshed",
+    );
     this.#pendingGrant = "tokenRefreshed";
     return toTokenBundle(bundle);
   }
@@ -355,12 +377,14 @@ export class AgentRuntime {
     return this.config.refreshToken;
   }
 
-  #onTokensChanged(snapshot: TokenSnapshot | null): void {
+  #onTokensChanged(snapshot: TokenSnapshot | null, source: TokenChangeSource): void {
     const connector = this.#signer as WalletConnector | undefined;
     if (!snapshot) {
       connector?.setAccessToken?.(null);
       return;
     }
+    // Tokens read from storage that already expired: nothing to announce (a refresh follows).
+    if (source === "storage" && this.#now() >= snapshot.accessTokenExpiresAt.getTime()) return;
     connector?.setAccessToken?.(snapshot.accessToken);
     const event = this.#pendingGrant;
     this.#pendingGrant = "tokenRefreshed";

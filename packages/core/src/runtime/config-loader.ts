@@ -180,6 +180,11 @@ export const parseScopes = (text: string, sourceLabel = ENV_SCOPES): string[] =>
     }
     return parsed as string[];
   }
+  if (trimmed.startsWith("{") || trimmed.startsWith('"')) {
+    throw new ConfigurationError(`${sourceLabel} is a JSON value but not an array of strings.`, {
+      hint: `${sourceLabel} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`,
+    });
+  }
   return trimmed
     .split(",")
     .map((scope) => scope.trim())

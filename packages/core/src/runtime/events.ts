@@ -33,7 +33,10 @@ export interface AuthenticatedEvent {
   credentialId: string | null;
 }
 
-/** The tokens were rotated with the refresh token. Same fields as `authenticated`. */
+/**
+ * New tokens without a new sign-in: rotated with the refresh token, or rotated by another process sharing the
+ * storage and adopted from it. Same fields as `authenticated`.
+ */
 export interface TokenRefreshedEvent extends AuthenticatedEvent {}
 
 /** An error as events carry it: no stack, no cause, message redacted. */

@@ -1,4 +1,5 @@
 import { TransportError } from "./errors.js";
+import { redactString } from "./redact.js";
 
 /** Why a generated-SDK call did not produce data. */
 export type SdkFailure =
@@ -47,11 +48,15 @@ export async function callSdk<T>(
   throw toError({
     kind: "http",
     status: result.response.status,
-    serverCode: typeof body.error === "string" ? body.error : undefined,
-    serverMessage: typeof body.message === "string" ? body.message : undefined,
+    // The body is the server's: keep its code only when it looks like one, and redact secrets it may echo.
+    serverCode: typeof body.error === "string" && SERVER_CODE.test(body.error) ? body.error : undefined,
+    serverMessage: typeof body.message === "string" ? redactString(body.message.slice(0, 500)) : undefined,
     retryAfterSeconds: parseRetryAfter(result.response.headers.get("retry-after")),
   });
 }
+
+/** What an error code of the contract looks like (`insufficient_scope`). */
+const SERVER_CODE = /^[\w.-]{1,64}$/;
 
 function parseRetryAfter(value: string | null): number | undefined {
   if (!value) return undefined;

@@ -110,7 +110,7 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
   readonly #agentRef: string;
   readonly #client: ReturnType<typeof createClient>;
   readonly #authorizationContext: Record<string, unknown>;
-  readonly #bootstrapToken: string | null;
+  #bootstrapToken: string | null;
   #sessionToken: string | null = null;
   #metadata: WalletMetadata | null = null;
 
@@ -159,10 +159,13 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
 
   /**
    * Sets the runtime's bearer token (`null` clears it and falls back to the bootstrap `accessToken`). The runtime
-   * calls this on `authenticated`, `tokenRefreshed` and `tokensCleared`.
+   * calls this on `authenticated`, `tokenRefreshed` and `tokensCleared`. When no bootstrap token was given, the
+   * first token set here is kept as the fallback.
    */
   setAccessToken(token: string | null): void {
     this.#sessionToken = token ? stripBearer(token) || null : null;
+    // Without a bootstrap token, the first token given (e.g. an owner token set by hand) becomes the fallback.
+    this.#bootstrapToken ??= this.#sessionToken;
   }
 
   /** True when a bearer token (runtime or bootstrap) is available. */
@@ -187,6 +190,18 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
    */
   async signChallenge(challenge: AgentChallengeInput): Promise<string> {
     const token = this.#requireToken();
+    try {
+      return await this.#signChallengeWith(token, challenge);
+    } catch (error) {
+      // The runtime's own token may be expired or revoked by now: the bootstrap token may still sign.
+      const bootstrap = this.#bootstrapToken;
+      const rejected = (error as { status?: number }).status === 401;
+      if (!rejected || !bootstrap || bootstrap === token) throw error;
+      return this.#signChallengeWith(bootstrap, challenge);
+    }
+  }
+
+  async #signChallengeWith(token: string, challenge: AgentChallengeInput): Promise<string> {
     const signable = challengeToSignable(challenge);
     const challengeId = String((challenge as { id?: unknown }).id ?? "");
     const common = {
