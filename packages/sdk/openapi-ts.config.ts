@@ -7,5 +7,10 @@ export default defineConfig({
     importFileExtension: ".js",
     postProcess: [],
   },
-  plugins: ["@hey-api/client-fetch", "@hey-api/typescript", { name: "@hey-api/sdk" }, { name: "zod" }],
+  plugins: [
+    "@hey-api/client-fetch",
+    "@hey-api/typescript",
+    { name: "@hey-api/sdk", client: false },
+    { name: "zod" },
+  ],
 });

@@ -1,7 +1,7 @@
 /**
  * `@lucid-dreams/sdk`: the typed HTTP client for the Lucid agent API, generated from `openapi.yaml` by
- * `@hey-api/openapi-ts`. Every request builder accepts a per-call `client` (see `createClient`), so library
- * code never depends on the shared default client.
+ * `@hey-api/openapi-ts`. Every request builder takes a `client` (see `createClient`) on each call: there is no
+ * shared default client, so library code never depends on global state and importing the package does no work.
  *
  * Zod schemas of every request and response live in the `@lucid-dreams/sdk/zod` subpath.
  */
@@ -16,7 +16,6 @@ export type {
   ResolvedRequestOptions,
 } from "./generated/client/index.js";
 export { createClient, createConfig } from "./generated/client/index.js";
-export { client } from "./generated/client.gen.js";
 export type { Options } from "./generated/sdk.gen.js";
 export {
   getV1Agents,
