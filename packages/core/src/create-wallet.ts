@@ -1,4 +1,5 @@
 import type {
+  AgentScopedRequestOptions,
   AgentWalletSendTransactionRequest,
   AgentWalletSignMessageRequest,
   AgentWalletSignTransactionRequest,
@@ -80,15 +81,32 @@ export interface WalletClient {
   readonly connector: WalletConnector;
   authenticate(): Promise<AuthenticatedSession>;
   ensureAccessToken(): Promise<string>;
-  /** Signs a message with the agent's wallet (the local key for a local-EOA wallet, else the server's). */
-  signMessage(payload: AgentWalletSignMessageRequest): Promise<SignedMessageResult>;
+  /**
+   * Signs a message with the agent's wallet (the local key for a local-EOA wallet, else the server's). The
+   * options (agent, headers, abort signal) apply to server calls.
+   */
+  signMessage(
+    payload: AgentWalletSignMessageRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SignedMessageResult>;
   /** Signs EIP-712 typed data (`primary_type` on the wire). */
-  signTypedData(payload: AgentWalletSignTypedDataRequest): Promise<SignedMessageResult>;
+  signTypedData(
+    payload: AgentWalletSignTypedDataRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SignedMessageResult>;
   /** Signs a transaction without broadcasting it. */
-  signTransaction(payload: AgentWalletSignTransactionRequest): Promise<SignedTransactionResult>;
+  signTransaction(
+    payload: AgentWalletSignTransactionRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SignedTransactionResult>;
   /** Signs and broadcasts a transaction with the server-held wallet. */
-  sendTransaction(payload: AgentWalletSendTransactionRequest): Promise<SentTransactionResult>;
+  sendTransaction(
+    payload: AgentWalletSendTransactionRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SentTransactionResult>;
   getWalletMetadata(): Promise<WalletMetadata | null>;
+  /** True when the wallet signs with a key held here (a local EOA) rather than on the server. */
+  readonly signsLocally: boolean;
   /** The wallet's address; asks the server for a server-held wallet it has not seen yet. */
   getAddress(): Promise<string | null>;
   on<E extends AgentAuthEvent>(event: E, handler: EventHandler<E>): () => void;
@@ -162,11 +180,13 @@ const signsLocally = (connector: WalletConnector) =>
 class RuntimeWallet implements WalletClient {
   readonly runtime: AgentRuntime;
   readonly connector: WalletConnector;
+  readonly signsLocally: boolean;
   readonly #transport: (HttpTransport & { close?: () => Promise<void> }) | undefined;
 
   constructor(runtime: AgentRuntime, connector: WalletConnector, transport: HttpTransport | undefined) {
     this.runtime = runtime;
     this.connector = connector;
+    this.signsLocally = signsLocally(connector);
     this.#transport = transport;
   }
 
@@ -178,20 +198,29 @@ class RuntimeWallet implements WalletClient {
     return this.runtime.ensureAccessToken();
   }
 
-  async signMessage(payload: AgentWalletSignMessageRequest): Promise<SignedMessageResult> {
-    if (!signsLocally(this.connector)) return this.runtime.api.signMessage(payload);
+  async signMessage(
+    payload: AgentWalletSignMessageRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SignedMessageResult> {
+    if (!this.signsLocally) return this.runtime.api.signMessage(payload, options);
     const message = payload.encoding === "hex" ? { raw: payload.message as Hex } : payload.message;
     return this.#localResult(await this.connector.signMessage!(message));
   }
 
-  async signTypedData(payload: AgentWalletSignTypedDataRequest): Promise<SignedMessageResult> {
-    if (!signsLocally(this.connector)) return this.runtime.api.signTypedData(payload);
+  async signTypedData(
+    payload: AgentWalletSignTypedDataRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SignedMessageResult> {
+    if (!this.signsLocally) return this.runtime.api.signTypedData(payload, options);
     const { primary_type, ...rest } = payload.typed_data;
     return this.#localResult(await this.connector.signTypedData!({ ...rest, primaryType: primary_type }));
   }
 
-  async signTransaction(payload: AgentWalletSignTransactionRequest): Promise<SignedTransactionResult> {
-    if (!signsLocally(this.connector)) return this.runtime.api.signTransaction(payload);
+  async signTransaction(
+    payload: AgentWalletSignTransactionRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SignedTransactionResult> {
+    if (!this.signsLocally) return this.runtime.api.signTransaction(payload, options);
     if (!this.connector.signTransaction) {
       throw new NotSupportedError("This local wallet cannot sign transactions.", {
         hint: "Use a signer with signTransaction (a viem LocalAccount does).",
@@ -213,8 +242,11 @@ class RuntimeWallet implements WalletClient {
     };
   }
 
-  async sendTransaction(payload: AgentWalletSendTransactionRequest): Promise<SentTransactionResult> {
-    if (!signsLocally(this.connector)) return this.runtime.api.sendTransaction(payload);
+  async sendTransaction(
+    payload: AgentWalletSendTransactionRequest,
+    options?: AgentScopedRequestOptions,
+  ): Promise<SentTransactionResult> {
+    if (!this.signsLocally) return this.runtime.api.sendTransaction(payload, options);
     throw new NotSupportedError(
       "A local-key wallet cannot broadcast by itself: it has no chain connection.",
       {

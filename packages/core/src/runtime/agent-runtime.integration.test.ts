@@ -209,7 +209,10 @@ describe("AgentRuntime against the local server", () => {
   });
 
   it("keeps an owner token set by hand (the design's setAccessToken) as the fallback after a revocation", async () => {
-    const connector = new ServerOrchestratorWalletConnector({ baseUrl: server.url, agentRef: server.seed.agentRef });
+    const connector = new ServerOrchestratorWalletConnector({
+      baseUrl: server.url,
+      agentRef: server.seed.agentRef,
+    });
     connector.setAccessToken(server.seed.ownerToken);
     const runtime = await AgentRuntime.fromConfig({
       config: { baseUrl: server.url, agentRef: server.seed.agentRef, credentialId: server.seed.credentialId },

@@ -10,6 +10,9 @@ export interface LucidToolContext<Session> {
   signal?: AbortSignal | undefined;
 }
 
+/** What a tool does: read (no signature), sign (a signature, nothing on chain), send (moves funds on chain). */
+export type LucidToolKind = "read" | "sign" | "send";
+
 /**
  * One framework-neutral tool: a name, a description written for models, an input schema and `execute`.
  * Framework adapters (`@lucid-dreams/ai-sdk`, `@lucid-dreams/langchain`) only map descriptors to their tools.
@@ -17,8 +20,11 @@ export interface LucidToolContext<Session> {
 export interface LucidToolDescriptor<Input, Output, Session> {
   name: string;
   description: string;
+  kind?: LucidToolKind;
   /** A zod (or any Standard Schema) object schema of the input the model supplies. */
   inputSchema: StandardSchemaV1<unknown, Input>;
+  /** Whether a human must approve each call before it runs (mapped to the framework's approval mechanism). */
+  needsApproval?: boolean;
   execute(input: Input, context: LucidToolContext<Session>): Promise<Output>;
 }
 

@@ -1,0 +1,34 @@
+/**
+ * `@lucid-dreams/agent-auth/tools`: the framework-neutral LLM tools (one descriptor per tool: name, a
+ * description written for models, a zod input schema, `execute`), their policy and their results. Needs `zod`
+ * (a peer). Framework adapters: `@lucid-dreams/ai-sdk`, `@lucid-dreams/langchain`.
+ */
+export { type AmountUnit, formatEther, toWei } from "./tools/amount.js";
+export {
+  createLucidToolDescriptors,
+  LUCID_TOOL_NAMES,
+  type LucidToolName,
+  type LucidToolsOptions,
+} from "./tools/create-lucid-tools.js";
+export type { AgentSummary } from "./tools/list-agents.js";
+export { type LucidToolPolicy, PolicyEnforcer } from "./tools/policy.js";
+export type { SendTransactionToolResult } from "./tools/send-transaction.js";
+export type { SignMessageToolResult } from "./tools/sign-message.js";
+export type { SignTransactionToolResult } from "./tools/sign-transaction.js";
+export type { SignTypedDataToolResult } from "./tools/sign-typed-data.js";
+export type { StandardSchemaResult, StandardSchemaV1 } from "./tools/standard-schema.js";
+export type { LucidTool } from "./tools/tool-context.js";
+export type {
+  LucidToolContext,
+  LucidToolDescriptor,
+  LucidToolKind,
+  LucidToolResult,
+} from "./tools/tool-descriptor.js";
+export { toolErrorResult } from "./tools/tool-error-result.js";
+export {
+  ApprovalDeniedError,
+  isPolicyRefused,
+  PolicyRefusedError,
+  ToolInputError,
+} from "./tools/tool-errors.js";
+export { type LucidSession, toToolSession } from "./tools/tool-session.js";

@@ -1,0 +1,69 @@
+import { ConfigurationError } from "../runtime/errors.js";
+import { getAgentTool } from "./get-agent.js";
+import { getWalletAddressTool } from "./get-wallet-address.js";
+import { listAgentsTool } from "./list-agents.js";
+import { type LucidToolPolicy, PolicyEnforcer } from "./policy.js";
+import { sendTransactionTool } from "./send-transaction.js";
+import { signMessageTool } from "./sign-message.js";
+import { signTransactionTool } from "./sign-transaction.js";
+import { signTypedDataTool } from "./sign-typed-data.js";
+import type { LucidTool, ToolDeps } from "./tool-context.js";
+
+/** The tools, by name. */
+export const LUCID_TOOL_NAMES = [
+  "listAgents",
+  "getAgent",
+  "getWalletAddress",
+  "signMessage",
+  "signTypedData",
+  "signTransaction",
+  "sendTransaction",
+] as const;
+
+export type LucidToolName = (typeof LUCID_TOOL_NAMES)[number];
+
+/** Options shared by every framework adapter. */
+export interface LucidToolsOptions {
+  /** Rules checked before any network call (chains, value limits, budget, recipients, typed data). */
+  policy?: LucidToolPolicy;
+  /**
+   * Which tools need a human's approval before each call, through the framework's own mechanism.
+   * Default: `{ sendTransaction: true }`.
+   */
+  approval?: Partial<Record<LucidToolName, boolean>>;
+  /** Only these tools. Default: all of them. */
+  tools?: readonly LucidToolName[];
+  /** CAIP-2 chain used when the model passes `chain: null` and the wallet's record names none. */
+  defaultChain?: string;
+}
+
+const FACTORIES: Record<LucidToolName, (deps: ToolDeps) => LucidTool<never>> = {
+  listAgents: listAgentsTool as (deps: ToolDeps) => LucidTool<never>,
+  getAgent: getAgentTool as (deps: ToolDeps) => LucidTool<never>,
+  getWalletAddress: getWalletAddressTool as (deps: ToolDeps) => LucidTool<never>,
+  signMessage: signMessageTool as (deps: ToolDeps) => LucidTool<never>,
+  signTypedData: signTypedDataTool as (deps: ToolDeps) => LucidTool<never>,
+  signTransaction: signTransactionTool as (deps: ToolDeps) => LucidTool<never>,
+  sendTransaction: sendTransactionTool as (deps: ToolDeps) => LucidTool<never>,
+};
+
+const DEFAULT_APPROVAL: Partial<Record<LucidToolName, boolean>> = { sendTransaction: true };
+
+/**
+ * The framework-neutral Lucid tools: one descriptor per tool, sharing one policy (and so one budget ledger).
+ * Adapters map them to their framework; the session is injected per call and never comes from the model.
+ */
+export function createLucidToolDescriptors(options: LucidToolsOptions = {}): LucidTool<never>[] {
+  const policy = new PolicyEnforcer(options.policy);
+  const approval = { ...DEFAULT_APPROVAL, ...options.approval };
+  const names = options.tools ?? LUCID_TOOL_NAMES;
+  return names.map((name) => {
+    const factory = FACTORIES[name];
+    if (!factory) {
+      throw new ConfigurationError(`Unknown Lucid tool "${String(name)}".`, {
+        hint: `Pick from: ${LUCID_TOOL_NAMES.join(", ")}.`,
+      });
+    }
+    return factory({ policy, defaultChain: options.defaultChain, needsApproval: approval[name] ?? false });
+  });
+}
