@@ -5,9 +5,10 @@ import { toToolSession } from "./tool-session.js";
 const input = z.strictObject({
   limit: z
     .number()
-    .int()
     .describe("At most this many agents (1 to 100). null: all of them.")
-    .refine((value) => value >= 1 && value <= 100, { message: "limit must be between 1 and 100" })
+    .refine((value) => Number.isInteger(value) && value >= 1 && value <= 100, {
+      message: "limit must be a whole number between 1 and 100",
+    })
     .nullable(),
 });
 

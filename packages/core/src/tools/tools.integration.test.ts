@@ -1,0 +1,283 @@
+import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
+import { createPublicClient, defineChain, http, verifyMessage, verifyTypedData } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod/v4";
+import { createWallet, type WalletClient } from "../create-wallet.js";
+import { AgentRuntime } from "../runtime/agent-runtime.js";
+import { LocalEoaWalletConnector } from "../runtime/wallet/local-key-connector.js";
+import { createLucidToolDescriptors, type LucidToolsOptions } from "./create-lucid-tools.js";
+import type { LucidTool } from "./tool-context.js";
+import { toolErrorResult } from "./tool-error-result.js";
+
+let server: LocalServer;
+let runtime: AgentRuntime;
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  server = await startLocalServer({ port: 0 });
+  runtime = await AgentRuntime.fromConfig({
+    config: {
+      baseUrl: server.url,
+      agentRef: server.seed.agentRef,
+      credentialId: server.seed.eoaCredentialId,
+    },
+    wallet: {
+      signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }),
+    },
+    backgroundRefresh: false,
+  });
+  await runtime.authenticate();
+});
+afterEach(async () => {
+  server.counters.reset();
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+afterAll(async () => {
+  await runtime.shutdown();
+  await server.close();
+});
+
+function tools(options?: LucidToolsOptions) {
+  const byName = new Map(createLucidToolDescriptors(options).map((tool) => [tool.name, tool]));
+  return (name: string) => byName.get(name) as LucidTool<Record<string, unknown>, Record<string, unknown>>;
+}
+
+let callCounter = 0;
+const run = (
+  tool: LucidTool<Record<string, unknown>, Record<string, unknown>>,
+  input: Record<string, unknown>,
+  session: AgentRuntime | WalletClient = runtime,
+  toolCallId = `call-${++callCounter}`,
+) => tool.execute(input, { session, toolCallId });
+
+const recipient = "0x000000000000000000000000000000000000bEEF";
+const send = (amount: string, extra: Record<string, unknown> = {}) => ({
+  chain: null,
+  to: recipient,
+  amount,
+  unit: "ether",
+  data: null,
+  ...extra,
+});
+
+describe("Lucid tools against the local server", () => {
+  it("every input schema fits OpenAI strict mode", () => {
+    const forbidden = [
+      "minLength",
+      "maxLength",
+      "pattern",
+      "format",
+      "minimum",
+      "maximum",
+      "minItems",
+      "maxItems",
+      "oneOf",
+      "allOf",
+      "$ref",
+    ];
+    const check = (schema: Record<string, unknown>, path: string): string[] => {
+      const problems = forbidden.filter((key) => key in schema).map((key) => `${path}: ${key}`);
+      if (schema.type === "object" || (Array.isArray(schema.type) && schema.type.includes("object"))) {
+        const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        if (Object.keys(properties).length === 0) problems.push(`${path}: empty object`);
+        if (schema.additionalProperties !== false) problems.push(`${path}: additionalProperties`);
+        const required = new Set((schema.required ?? []) as string[]);
+        for (const [name, property] of Object.entries(properties)) {
+          if (!required.has(name)) problems.push(`${path}.${name}: not required`);
+          problems.push(...check(property, `${path}.${name}`));
+        }
+      }
+      for (const branch of (schema.anyOf ?? []) as Record<string, unknown>[])
+        problems.push(...check(branch, `${path}|`));
+      return problems;
+    };
+    for (const tool of createLucidToolDescriptors()) {
+      const schema = z.toJSONSchema(tool.inputSchema as z.ZodType) as Record<string, unknown>;
+      expect(check(schema, tool.name), tool.name).toEqual([]);
+      expect(tool.description.length).toBeGreaterThan(40);
+    }
+  });
+
+  it("lists agents and reads the session's wallet address", async () => {
+    const tool = tools();
+    const { agents } = (await run(tool("listAgents"), { limit: null })) as {
+      agents: Array<Record<string, unknown>>;
+    };
+    expect(agents).toEqual([
+      expect.objectContaining({ ref: server.seed.agentRef, walletAddress: server.seed.serverWalletAddress }),
+    ]);
+    expect(await run(tool("getWalletAddress"), { chain: null })).toEqual({
+      address: server.seed.serverWalletAddress,
+      chain: server.seed.caip2,
+      agentRef: server.seed.agentRef,
+    });
+  });
+
+  it("signs a message and typed data with the server-held wallet", async () => {
+    const tool = tools();
+    const signed = (await run(tool("signMessage"), { message: "gm", encoding: null })) as {
+      signature: `0x${string}`;
+    };
+    expect(
+      await verifyMessage({
+        address: server.seed.serverWalletAddress,
+        message: "gm",
+        signature: signed.signature,
+      }),
+    ).toBe(true);
+    const typedData = {
+      domain: { name: "Lucid test", version: "1", chainId: server.seed.chainId },
+      types: {
+        Mail: [
+          { name: "contents", type: "string" },
+          { name: "amount", type: "uint256" },
+        ],
+      },
+      primaryType: "Mail",
+      message: { contents: "hello", amount: "1000000000000000000000" },
+    };
+    const typed = (await run(tool("signTypedData"), { typedData: JSON.stringify(typedData) })) as {
+      signature: `0x${string}`;
+    };
+    expect(
+      await verifyTypedData({
+        address: server.seed.serverWalletAddress,
+        ...typedData,
+        message: { contents: "hello", amount: 10n ** 21n },
+        signature: typed.signature,
+      }),
+    ).toBe(true);
+  });
+
+  it("sends a transaction once per tool call, even when the call is replayed", async () => {
+    const tool = tools();
+    const chain = defineChain({
+      id: server.seed.chainId,
+      name: "local",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [server.seed.rpcUrl] } },
+    });
+    const client = createPublicClient({ chain, transport: http(server.seed.rpcUrl) });
+    const nonceBefore = await client.getTransactionCount({ address: server.seed.serverWalletAddress });
+    const first = (await run(tool("sendTransaction"), send("0.01"), runtime, "replayed-call")) as {
+      transactionHash: `0x${string}`;
+    };
+    const again = (await run(tool("sendTransaction"), send("0.01"), runtime, "replayed-call")) as {
+      transactionHash: `0x${string}`;
+    };
+    expect(again.transactionHash).toBe(first.transactionHash);
+    const receipt = await client.waitForTransactionReceipt({ hash: first.transactionHash });
+    expect(receipt.status).toBe("success");
+    expect(await client.getTransactionCount({ address: server.seed.serverWalletAddress })).toBe(
+      nonceBefore + 1,
+    );
+  });
+
+  it("refuses by policy before any network call", async () => {
+    const tool = tools({
+      policy: {
+        maxValuePerTransaction: "0.05",
+        budgetPerSession: "0.06",
+        allowedChains: [server.seed.caip2],
+      },
+    });
+    const errorOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => null,
+        (error: unknown) => toolErrorResult(error),
+      );
+    expect(await errorOf(run(tool("sendTransaction"), send("1")))).toMatchObject({
+      ok: false,
+      code: "policy_refused",
+    });
+    expect(await errorOf(run(tool("sendTransaction"), send("0.01", { chain: "eip155:1" })))).toMatchObject({
+      code: "policy_refused",
+      message: expect.stringContaining("eip155:1"),
+    });
+    const permit = {
+      domain: { name: "Token", version: "1", chainId: server.seed.chainId },
+      types: {
+        Permit: [
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+        ],
+      },
+      primaryType: "Permit",
+      message: { spender: recipient, value: "1" },
+    };
+    expect(await errorOf(run(tool("signTypedData"), { typedData: JSON.stringify(permit) }))).toMatchObject({
+      code: "policy_refused",
+    });
+    expect(server.counters.get("sendTransaction")).toBe(0);
+    expect(server.counters.get("signTypedData")).toBe(0);
+    // the budget: 0.05 fits, the next 0.05 would pass the 0.06 budget
+    await run(tool("sendTransaction"), send("0.05"));
+    expect(await errorOf(run(tool("sendTransaction"), send("0.05")))).toMatchObject({
+      code: "policy_refused",
+      message: expect.stringContaining("budget"),
+    });
+    expect(server.counters.get("sendTransaction")).toBe(1);
+  });
+
+  it("rejects malformed input with messages a model can act on", async () => {
+    const tool = tools();
+    const schema = tool("sendTransaction").inputSchema as z.ZodType;
+    const parsed = schema.safeParse(send("0.01", { to: "0x123" }));
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toContain("40 hex digits");
+    await expect(run(tool("signTypedData"), { typedData: "{not json" })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
+    await expect(run(tool("signMessage"), { message: "gm", encoding: "hex" })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
+  });
+
+  it("returns the server's refusal as a typed, readable error", async () => {
+    const narrow = await AgentRuntime.fromConfig({
+      config: {
+        baseUrl: server.url,
+        agentRef: server.seed.agentRef,
+        credentialId: server.seed.eoaCredentialId,
+        scopes: ["agents.read"],
+      },
+      wallet: {
+        signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }),
+      },
+      backgroundRefresh: false,
+    });
+    closers.push(() => narrow.shutdown());
+    const result = await run(tools()("signMessage"), { message: "gm", encoding: null }, narrow).catch(
+      toolErrorResult,
+    );
+    expect(result).toMatchObject({ ok: false, code: "insufficient_scope", retryable: false });
+    expect(JSON.stringify(result)).not.toMatch(/lat_|lrt_/);
+  });
+
+  it("signs locally with a local-key session, without a server signature", async () => {
+    const wallet = await createWallet({
+      config: {
+        baseUrl: server.url,
+        agentRef: server.seed.agentRef,
+        credentialId: server.seed.eoaCredentialId,
+      },
+      wallet: { privateKey: server.seed.eoaPrivateKey },
+      env: {},
+    });
+    closers.push(() => wallet.shutdown());
+    const signed = (await run(tools()("signMessage"), { message: "local gm", encoding: null }, wallet)) as {
+      signature: `0x${string}`;
+      address: string;
+    };
+    expect(signed.address).toBe(server.seed.eoaAddress);
+    expect(
+      await verifyMessage({
+        address: server.seed.eoaAddress,
+        message: "local gm",
+        signature: signed.signature,
+      }),
+    ).toBe(true);
+    expect(server.counters.get("signMessage")).toBe(0);
+  });
+});
