@@ -134,7 +134,7 @@ describe("Lucid tools against the local server", () => {
           { name: "amount", type: "uint256" },
         ],
       },
-      primaryType: "Mail",
+      primaryType: "Mail" as const,
       message: { contents: "hello", amount: "1000000000000000000000" },
     };
     const typed = (await run(tool("signTypedData"), { typedData: JSON.stringify(typedData) })) as {
