@@ -90,3 +90,32 @@ it("keeps the public runtime exports stable (update the snapshot on purpose when
     ]
   `);
 });
+
+it("keeps the /tools and /node subpath exports stable", async () => {
+  const tools = await import("./tools.js");
+  const node = await import("./node.js");
+  expect({ tools: Object.keys(tools).sort(), node: Object.keys(node).sort() }).toMatchInlineSnapshot(`
+    {
+      "node": [
+        "DEFAULT_LOCK_TIMEOUT_MS",
+        "DEFAULT_STALE_LOCK_MS",
+        "FileStorageAdapter",
+        "createFileStorageAdapter",
+        "createUndiciTransport",
+      ],
+      "tools": [
+        "ApprovalDeniedError",
+        "LUCID_TOOL_NAMES",
+        "PolicyEnforcer",
+        "PolicyRefusedError",
+        "ToolInputError",
+        "createLucidToolDescriptors",
+        "formatEther",
+        "isPolicyRefused",
+        "toToolSession",
+        "toWei",
+        "toolErrorResult",
+      ],
+    }
+  `);
+});
