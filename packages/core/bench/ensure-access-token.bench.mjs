@@ -62,7 +62,9 @@ async function round(candidates) {
       totals[index][1] += elapsed;
     }
   }
-  candidates.forEach((candidate, i) => candidate.ops.push((totals[i][0] / totals[i][1]) * 1000));
+  candidates.forEach((candidate, i) => {
+    candidate.ops.push((totals[i][0] / totals[i][1]) * 1000);
+  });
 }
 
 /** Bytes allocated per call: growth of new space over `n` calls, from trials that saw no scavenge. */

@@ -19,7 +19,6 @@ import type {
   WalletMetadata,
 } from "./base-connector.js";
 import {
-  bytesToHex,
   challengeToSignable,
   isEip155Caip2,
   isHexBytes,
