@@ -18,12 +18,18 @@ const wallet = {
 const signature = `0x${"11".repeat(65)}`;
 
 function recordingFetch(
-  respond: (request: { url: string; auth: string | null; body: Record<string, unknown>; headers: Headers }) => {
+  respond: (request: {
+    url: string;
+    auth: string | null;
+    body: Record<string, unknown>;
+    headers: Headers;
+  }) => {
     status: number;
     body: unknown;
   },
 ) {
-  const sent: Array<{ url: string; auth: string | null; body: Record<string, unknown>; headers: Headers }> = [];
+  const sent: Array<{ url: string; auth: string | null; body: Record<string, unknown>; headers: Headers }> =
+    [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const text = await request.text();
