@@ -105,6 +105,7 @@ it("keeps the /tools and /node subpath exports stable", async () => {
       ],
       "tools": [
         "ApprovalDeniedError",
+        "ApprovalRequiredError",
         "LUCID_TOOL_NAMES",
         "PolicyEnforcer",
         "PolicyRefusedError",

@@ -27,6 +27,7 @@ export type {
 export { toolErrorResult } from "./tools/tool-error-result.js";
 export {
   ApprovalDeniedError,
+  ApprovalRequiredError,
   isPolicyRefused,
   PolicyRefusedError,
   ToolInputError,

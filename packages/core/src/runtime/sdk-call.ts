@@ -92,6 +92,6 @@ export function networkError(operation: string, baseUrl: string | undefined, cau
 /** "HTTP 401 invalid_signature: The signature does not match." */
 export function describeHttpFailure(failure: Extract<SdkFailure, { kind: "http" }>): string {
   const code = failure.serverCode ? ` ${failure.serverCode}` : "";
-  const message = failure.serverMessage ? `: ${failure.serverMessage}` : "";
+  const message = failure.serverMessage ? `: ${failure.serverMessage.replace(/[.\s]+$/, "")}` : "";
   return `HTTP ${failure.status}${code}${message}`;
 }

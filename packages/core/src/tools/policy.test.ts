@@ -46,14 +46,25 @@ describe("PolicyEnforcer", () => {
     const sessionA = {};
     const sessionB = {};
     const half = 5n * 10n ** 17n;
-    expect(refusal(() => policy.reserveValue(sessionA, half + 1n))).toBe("max_value");
-    policy.reserveValue(sessionA, half);
-    const release = policy.reserveValue(sessionA, half);
-    expect(refusal(() => policy.reserveValue(sessionA, 1n))).toBe("budget");
-    expect(refusal(() => policy.reserveValue(sessionB, half))).toBeNull(); // budgets are per session
+    expect(refusal(() => policy.reserveValue(sessionA, half + 1n, "c0"))).toBe("max_value");
+    policy.reserveValue(sessionA, half, "c1");
+    const release = policy.reserveValue(sessionA, half, "c2");
+    expect(refusal(() => policy.checkValue(sessionA, 1n))).toBe("budget");
+    expect(refusal(() => policy.reserveValue(sessionA, 1n, "c3"))).toBe("budget");
+    expect(refusal(() => policy.reserveValue(sessionB, half, "c1"))).toBeNull(); // budgets are per session
     release();
     release(); // idempotent
-    expect(refusal(() => policy.reserveValue(sessionA, half))).toBeNull();
+    expect(refusal(() => policy.reserveValue(sessionA, half, "c4"))).toBeNull();
+  });
+
+  it("does not count a replayed call (same tool-call id) twice against the budget", () => {
+    const policy = new PolicyEnforcer({ budgetPerSession: "0.03" });
+    const session = {};
+    const value = 2n * 10n ** 16n;
+    policy.reserveValue(session, value, "same");
+    expect(refusal(() => policy.checkValue(session, value, "same"))).toBeNull();
+    expect(refusal(() => policy.reserveValue(session, value, "same"))).toBeNull();
+    expect(refusal(() => policy.reserveValue(session, value, "other"))).toBe("budget");
   });
 
   it("refuses permit/approval-like typed data unless allowed", () => {

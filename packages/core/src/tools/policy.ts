@@ -45,7 +45,7 @@ export class PolicyEnforcer {
   readonly #budget: bigint | undefined;
   readonly #recipients: Set<string> | undefined;
   readonly #chains: Set<string> | undefined;
-  readonly #spent = new WeakMap<object, bigint>();
+  readonly #spent = new WeakMap<object, { spent: bigint; calls: Map<string, bigint> }>();
 
   constructor(policy: LucidToolPolicy = {}) {
     this.#policy = policy;
@@ -92,31 +92,53 @@ export class PolicyEnforcer {
   }
 
   /**
-   * Checks the value against the per-transaction maximum and reserves it in the session's budget. Returns a
-   * function that gives the reservation back (call it when the transaction was not sent).
+   * Checks the value against the per-transaction maximum and the session's budget, without reserving it (for
+   * a check before asking a human to approve).
    */
-  reserveValue(session: object, wei: bigint): () => void {
+  checkValue(session: object, wei: bigint, callId?: string): void {
     if (this.#maxValue !== undefined && wei > this.#maxValue) {
       throw new PolicyRefusedError(
         "max_value",
         `${formatEther(wei)} ETH exceeds the policy's maximum of ${formatEther(this.#maxValue)} ETH per transaction.`,
       );
     }
-    if (this.#budget === undefined || wei === 0n) return () => {};
-    const spent = this.#spent.get(session) ?? 0n;
-    if (spent + wei > this.#budget) {
+    if (this.#budget === undefined || wei === 0n) return;
+    const ledger = this.#ledger(session);
+    if (callId !== undefined && ledger.calls.has(callId)) return; // a replay of a call already counted
+    if (ledger.spent + wei > this.#budget) {
       throw new PolicyRefusedError(
         "budget",
-        `${formatEther(wei)} ETH would exceed this session's budget: ${formatEther(this.#budget - spent)} ETH of ${formatEther(this.#budget)} ETH left.`,
+        `${formatEther(wei)} ETH would exceed this session's budget: ${formatEther(this.#budget - ledger.spent)} ETH of ${formatEther(this.#budget)} ETH left.`,
       );
     }
-    this.#spent.set(session, spent + wei);
-    let released = false;
+  }
+
+  /**
+   * Checks the value (see `checkValue`) and reserves it in the session's budget under `callId`: a replay of the
+   * same call (same tool-call id) is not counted twice. Returns a function that gives the reservation back
+   * (call it when the transaction was not sent).
+   */
+  reserveValue(session: object, wei: bigint, callId: string): () => void {
+    this.checkValue(session, wei, callId);
+    if (this.#budget === undefined || wei === 0n) return () => {};
+    const ledger = this.#ledger(session);
+    if (ledger.calls.has(callId)) return () => {};
+    ledger.spent += wei;
+    ledger.calls.set(callId, wei);
     return () => {
-      if (released) return;
-      released = true;
-      this.#spent.set(session, (this.#spent.get(session) ?? wei) - wei);
+      if (ledger.calls.get(callId) !== wei) return;
+      ledger.calls.delete(callId);
+      ledger.spent -= wei;
     };
+  }
+
+  #ledger(session: object): { spent: bigint; calls: Map<string, bigint> } {
+    let ledger = this.#spent.get(session);
+    if (!ledger) {
+      ledger = { spent: 0n, calls: new Map() };
+      this.#spent.set(session, ledger);
+    }
+    return ledger;
   }
 
   /** Refuses permit/approval-like typed data unless the policy allows it. */

@@ -3,7 +3,7 @@ import { formatEther } from "./amount.js";
 import { toolIdempotencyKey } from "./idempotency-key.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { toToolSession } from "./tool-session.js";
-import { checkTransaction, transactionFields } from "./transaction-input.js";
+import { checkTransaction, preflightTransaction, transactionFields } from "./transaction-input.js";
 
 const input = z.strictObject(transactionFields);
 
@@ -28,9 +28,11 @@ export function sendTransactionTool(
       "Send native coin (and optional call data) from this session's wallet. Moves real funds: amount is in the chain's native unit (ether) or wei, as stated by unit. Nonce, gas and fees are filled in by the wallet. Returns the transaction hash.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
+    preflight: (args, { session, toolCallId, signal }) =>
+      preflightTransaction(args, deps, toToolSession(session), session, toolCallId, signal),
     async execute(args, { session, toolCallId, signal }) {
       const toolSession = toToolSession(session);
-      const checked = await checkTransaction(args, deps, toolSession, session, signal);
+      const checked = await checkTransaction(args, deps, toolSession, session, toolCallId, signal);
       try {
         const sent = await toolSession.sendTransaction(
           {

@@ -4,7 +4,7 @@ import { toolIdempotencyKey } from "./idempotency-key.js";
 import { quantitySchema } from "./schemas.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { toToolSession } from "./tool-session.js";
-import { checkTransaction, transactionFields } from "./transaction-input.js";
+import { checkTransaction, preflightTransaction, transactionFields } from "./transaction-input.js";
 
 const input = z.strictObject({
   ...transactionFields,
@@ -36,9 +36,11 @@ export function signTransactionTool(
       "Sign a transaction with this session's wallet WITHOUT broadcasting it. The wallet signs exactly the fields given and fills nothing in: nonce, gas, maxFeePerGas and maxPriorityFeePerGas are required. Prefer sendTransaction to actually send funds.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
+    preflight: (args, { session, toolCallId, signal }) =>
+      preflightTransaction(args, deps, toToolSession(session), session, toolCallId, signal),
     async execute(args, { session, toolCallId, signal }) {
       const toolSession = toToolSession(session);
-      const checked = await checkTransaction(args, deps, toolSession, session, signal);
+      const checked = await checkTransaction(args, deps, toolSession, session, toolCallId, signal);
       // A signed transaction can be broadcast later by anyone holding it: it counts against the budget.
       const fees = {
         ...(args.nonce !== null ? { nonce: args.nonce } : {}),

@@ -37,6 +37,10 @@ export function signTypedDataTool(
       "Sign EIP-712 typed data with this session's wallet. Permit/approval-like data (allowances, delegations) is refused unless the host's policy allows it. Nothing is sent on chain.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
+    async preflight({ typedData }) {
+      const parsed = parseTypedData(typedData);
+      deps.policy.checkTypedData(parsed.primaryType, parsed.types);
+    },
     async execute({ typedData }, { session, toolCallId, signal }) {
       const parsed = parseTypedData(typedData);
       deps.policy.checkTypedData(parsed.primaryType, parsed.types);

@@ -25,6 +25,11 @@ export interface LucidToolDescriptor<Input, Output, Session> {
   inputSchema: StandardSchemaV1<unknown, Input>;
   /** Whether a human must approve each call before it runs (mapped to the framework's approval mechanism). */
   needsApproval?: boolean;
+  /**
+   * The tool's own checks (policy, input), with no signing or sending: adapters run it before asking a human to
+   * approve, so nobody is asked to approve a call the policy would refuse. `execute` checks again regardless.
+   */
+  preflight?(input: Input, context: LucidToolContext<Session>): Promise<void>;
   execute(input: Input, context: LucidToolContext<Session>): Promise<Output>;
 }
 

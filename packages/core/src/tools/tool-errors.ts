@@ -27,6 +27,17 @@ export class ApprovalDeniedError extends AgentAuthError {
   }
 }
 
+/** A call needs a human's approval and the host gave no way to ask for it. */
+export class ApprovalRequiredError extends AgentAuthError {
+  constructor(message: string) {
+    super("approval_required", message, {
+      retryable: false,
+      hint: "Give the adapter an approval mechanism (AI SDK needsApproval flow, LangChain approve callback).",
+    });
+    this.name = "ApprovalRequiredError";
+  }
+}
+
 /** True when `error` is a `PolicyRefusedError`, from any installed copy of this package. */
 export const isPolicyRefused = (error: unknown): error is PolicyRefusedError =>
   AgentAuthError.isInstance(error) && error.code === "policy_refused";

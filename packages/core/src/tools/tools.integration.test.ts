@@ -220,6 +220,18 @@ describe("Lucid tools against the local server", () => {
     expect(server.counters.get("sendTransaction")).toBe(1);
   });
 
+  it("replaying a sent call is answered from the server's record, not refused by the budget", async () => {
+    const tool = tools({ policy: { budgetPerSession: "0.03" } });
+    const first = await run(tool("sendTransaction"), send("0.02"), runtime, "budget-replay");
+    const replay = await run(tool("sendTransaction"), send("0.02"), runtime, "budget-replay");
+    expect(replay).toEqual(first);
+    await expect(
+      tool("sendTransaction").preflight?.(send("0.02"), { session: runtime, toolCallId: "new" }),
+    ).rejects.toMatchObject({
+      code: "policy_refused",
+    });
+  });
+
   it("rejects malformed input with messages a model can act on", async () => {
     const tool = tools();
     const schema = tool("sendTransaction").inputSchema as z.ZodType;

@@ -21,18 +21,42 @@ export interface CheckedTransaction {
   release: () => void;
 }
 
-/** Resolves the chain and checks chain, recipient, calldata, value and budget before any network call. */
-export async function checkTransaction(
-  input: { chain: string | null; to: string; amount: string; unit: "ether" | "wei"; data: string | null },
+type TransactionArgs = {
+  chain: string | null;
+  to: string;
+  amount: string;
+  unit: "ether" | "wei";
+  data: string | null;
+};
+
+/** The policy's checks of a transaction, without reserving budget: what an adapter runs before asking for approval. */
+export async function preflightTransaction(
+  input: TransactionArgs,
   deps: ToolDeps,
   session: ToolSession,
   sessionKey: object,
+  toolCallId: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const wei = toWei(input.amount, input.unit);
+  await resolveChain(input.chain, deps, session, signal);
+  deps.policy.checkTransaction(input.to, input.data);
+  deps.policy.checkValue(sessionKey, wei, toolCallId);
+}
+
+/** Resolves the chain and checks chain, recipient, calldata, value and budget before any network call. */
+export async function checkTransaction(
+  input: TransactionArgs,
+  deps: ToolDeps,
+  session: ToolSession,
+  sessionKey: object,
+  toolCallId: string,
   signal?: AbortSignal,
 ): Promise<CheckedTransaction> {
   const wei = toWei(input.amount, input.unit);
   const caip2 = await resolveChain(input.chain, deps, session, signal);
   deps.policy.checkTransaction(input.to, input.data);
-  const release = deps.policy.reserveValue(sessionKey, wei);
+  const release = deps.policy.reserveValue(sessionKey, wei, toolCallId);
   return {
     caip2,
     wei,
