@@ -1,49 +1,177 @@
 import { ToolMessage } from "@langchain/core/messages";
-import type { RunnableConfig } from "@langchain/core/runnables";
-import { type DynamicStructuredTool, tool } from "@langchain/core/tools";
-import type { LucidToolDescriptor, LucidToolResult } from "@lucid-dreams/agent-auth";
-import { toolErrorResult } from "@lucid-dreams/agent-auth";
+import {
+  DynamicStructuredTool,
+  type DynamicStructuredToolInput,
+  ToolInputParsingException,
+  type ToolRunnableConfig,
+  tool,
+} from "@langchain/core/tools";
+import {
+  ApprovalDeniedError,
+  ApprovalRequiredError,
+  type LucidToolDescriptor,
+  type LucidToolResult,
+  ToolInputError,
+  toolErrorResult,
+} from "@lucid-dreams/agent-auth/tools";
 
-/** What LangChain tells a tool about the call it is running in. */
+/** What LangChain tells a session resolver about the tool call it runs in. */
 export interface LangChainCallInfo {
+  /** LangChain's id of this tool call (idempotency keys are derived from it). */
   toolCallId: string;
-  /** The invocation's `RunnableConfig.configurable`, where hosts put per-request sessions. */
+  /** The invocation's `RunnableConfig.configurable`, e.g. `{ lucidSession }` passed to `invoke`. */
   configurable: Record<string, unknown>;
+  /** The runtime context of a `createAgent` run (`agent.invoke(input, { context })`); undefined elsewhere. */
+  context: unknown;
 }
 
-/** Returns the session for one tool call: a fixed runtime, or one looked up from the call's config. */
+/** Returns the session of one tool call: looked up from the invocation's `configurable` or `context`. */
 export type SessionResolver<Session> = (call: LangChainCallInfo) => Session | Promise<Session>;
 
+/** What the approval callback is asked: which tool, with which (validated) input, for which tool call. */
+export interface ApprovalRequest<Input = unknown> {
+  tool: string;
+  input: Input;
+  toolCallId: string;
+}
+
+/** Decides whether a call that needs approval may run. Anything it throws propagates (e.g. LangGraph's `interrupt`). */
+export type ApproveCallback = (request: ApprovalRequest) => boolean | Promise<boolean>;
+
+/** How one mapped tool reports failures and asks for approval. */
+export interface ToLangChainToolOptions {
+  /**
+   * `"message"` (default): a failure becomes a `ToolMessage` with status `error` whose content is the JSON
+   * `{ ok: false, code, message, retryable }`, so the model can read it and the loop goes on. `"throw"`: the
+   * typed error is rethrown to the caller.
+   */
+  onError?: "message" | "throw";
+  /**
+   * Called before each call of a tool that needs approval (by default `sendTransaction`); `false` refuses the
+   * call with `approval_denied`. Without it, such calls are refused with `approval_required`.
+   */
+  approve?: ApproveCallback;
+}
+
+/** A structured tool that also turns input the model got wrong into a readable `invalid_input` result. */
+class LucidStructuredTool extends DynamicStructuredTool {
+  constructor(
+    fields: DynamicStructuredToolInput,
+    private readonly onInvalidInput: (
+      error: ToolInputParsingException,
+      arg: unknown,
+      config: ToolRunnableConfig,
+    ) => Promise<unknown>,
+  ) {
+    super(fields);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: the signature of the method it overrides.
+  override async call(arg: any, configArg?: any, tags?: string[]): Promise<any> {
+    try {
+      return await super.call(arg, configArg, tags);
+    } catch (error) {
+      if (!(error instanceof ToolInputParsingException)) throw error;
+      return this.onInvalidInput(error, arg, (configArg ?? {}) as ToolRunnableConfig);
+    }
+  }
+}
+
 /**
- * Maps one framework-neutral Lucid tool to a LangChain structured tool. The session is resolved per call and
- * never comes from the model. Failures become a `ToolMessage` with status `error` whose content is the
- * `{ ok: false, code, message, retryable }` result.
+ * Maps one framework-neutral Lucid tool descriptor to a LangChain structured tool. The session is a fixed
+ * value or is resolved per call from the invocation (never from the model). Successful calls answer the JSON
+ * `{ ok: true, result }`; failures (including input that fails the schema) answer a `ToolMessage` with status
+ * `error` and the content `{ ok: false, code, message, retryable }`, unless `onError: "throw"`. A descriptor
+ * that needs approval runs only once `approve` returned true.
  */
 export function toLangChainTool<Input, Output, Session>(
   descriptor: LucidToolDescriptor<Input, Output, Session>,
-  resolveSession: SessionResolver<Session>,
+  session: Session | SessionResolver<Session>,
+  options: ToLangChainToolOptions = {},
 ): DynamicStructuredTool {
-  return tool(
-    async (input: Input, config: RunnableConfig & { toolCall?: { id?: string } }) => {
-      const toolCallId = config.toolCall?.id ?? crypto.randomUUID();
-      let result: LucidToolResult<Output>;
-      try {
-        const session = await resolveSession({ toolCallId, configurable: config.configurable ?? {} });
-        result = {
-          ok: true,
-          result: await descriptor.execute(input, { session, toolCallId, signal: config.signal }),
-        };
-      } catch (error) {
-        result = toolErrorResult(error);
-      }
-      if (result.ok) return JSON.stringify(result);
-      return new ToolMessage({
-        content: JSON.stringify(result),
-        tool_call_id: toolCallId,
-        name: descriptor.name,
-        status: "error",
+  const resolve: SessionResolver<Session> =
+    typeof session === "function" ? (session as SessionResolver<Session>) : () => session;
+
+  const answer = (result: LucidToolResult<Output>, toolCallId: string | undefined) => {
+    const content = JSON.stringify(result);
+    // Without a tool call (a plain `tool.invoke(args)`), LangChain returns content, not messages.
+    if (result.ok || toolCallId === undefined) return content;
+    return new ToolMessage({ content, tool_call_id: toolCallId, name: descriptor.name, status: "error" });
+  };
+
+  const fail = (error: unknown, toolCallId: string | undefined) => {
+    if (options.onError === "throw") throw error;
+    return answer(toolErrorResult(error), toolCallId);
+  };
+
+  const run = async (input: Input, config: ToolRunnableConfig) => {
+    const callId = config.toolCall?.id;
+    const toolCallId = callId ?? crypto.randomUUID();
+    let resolved: Session;
+    try {
+      resolved = await resolve({
+        toolCallId,
+        configurable: config.configurable ?? {},
+        context: config.context,
       });
-    },
+    } catch (error) {
+      return fail(error, callId);
+    }
+    if (descriptor.needsApproval) {
+      try {
+        // Nobody is asked to approve a call the policy would refuse anyway.
+        await descriptor.preflight?.(input, { session: resolved, toolCallId, signal: config.signal });
+      } catch (error) {
+        return fail(error, callId);
+      }
+      if (!options.approve) {
+        return fail(
+          new ApprovalRequiredError(
+            `${descriptor.name} needs a human's approval and this host has no approval step (pass approve to the Lucid tools); it was not run.`,
+          ),
+          callId,
+        );
+      }
+      // Errors of the host's callback (or LangGraph's interrupt) are not the model's to read: they propagate.
+      const approved = await options.approve({ tool: descriptor.name, input, toolCallId });
+      if (approved !== true) {
+        return fail(new ApprovalDeniedError(`${descriptor.name} was not approved; it was not run.`), callId);
+      }
+    }
+    try {
+      const result = await descriptor.execute(input, {
+        session: resolved,
+        toolCallId,
+        signal: config.signal,
+      });
+      return answer({ ok: true, result }, callId);
+    } catch (error) {
+      return fail(error, callId);
+    }
+  };
+
+  const onInvalidInput = async (
+    error: ToolInputParsingException,
+    arg: unknown,
+    config: ToolRunnableConfig,
+  ) => {
+    if (options.onError === "throw") throw error;
+    const toolCall = isToolCall(arg) ? arg : config.toolCall;
+    const input = isToolCall(arg) ? arg.args : arg;
+    const checked = await descriptor.inputSchema["~standard"].validate(input);
+    const problems = (checked.issues ?? []).map((issue) => {
+      const path = (issue.path ?? [])
+        .map((key) => String(typeof key === "object" && key !== null && "key" in key ? key.key : key))
+        .join(".");
+      return path ? `${path}: ${issue.message}` : issue.message;
+    });
+    const message = `Invalid input for ${descriptor.name}: ${problems.join("; ") || "it does not match the schema"}.`;
+    return fail(new ToolInputError(message.replace(/\s+/g, " ")), toolCall?.id);
+  };
+
+  // `tool()` runs the function inside LangChain's async context (callbacks, LangGraph's interrupt).
+  const base = tool(
+    run as never,
     {
       name: descriptor.name,
       description: descriptor.description,
@@ -51,4 +179,14 @@ export function toLangChainTool<Input, Output, Session>(
       schema: descriptor.inputSchema as never,
     } as never,
   ) as unknown as DynamicStructuredTool;
+  return new LucidStructuredTool(
+    { name: base.name, description: base.description, schema: base.schema, func: base.func },
+    onInvalidInput,
+  );
 }
+
+const isToolCall = (value: unknown): value is { id?: string; args: unknown } =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as { type?: unknown }).type === "tool_call" &&
+  "args" in value;
