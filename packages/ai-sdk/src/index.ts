@@ -1,4 +1,10 @@
 /**
- * `@lucid-dreams/ai-sdk`: Lucid wallet tools for the Vercel AI SDK.
+ * `@lucid-dreams/ai-sdk`: Lucid wallet tools for the Vercel AI SDK (`ai` 6 and 7).
  */
-export { type AiSdkCallInfo, type SessionResolver, toAiSdkTool } from "./to-ai-sdk-tool.js";
+export { type LucidToolSet, type LucidToolsAiSdkOptions, lucidTools } from "./lucid-tools.js";
+export {
+  type AiSdkToolCall,
+  type SessionResolver,
+  type ToAiSdkToolOptions,
+  toAiSdkTool,
+} from "./to-ai-sdk-tool.js";

@@ -1,4 +1,5 @@
-import { ConfigurationError, type LucidToolDescriptor } from "@lucid-dreams/agent-auth";
+import { ConfigurationError, type LucidToolDescriptor, TransportError } from "@lucid-dreams/agent-auth";
+import { PolicyRefusedError } from "@lucid-dreams/agent-auth/tools";
 import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
@@ -45,7 +46,7 @@ const whoami: LucidToolDescriptor<
 > = {
   name: "whoami",
   description: "Says which agent the session belongs to.",
-  inputSchema: z.object({ greeting: z.string() }),
+  inputSchema: z.strictObject({ greeting: z.string() }),
   execute: async (input, context) => ({
     agentRef: context.session.agentRef,
     greeting: input.greeting,
@@ -54,11 +55,11 @@ const whoami: LucidToolDescriptor<
 };
 
 describe("toAiSdkTool", () => {
-  it("runs in a real generateText loop with the session taken from the call's context", async () => {
+  it("runs in a real generateText loop with the session taken from experimental_context", async () => {
     const result = await generateText({
       model: scriptedModel("whoami", { greeting: "gm" }),
       prompt: "who are you?",
-      tools: { whoami: toAiSdkTool(whoami, ({ experimentalContext }) => experimentalContext as Session) },
+      tools: { whoami: toAiSdkTool(whoami, ({ context }) => context as Session) },
       experimental_context: { agentRef: "tenant-a" } satisfies Session,
       stopWhen: stepCountIs(3),
     });
@@ -69,6 +70,24 @@ describe("toAiSdkTool", () => {
       result: { agentRef: "tenant-a", greeting: "gm", toolCallId: "call-1" },
     });
     expect(result.text).toBe("done");
+  });
+
+  it("reads AI SDK 7's `context` when there is no experimental_context", async () => {
+    const mapped = toAiSdkTool(whoami, ({ context }) => context as Session);
+    // AI SDK 7 calls execute with { toolCallId, messages, abortSignal, context }.
+    const v7Options = { toolCallId: "call-7", messages: [], context: { agentRef: "tenant-7" } };
+    expect(await mapped.execute?.({ greeting: "gm" }, v7Options as never)).toEqual({
+      ok: true,
+      result: { agentRef: "tenant-7", greeting: "gm", toolCallId: "call-7" },
+    });
+  });
+
+  it("accepts a fixed session instead of a resolver", async () => {
+    const mapped = toAiSdkTool(whoami, { agentRef: "fixed" });
+    expect(await mapped.execute?.({ greeting: "gm" }, { toolCallId: "c", messages: [] })).toMatchObject({
+      ok: true,
+      result: { agentRef: "fixed" },
+    });
   });
 
   it("returns typed errors as results the model can read", async () => {
@@ -90,5 +109,75 @@ describe("toAiSdkTool", () => {
       message: "No Lucid session for this request.",
       retryable: false,
     });
+  });
+
+  describe("approval with a preflight", () => {
+    /** `whoami` needing approval, with a preflight that fails as told, counting its executions. */
+    function guarded(preflightError?: Error) {
+      const calls = { preflight: 0, execute: 0 };
+      const descriptor: LucidToolDescriptor<{ greeting: string }, { agentRef: string }, Session> = {
+        ...whoami,
+        needsApproval: true,
+        preflight: async () => {
+          calls.preflight += 1;
+          if (preflightError) throw preflightError;
+        },
+        execute: async (_input, context) => {
+          calls.execute += 1;
+          return { agentRef: context.session.agentRef };
+        },
+      };
+      return { calls, tool: toAiSdkTool(descriptor, ({ context }) => context as Session) };
+    }
+    const generate = (tool: ReturnType<typeof guarded>["tool"]) =>
+      generateText({
+        model: scriptedModel("whoami", { greeting: "gm" }),
+        prompt: "who are you?",
+        tools: { whoami: tool },
+        experimental_context: { agentRef: "tenant-a" } satisfies Session,
+        stopWhen: stepCountIs(3),
+      });
+
+    it("asks for approval when the preflight passes, and does not execute", async () => {
+      const { calls, tool } = guarded();
+      const result = await generate(tool);
+      expect(result.content.filter((part) => part.type === "tool-approval-request")).toHaveLength(1);
+      expect(calls).toEqual({ preflight: 1, execute: 0 });
+    });
+
+    it("answers a refused call with the refusal instead of asking, and never executes it", async () => {
+      const { calls, tool } = guarded(new PolicyRefusedError("max_value", "1 ETH exceeds the maximum."));
+      const result = await generate(tool);
+      expect(result.content.filter((part) => part.type === "tool-approval-request")).toEqual([]);
+      expect(result.steps.flatMap((step) => step.toolResults)[0]?.output).toEqual({
+        ok: false,
+        code: "policy_refused",
+        message: "1 ETH exceeds the maximum.",
+        retryable: false,
+      });
+      expect(calls).toEqual({ preflight: 1, execute: 0 });
+    });
+
+    it("still asks when the preflight failed for a reason that may pass (retryable, or not ours)", async () => {
+      for (const error of [
+        new TransportError("The network is down.", { retryable: true }),
+        new Error("boom"),
+      ]) {
+        const { calls, tool } = guarded(error);
+        const result = await generate(tool);
+        expect(result.content.filter((part) => part.type === "tool-approval-request")).toHaveLength(1);
+        expect(calls.execute).toBe(0);
+      }
+    });
+  });
+
+  it("maps needsApproval and nothing else of its own", () => {
+    expect(toAiSdkTool({ ...whoami, needsApproval: true }, { agentRef: "a" }).needsApproval).toBe(true);
+    const withPreflight = { ...whoami, needsApproval: true, preflight: async () => {} };
+    expect(toAiSdkTool(withPreflight, { agentRef: "a" }).needsApproval).toBeTypeOf("function");
+    const plain = toAiSdkTool(whoami, { agentRef: "a" });
+    expect(plain.needsApproval).toBeUndefined();
+    expect(plain.description).toBe(whoami.description);
+    expect(plain.inputSchema).toBe(whoami.inputSchema);
   });
 });

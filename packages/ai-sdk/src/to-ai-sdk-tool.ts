@@ -1,43 +1,105 @@
-import type { LucidToolDescriptor, LucidToolResult } from "@lucid-dreams/agent-auth";
-import { toolErrorResult } from "@lucid-dreams/agent-auth";
-import { type Tool, tool } from "ai";
+import { AgentAuthError } from "@lucid-dreams/agent-auth";
+import type { LucidToolDescriptor, LucidToolResult } from "@lucid-dreams/agent-auth/tools";
+import { toolErrorResult } from "@lucid-dreams/agent-auth/tools";
+import { type ModelMessage, type Tool, tool } from "ai";
 
-/** What the AI SDK tells a tool about the call it is running in. */
-export interface AiSdkCallInfo {
+/** What the AI SDK tells a tool about the call it runs in, as a session resolver sees it. */
+export interface AiSdkToolCall {
+  /** The AI SDK's id of this tool call (idempotency keys are derived from it). */
   toolCallId: string;
-  /** AI SDK 6's per-call context (`generateText({ experimental_context })`). */
-  experimentalContext: unknown;
+  /**
+   * The host's per-call context: `generateText({ experimental_context })` in AI SDK 6, the tool's entry of
+   * `generateText({ toolsContext })` in AI SDK 7. Never written by the model.
+   */
+  context: unknown;
+  /** The messages sent to the model in the step that made this call. */
+  messages: ModelMessage[];
 }
 
-/** Returns the session for one tool call: a fixed runtime, or one looked up from the call's context. */
-export type SessionResolver<Session> = (call: AiSdkCallInfo) => Session | Promise<Session>;
+/** Returns the session for one tool call, e.g. the runtime of the tenant named in the call's context. */
+export type SessionResolver<Session> = (call: AiSdkToolCall) => Session | Promise<Session>;
+
+/** How a failed call reaches the model. */
+export interface ToAiSdkToolOptions {
+  /**
+   * `"result"` (default): the tool answers `{ ok: false, code, message, retryable }`, a result the model can
+   * read and act on. `"throw"`: the error is rethrown, so the AI SDK records a `tool-error` instead.
+   */
+  onError?: "result" | "throw";
+}
+
+/** The AI SDK 6 (`experimental_context`) and 7 (`context`) spellings of the per-call context. */
+interface ExecutionOptions {
+  toolCallId: string;
+  messages: ModelMessage[];
+  abortSignal?: AbortSignal;
+  experimental_context?: unknown;
+  context?: unknown;
+}
+
+/** How the AI SDK (6: `experimental_context`, 7: `context`) describes a call to `execute` and `needsApproval`. */
+const callOf = (options: ExecutionOptions): AiSdkToolCall => ({
+  toolCallId: options.toolCallId,
+  context: options.experimental_context ?? options.context,
+  messages: options.messages,
+});
 
 /**
- * Maps one framework-neutral Lucid tool to an AI SDK tool. The session is resolved per call and never comes
- * from the model; errors come back as `{ ok: false, code, message, retryable }` results the model can read.
+ * Maps one framework-neutral Lucid tool descriptor to an AI SDK tool. The session is a fixed value or is
+ * resolved for each call from the call's context; it never comes from the model. Successful calls answer
+ * `{ ok: true, result }`.
+ *
+ * A descriptor that needs approval gets the AI SDK's `needsApproval`: the descriptor's `preflight` (its policy
+ * and input checks, no signing) runs first, so nobody is asked to approve a call that would be refused. Such a
+ * call skips the approval and answers with the refusal; it never runs `execute`.
  */
 export function toAiSdkTool<Input, Output, Session>(
   descriptor: LucidToolDescriptor<Input, Output, Session>,
-  resolveSession: SessionResolver<Session>,
+  session: Session | SessionResolver<Session>,
+  options: ToAiSdkToolOptions = {},
 ): Tool<Input, LucidToolResult<Output>> {
-  return tool<Input, LucidToolResult<Output>>({
+  const resolve: SessionResolver<Session> =
+    typeof session === "function" ? (session as SessionResolver<Session>) : () => session;
+  /** Inputs (by identity) whose preflight refused them: their approval was skipped, so they must not run. */
+  const refused = new WeakMap<object, unknown>();
+
+  const preflightThenAsk = async (input: unknown, call: ExecutionOptions): Promise<boolean> => {
+    if (!descriptor.preflight || typeof input !== "object" || input === null) return true;
+    try {
+      const resolved = await resolve(callOf(call));
+      await descriptor.preflight(input as Input, { session: resolved, toolCallId: call.toolCallId });
+      return true;
+    } catch (error) {
+      // A retryable failure (the network, say) proves nothing: ask as usual, execute checks again.
+      if (!AgentAuthError.isInstance(error) || error.retryable) return true;
+      refused.set(input, error);
+      return false;
+    }
+  };
+
+  const definition: Tool<Input, LucidToolResult<Output>> = {
     description: descriptor.description,
-    inputSchema: descriptor.inputSchema,
-    execute: async (input, options) => {
+    inputSchema: descriptor.inputSchema as Tool<Input>["inputSchema"],
+    ...(descriptor.needsApproval ? { needsApproval: descriptor.preflight ? preflightThenAsk : true } : {}),
+    execute: async (input: Input, execution: ExecutionOptions) => {
       try {
-        const session = await resolveSession({
-          toolCallId: options.toolCallId,
-          experimentalContext: options.experimental_context,
-        });
+        const refusal = typeof input === "object" && input !== null ? refused.get(input) : undefined;
+        if (refusal !== undefined) {
+          refused.delete(input as object);
+          throw refusal;
+        }
+        const resolved = await resolve(callOf(execution));
         const result = await descriptor.execute(input, {
-          session,
-          toolCallId: options.toolCallId,
-          signal: options.abortSignal,
+          session: resolved,
+          toolCallId: execution.toolCallId,
+          signal: execution.abortSignal,
         });
         return { ok: true, result };
       } catch (error) {
+        if (options.onError === "throw") throw error;
         return toolErrorResult(error);
       }
     },
-  } as Parameters<typeof tool<Input, LucidToolResult<Output>>>[0]);
+  };
+  return tool(definition);
 }

@@ -48,5 +48,6 @@ export const quantitySchema = (what: string) =>
   z
     .string()
     .describe(`${what} as a decimal integer string.`)
-    .refine((value) => /^\d+$/.test(value), { message: `${what} must be a whole number written as a string` })
-    .nullable();
+    .refine((value) => /^\d+$/.test(value), {
+      message: `${what} must be a whole number written as a string`,
+    });

@@ -43,10 +43,10 @@ export function signTransactionTool(
       const checked = await checkTransaction(args, deps, toolSession, session, toolCallId, signal);
       // A signed transaction can be broadcast later by anyone holding it: it counts against the budget.
       const fees = {
-        ...(args.nonce !== null ? { nonce: args.nonce } : {}),
-        ...(args.gas !== null ? { gas: args.gas } : {}),
-        ...(args.maxFeePerGas !== null ? { maxFeePerGas: args.maxFeePerGas } : {}),
-        ...(args.maxPriorityFeePerGas !== null ? { maxPriorityFeePerGas: args.maxPriorityFeePerGas } : {}),
+        nonce: args.nonce,
+        gas: args.gas,
+        maxFeePerGas: args.maxFeePerGas,
+        maxPriorityFeePerGas: args.maxPriorityFeePerGas,
       };
       try {
         const signed = await toolSession.signTransaction(

@@ -174,6 +174,29 @@ describe("Lucid tools against the local server", () => {
     );
   });
 
+  it("signs a transaction without broadcasting it; the result can be broadcast and lands", async () => {
+    const chain = defineChain({
+      id: server.seed.chainId,
+      name: "local",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [server.seed.rpcUrl] } },
+    });
+    const client = createPublicClient({ chain, transport: http(server.seed.rpcUrl) });
+    const nonce = await client.getTransactionCount({ address: server.seed.serverWalletAddress });
+    const fees = await client.estimateFeesPerGas();
+    const signed = (await run(tools()("signTransaction"), {
+      ...send("0.001"),
+      nonce: String(nonce),
+      gas: "21000",
+      maxFeePerGas: String(fees.maxFeePerGas * 2n),
+      maxPriorityFeePerGas: String(fees.maxPriorityFeePerGas),
+    })) as { signedTransaction: `0x${string}`; transactionHash: `0x${string}`; from: string };
+    expect(signed.from).toBe(server.seed.serverWalletAddress);
+    const hash = await client.sendRawTransaction({ serializedTransaction: signed.signedTransaction });
+    expect(hash).toBe(signed.transactionHash);
+    expect((await client.waitForTransactionReceipt({ hash })).status).toBe("success");
+  });
+
   it("refuses by policy before any network call", async () => {
     const tool = tools({
       policy: {
