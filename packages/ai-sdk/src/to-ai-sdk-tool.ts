@@ -1,6 +1,5 @@
-import { AgentAuthError } from "@lucid-dreams/agent-auth";
 import type { LucidToolDescriptor, LucidToolResult } from "@lucid-dreams/agent-auth/tools";
-import { toolErrorResult } from "@lucid-dreams/agent-auth/tools";
+import { AgentAuthError, toolErrorResult } from "@lucid-dreams/agent-auth/tools";
 import { type ModelMessage, type Tool, tool } from "ai";
 
 /** What the AI SDK tells a tool about the call it runs in, as a session resolver sees it. */

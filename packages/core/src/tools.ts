@@ -3,6 +3,12 @@
  * description written for models, a zod input schema, `execute`), their policy and their results. Needs `zod`
  * (a peer). Framework adapters: `@lucid-dreams/ai-sdk`, `@lucid-dreams/langchain`.
  */
+export {
+  AgentAuthError,
+  ConfigurationError,
+  CredentialRevokedError,
+  isCredentialRevoked,
+} from "./runtime/errors.js";
 export { type AmountUnit, formatEther, toWei } from "./tools/amount.js";
 export {
   createLucidToolDescriptors,

@@ -1,5 +1,4 @@
-import { ConfigurationError } from "@lucid-dreams/agent-auth";
-import type { LucidSession } from "@lucid-dreams/agent-auth/tools";
+import { ConfigurationError, type LucidSession } from "@lucid-dreams/agent-auth/tools";
 import type { LangChainCallInfo } from "./to-langchain-tool.js";
 
 /** The key under which `sessionFromConfig` looks for the session in `context` and `configurable`. */
