@@ -75,7 +75,7 @@ try {
   const recordDir = mkdtempSync(join(tmpdir(), "lucid-bench-loads-"));
   function loadsOf(url) {
     const file = join(recordDir, `${Math.random().toString(36).slice(2)}.txt`);
-    const hook = fileURLToPath(new URL("./lib/record-loads.mjs", import.meta.url));
+    const hook = fileURLToPath(new URL("../../../bench-lib/record-loads.mjs", import.meta.url));
     const script = `await import(${JSON.stringify(url)}); console.log(JSON.stringify(process.moduleLoadList));`;
     const child = spawnSync(process.execPath, ["--import", hook, "--input-type=module", "-e", script], {
       env: { ...process.env, BENCH_RECORD_LOADS: file },
@@ -86,7 +86,7 @@ try {
     return { urls: new Set(urls), natives: new Set(JSON.parse(child.stdout)) };
   }
   try {
-    const empty = loadsOf(new URL("./lib/empty.mjs", import.meta.url).href);
+    const empty = loadsOf(new URL("../../../bench-lib/empty.mjs", import.meta.url).href);
     const root = loadsOf(rootUrl);
     const added = [...root.urls].filter((url) => !empty.urls.has(url));
     const builtins = added.filter((url) => url.startsWith("node:"));

@@ -9,7 +9,7 @@
 
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { runImportCost } from "./lib/import-cost.mjs";
+import { runImportCost } from "../../../bench-lib/import-cost.mjs";
 import { DIST_INDEX, PACKAGE_DIR, requireBuild } from "./lib/report.mjs";
 
 requireBuild();

@@ -1,70 +1,7 @@
-// Shared helpers of the benchmarks: statistics, formatting, and the target lines the runner summarises.
-// Benchmarks report; they never fail. Timings are compared as ratios to baselines measured in the same run.
-// (The same conventions as packages/core/bench/lib/report.mjs.)
+// This package's paths for the shared benchmark helpers of ../../../../bench-lib/report.mjs.
+import { packagePaths } from "../../../../bench-lib/report.mjs";
 
-import { appendFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** packages/ai-sdk */
-export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const DIST_INDEX = join(PACKAGE_DIR, "dist", "index.js");
-
-/** Rounds per measurement (median reported). Override with BENCH_ROUNDS. */
-export const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 7);
-
-export function positiveInt(text, fallback) {
-  const value = Number.parseInt(text ?? "", 10);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-/** Exits (0: benchmarks never fail the build) with a hint when the package has not been built. */
-export function requireBuild() {
-  if (existsSync(DIST_INDEX)) return;
-  console.log(
-    `  skipped: ${DIST_INDEX} is missing; run \`corepack pnpm build\` at the repository root first.`,
-  );
-  process.exit(0);
-}
-
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Nearest-rank percentile (p in 0..100). */
-export function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
-
-export const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
-export const fmtMs = (n) => `${n < 0.1 ? n.toFixed(4) : n < 10 ? n.toFixed(3) : n.toFixed(1)} ms`;
-export const fmtRatio = (n) => `${n.toFixed(3)}x`;
-
-export function header(title, what) {
-  console.log(`\n== ${title}`);
-  for (const line of what) console.log(`   ${line}`);
-}
-
-/** Prints an aligned table: rows of cells, the first row being the header. */
-export function table(rows) {
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => String(row[col]).length)));
-  for (const row of rows) {
-    console.log(`   ${row.map((cell, col) => String(cell).padEnd(widths[col])).join("  ")}`);
-  }
-}
-
-/**
- * Prints `target: ... -> met/MISSED (measured)` and records it for the runner's summary (the file named by
- * BENCH_SUMMARY_FILE). `met` is true, false, or null when the target could not be measured.
- */
-export function target(name, goal, measured, met) {
-  const verdict = met === null ? "NOT MEASURED" : met ? "met" : "MISSED";
-  console.log(`   target: ${goal} -> ${verdict} (${measured})`);
-  if (process.env.BENCH_SUMMARY_FILE) {
-    appendFileSync(process.env.BENCH_SUMMARY_FILE, `${JSON.stringify({ name, goal, measured, verdict })}\n`);
-  }
-}
+export * from "../../../../bench-lib/report.mjs";
+export const { PACKAGE_DIR, DIST_INDEX, DIST_ENTRIES, requireBuild } = packagePaths(import.meta.url, [
+  "index.js",
+]);

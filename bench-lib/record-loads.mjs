@@ -1,4 +1,4 @@
-// Preloaded with `node --import <this file>` by cold-import.bench.mjs: registers load-hooks.mjs, which appends
+// Preloaded with `node --import <this file>` by the import benchmarks: registers load-hooks.mjs, which appends
 // the URL of every module the ESM loader loads (files and `node:` builtins) to the file named by
 // BENCH_RECORD_LOADS. Only used for the module check, never while timing.
 import { register } from "node:module";

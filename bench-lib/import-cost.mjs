@@ -1,5 +1,5 @@
-// The cold-import benchmark shared by the adapters (packages/ai-sdk/bench and packages/langchain/bench keep
-// identical copies of this file): importing the adapter vs importing its framework alone.
+// The cold-import benchmark shared by the adapters (packages/ai-sdk/bench and packages/langchain/bench): importing
+// the adapter vs importing its framework alone.
 //
 // Timing: wall time of fresh node processes, interleaved run after run (the order rotates), every child run
 // with `cwd` = the package directory so that bare specifiers (`ai`, `@langchain/core/tools`) resolve from it:
