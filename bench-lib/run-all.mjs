@@ -1,0 +1,57 @@
+// Runs every `*.bench.mjs` of a package's bench folder, each in its own node process (a clean heap and JIT per
+// benchmark), then prints a summary of the targets. Always exits 0: benchmarks report, they never fail a build.
+// Arguments filter the benchmarks: only those whose file name contains one of the words run.
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { table } from "./report.mjs";
+
+/**
+ * @param {{ packageName: string, benchDir: string, order: string[] }} options `order`: file-name prefixes in the
+ *   order the benchmarks should run (the issue's order); others run last.
+ */
+export function runAll({ packageName, benchDir, order }) {
+  const rank = (file) => {
+    const index = order.findIndex((name) => file.startsWith(name));
+    return index === -1 ? order.length : index;
+  };
+  const filters = process.argv.slice(2);
+  const benches = readdirSync(benchDir)
+    .filter((file) => file.endsWith(".bench.mjs"))
+    .filter((file) => filters.length === 0 || filters.some((word) => file.includes(word)))
+    .sort((a, b) => rank(a) - rank(b));
+
+  const summaryDir = mkdtempSync(join(tmpdir(), "lucid-bench-summary-"));
+  const summaryFile = join(summaryDir, "targets.jsonl");
+  console.log(`${packageName} benchmarks: node ${process.version}, ${process.platform}/${process.arch}`);
+  console.log("Timings are ratios to baselines measured in the same run; machines are shared and noisy.");
+  try {
+    for (const bench of benches) {
+      const child = spawnSync(process.execPath, [join(benchDir, bench)], {
+        stdio: "inherit",
+        env: { ...process.env, BENCH_SUMMARY_FILE: summaryFile },
+      });
+      if (child.status !== 0)
+        console.log(`   ${bench} exited with ${child.status ?? child.signal}: see above`);
+    }
+    let lines = [];
+    try {
+      lines = readFileSync(summaryFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+    } catch {
+      // no benchmark recorded a target
+    }
+    console.log("\n== summary of targets");
+    table([
+      ["", "target", "verdict", "measured"],
+      ...lines.map((t) => [t.name, t.goal, t.verdict, t.measured]),
+    ]);
+  } finally {
+    rmSync(summaryDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
