@@ -21,30 +21,34 @@ export interface AbortTimer {
   clear(): void;
 }
 
+/** A signal that never aborts, shared by every timer that has no delay (nothing to allocate or to listen to). */
+const NEVER = new AbortController().signal;
+
+const NO_TIMER: AbortTimer = Object.freeze({ signal: NEVER, fired: false, clear: () => {} });
+
 /** Starts a timer that aborts its signal after `ms` (no timer, never aborted, when `ms` is not a usable delay). */
 export function startAbortTimer(ms: number | undefined, message: string): AbortTimer {
+  if (!isTimerDelay(ms)) return NO_TIMER;
   const controller = new AbortController();
   let fired = false;
-  const timer = isTimerDelay(ms)
-    ? setTimeout(() => {
-        fired = true;
-        controller.abort(timeoutReason(message));
-      }, ms)
-    : undefined;
+  const timer = setTimeout(() => {
+    fired = true;
+    controller.abort(timeoutReason(message));
+  }, ms);
   return {
     signal: controller.signal,
     get fired() {
       return fired;
     },
-    clear: () => {
-      if (timer !== undefined) clearTimeout(timer);
-    },
+    clear: () => clearTimeout(timer),
   };
 }
 
+const noop = () => {};
+
 /** Makes `controller` abort (with the same reason) when `source` aborts. Returns a function that undoes the link. */
 export function linkAbort(source: AbortSignal | undefined, controller: AbortController): () => void {
-  if (!source) return () => {};
+  if (!source || source === NEVER) return noop;
   if (source.aborted) {
     controller.abort(source.reason);
     return () => {};
