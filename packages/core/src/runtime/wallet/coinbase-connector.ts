@@ -13,8 +13,7 @@
  * Secret (base64 PKCS#8 P-256; claims `uris`, `reqHash` = SHA-256 hex of the sorted-key JSON body, `iat`, `nbf`,
  * `jti`). All signing uses WebCrypto.
  */
-import { ConfigurationError, TransportError } from "../errors.js";
-import { redactString } from "../redact.js";
+import { ConfigurationError } from "../errors.js";
 import type { FetchExecutor } from "../transport/http-transport.js";
 import type {
   AgentChallengeInput,
@@ -35,6 +34,7 @@ import {
   withEip712DomainType,
 } from "./challenge.js";
 import { toTransactionSerializable } from "./local-key-connector.js";
+import { isRecord, type Provider, providerRequest, requireOption, resolveFetch } from "./provider-request.js";
 import { isNotSupported, NotSupportedError, WalletProviderError } from "./wallet-errors.js";
 import {
   fromBase64,
@@ -78,14 +78,24 @@ interface ApiKey {
   algorithm: "ES256" | "EdDSA";
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const requireString = (name: string, value: unknown, hint: string) =>
+  requireOption("CoinbaseManagedWalletConnector", name, value, hint);
 
-const requireString = (name: string, value: unknown, hint: string) => {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new ConfigurationError(`CoinbaseManagedWalletConnector needs ${name}.`, { hint });
-  }
-  return value.trim();
+/** CDP's error body (`{ errorType, errorMessage }`) and what to check for each status. */
+const CDP: Provider = {
+  id: "coinbase-cdp",
+  name: "CDP",
+  host: "api.cdp.coinbase.com",
+  refusal: (data, status) => ({
+    message: isRecord(data) && typeof data.errorMessage === "string" ? data.errorMessage : undefined,
+    code: isRecord(data) && typeof data.errorType === "string" ? data.errorType : undefined,
+    hint:
+      status === 401
+        ? "Check the CDP API key id/secret and the Wallet Secret, and that this machine's clock is correct (JWTs live 120 s)."
+        : status === 403
+          ? "The API key or a policy does not allow this signing operation on this account."
+          : "See CDP's errorMessage and errorType.",
+  }),
 };
 
 const importApiKey = async (secret: string): Promise<ApiKey> => {
@@ -208,11 +218,7 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
         cause,
       });
     }
-    const fetchImpl = options.fetch ?? (globalThis.fetch as FetchExecutor | undefined);
-    if (typeof fetchImpl !== "function") {
-      throw new ConfigurationError("No fetch implementation is available.", { hint: "Pass options.fetch." });
-    }
-    this.#fetch = fetchImpl;
+    this.#fetch = resolveFetch(options.fetch);
     this.#options = options;
     this.#apiKey = importApiKey(apiKeySecret);
     this.#walletKey = importWalletSecret(walletSecret);
@@ -311,44 +317,7 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
     };
     if (idempotencyKey) headers["x-idempotency-key"] = idempotencyKey;
 
-    let response: Response;
-    try {
-      response = await this.#fetch(url.href, { method: "POST", headers, body: json });
-    } catch (cause) {
-      throw new TransportError(
-        `Calling the CDP API failed: ${cause instanceof Error ? redactString(cause.message) : "network error"}`,
-        { hint: "Check network access to api.cdp.coinbase.com (or the configured baseUrl).", cause },
-      );
-    }
-    const text = await response.text().catch(() => "");
-    let data: unknown = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    if (!response.ok) {
-      const errorType = isRecord(data) && typeof data.errorType === "string" ? data.errorType : undefined;
-      const errorMessage =
-        isRecord(data) && typeof data.errorMessage === "string" ? data.errorMessage : undefined;
-      throw new WalletProviderError(
-        `CDP refused the request (${response.status}${errorType ? ` ${errorType}` : ""})${
-          errorMessage ? `: ${redactString(errorMessage)}` : "."
-        }`,
-        {
-          provider: "coinbase-cdp",
-          status: response.status,
-          ...(errorType !== undefined ? { serverCode: errorType } : {}),
-          hint:
-            response.status === 401
-              ? "Check the CDP API key id/secret and the Wallet Secret, and that this machine's clock is correct (JWTs live 120 s)."
-              : response.status === 403
-                ? "The API key or a policy does not allow this signing operation on this account."
-                : "See CDP's errorMessage and errorType.",
-        },
-      );
-    }
-    return data;
+    return providerRequest(CDP, this.#fetch, url.href, { method: "POST", headers, body: json });
   }
 
   async #bearerJwt(uri: string): Promise<string> {

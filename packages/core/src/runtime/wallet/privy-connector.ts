@@ -8,8 +8,7 @@
  * signature (DER, base64) over the RFC 8785 canonical JSON of `{ version: 1, method, url, body, headers }`, where
  * `headers` holds the `privy-app-id` and, when sent, `privy-idempotency-key`.
  */
-import { ConfigurationError, TransportError } from "../errors.js";
-import { redactString } from "../redact.js";
+import { ConfigurationError } from "../errors.js";
 import type { FetchExecutor } from "../transport/http-transport.js";
 import type {
   AgentChallengeInput,
@@ -27,6 +26,7 @@ import {
   typedDataToWire,
   withEip712DomainType,
 } from "./challenge.js";
+import { isRecord, type Provider, providerRequest, requireOption, resolveFetch } from "./provider-request.js";
 import { isNotSupported, WalletProviderError } from "./wallet-errors.js";
 import { fromBase64, importP256PrivateKey, p1363ToDer, signP256, toBase64, utf8 } from "./web-crypto.js";
 
@@ -54,15 +54,30 @@ export interface PrivyEip191ConnectorOptions {
   label?: string | null;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-const requireString = (name: string, value: unknown, hint: string) => {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new ConfigurationError(`PrivyEip191Connector needs ${name}.`, { hint });
-  }
-  return value.trim();
+/** Privy's error body (`{ error }` or `{ message }`, sometimes `code`) and what to check for each status. */
+const PRIVY: Provider = {
+  id: "privy",
+  name: "Privy",
+  host: "api.privy.io",
+  refusal: (data, status) => ({
+    message:
+      isRecord(data) && typeof data.error === "string"
+        ? data.error
+        : isRecord(data) && typeof data.message === "string"
+          ? data.message
+          : undefined,
+    code: isRecord(data) && typeof data.code === "string" ? data.code : undefined,
+    hint:
+      status === 401
+        ? "Check appId and appSecret (HTTP basic auth) and the privy-app-id."
+        : status === 403
+          ? "The wallet may have an owner: pass its authorizationPrivateKey (wallet-auth:...), or check the wallet's policies."
+          : "See Privy's error message and the dashboard logs.",
+  }),
 };
+
+const requireString = (name: string, value: unknown, hint: string) =>
+  requireOption("PrivyEip191Connector", name, value, hint);
 
 /** Signs challenges, messages and typed data with a Privy server wallet (EVM). */
 export class PrivyEip191Connector implements WalletConnector {
@@ -85,11 +100,7 @@ export class PrivyEip191Connector implements WalletConnector {
     this.#walletId = requireString("walletId", options.walletId, "Pass the id of the Privy server wallet.");
     this.#basicAuth = `Basic ${toBase64(utf8(`${this.#appId}:${appSecret}`))}`;
     this.#baseUrl = (options.baseUrl ?? PRIVY_API_BASE_URL).replace(/\/+$/, "");
-    const fetchImpl = options.fetch ?? (globalThis.fetch as FetchExecutor | undefined);
-    if (typeof fetchImpl !== "function") {
-      throw new ConfigurationError("No fetch implementation is available.", { hint: "Pass options.fetch." });
-    }
-    this.#fetch = fetchImpl;
+    this.#fetch = resolveFetch(options.fetch);
     this.#options = options;
     this.#address = options.address ?? null;
     this.#authorizationKey = options.authorizationPrivateKey
@@ -165,50 +176,8 @@ export class PrivyEip191Connector implements WalletConnector {
     return toBase64(p1363ToDer(await signP256(key, utf8(payload))));
   }
 
-  async #send(url: string, init: RequestInit): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await this.#fetch(url, init);
-    } catch (cause) {
-      throw new TransportError(
-        `Calling the Privy API failed: ${cause instanceof Error ? redactString(cause.message) : "network error"}`,
-        {
-          hint: "Check network access to api.privy.io (or the configured baseUrl).",
-          cause,
-        },
-      );
-    }
-    const text = await response.text().catch(() => "");
-    let data: unknown = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    if (!response.ok) {
-      const providerMessage =
-        isRecord(data) && typeof data.error === "string"
-          ? data.error
-          : isRecord(data) && typeof data.message === "string"
-            ? data.message
-            : undefined;
-      const serverCode = isRecord(data) && typeof data.code === "string" ? data.code : undefined;
-      throw new WalletProviderError(
-        `Privy refused the request (${response.status})${providerMessage ? `: ${redactString(providerMessage)}` : "."}`,
-        {
-          provider: "privy",
-          status: response.status,
-          ...(serverCode !== undefined ? { serverCode } : {}),
-          hint:
-            response.status === 401
-              ? "Check appId and appSecret (HTTP basic auth) and the privy-app-id."
-              : response.status === 403
-                ? "The wallet may have an owner: pass its authorizationPrivateKey (wallet-auth:...), or check the wallet's policies."
-                : "See Privy's error message and the dashboard logs.",
-        },
-      );
-    }
-    return data;
+  #send(url: string, init: RequestInit): Promise<unknown> {
+    return providerRequest(PRIVY, this.#fetch, url, init);
   }
 
   /** The wallet address: the option, else `GET /v1/wallets/{wallet_id}` (cached). */
