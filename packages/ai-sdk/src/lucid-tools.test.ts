@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
+import { strictModeProblems } from "@lucid-dreams/agent-auth/tools";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { asSchema, generateText, type ModelMessage, stepCountIs, type ToolSet } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
@@ -411,43 +412,6 @@ describe("lucidTools in a generateText loop against the local server", () => {
 });
 
 describe("input schemas", () => {
-  const forbidden = [
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "minimum",
-    "maximum",
-    "minItems",
-    "maxItems",
-    "oneOf",
-    "allOf",
-    "$ref",
-  ];
-
-  /** Everything in `schema` that OpenAI's strict mode would refuse. */
-  function strictModeProblems(schema: Record<string, unknown>, path: string): string[] {
-    const problems = forbidden.filter((key) => key in schema).map((key) => `${path}: ${key}`);
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (types.includes("object")) {
-      const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-      if (Object.keys(properties).length === 0) problems.push(`${path}: empty properties`);
-      if (schema.additionalProperties !== false) problems.push(`${path}: additionalProperties is not false`);
-      const required = new Set((schema.required ?? []) as string[]);
-      for (const [name, property] of Object.entries(properties)) {
-        if (!required.has(name)) problems.push(`${path}.${name}: not required`);
-        problems.push(...strictModeProblems(property, `${path}.${name}`));
-      }
-    }
-    if (schema.items && typeof schema.items === "object") {
-      problems.push(...strictModeProblems(schema.items as Record<string, unknown>, `${path}[]`));
-    }
-    for (const branch of (schema.anyOf ?? []) as Record<string, unknown>[]) {
-      problems.push(...strictModeProblems(branch, `${path}|`));
-    }
-    return problems;
-  }
-
   it("every tool's JSON schema, as the AI SDK sends it, fits OpenAI strict mode", async () => {
     const tools = lucidTools(() => runtime);
     expect(Object.keys(tools)).toHaveLength(7);
@@ -458,27 +422,5 @@ describe("input schemas", () => {
       expect(tool.strict, name).toBe(true);
       expect(tool.description?.length, name).toBeGreaterThan(40);
     }
-  });
-
-  it("the checker catches what strict mode refuses", () => {
-    expect(
-      strictModeProblems(
-        {
-          type: "object",
-          properties: {
-            a: { type: "string", minLength: 1 },
-            b: { type: "object", properties: {} },
-          },
-          required: ["a"],
-        },
-        "x",
-      ),
-    ).toEqual([
-      "x: additionalProperties is not false",
-      "x.a: minLength",
-      "x.b: not required",
-      "x.b: empty properties",
-      "x.b: additionalProperties is not false",
-    ]);
   });
 });

@@ -117,6 +117,7 @@ it("keeps the /tools and /node subpath exports stable", async () => {
         "formatEther",
         "isCredentialRevoked",
         "isPolicyRefused",
+        "strictModeProblems",
         "toToolSession",
         "toWei",
         "toolErrorResult",

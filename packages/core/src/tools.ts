@@ -23,6 +23,7 @@ export type { SignMessageToolResult } from "./tools/sign-message.js";
 export type { SignTransactionToolResult } from "./tools/sign-transaction.js";
 export type { SignTypedDataToolResult } from "./tools/sign-typed-data.js";
 export type { StandardSchemaResult, StandardSchemaV1 } from "./tools/standard-schema.js";
+export { strictModeProblems } from "./tools/strict-mode.js";
 export type { LucidTool } from "./tools/tool-context.js";
 export type {
   LucidToolContext,

@@ -1,49 +1,10 @@
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
-import type { LucidSession } from "@lucid-dreams/agent-auth/tools";
+import { type LucidSession, strictModeProblems } from "@lucid-dreams/agent-auth/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { lucidTools } from "./lucid-tools.js";
 import { toLangChainTool } from "./to-langchain-tool.js";
-
-const FORBIDDEN = [
-  "minLength",
-  "maxLength",
-  "pattern",
-  "format",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "minItems",
-  "maxItems",
-  "oneOf",
-  "allOf",
-  "$ref",
-];
-
-/** What OpenAI's strict mode refuses, path by path (an empty list: the schema is fine). */
-function strictModeProblems(schema: Record<string, unknown>, path: string): string[] {
-  const problems = FORBIDDEN.filter((key) => key in schema).map((key) => `${path}: ${key}`);
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (types.includes("object")) {
-    const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-    if (Object.keys(properties).length === 0) problems.push(`${path}: no properties`);
-    if (schema.additionalProperties !== false) problems.push(`${path}: additionalProperties is not false`);
-    const required = new Set((schema.required ?? []) as string[]);
-    for (const [name, property] of Object.entries(properties)) {
-      if (!required.has(name)) problems.push(`${path}.${name}: not required`);
-      problems.push(...strictModeProblems(property, `${path}.${name}`));
-    }
-  }
-  if (schema.items && typeof schema.items === "object") {
-    problems.push(...strictModeProblems(schema.items as Record<string, unknown>, `${path}[]`));
-  }
-  for (const branch of (schema.anyOf ?? []) as Record<string, unknown>[]) {
-    problems.push(...strictModeProblems(branch, `${path}|`));
-  }
-  return problems;
-}
 
 // The schemas are converted without running anything, so no real session is needed.
 const tools = lucidTools({} as LucidSession);

@@ -7,6 +7,7 @@ import { createWallet, type WalletClient } from "../create-wallet.js";
 import { AgentRuntime } from "../runtime/agent-runtime.js";
 import { LocalEoaWalletConnector } from "../runtime/wallet/local-key-connector.js";
 import { createLucidToolDescriptors, type LucidToolsOptions } from "./create-lucid-tools.js";
+import { strictModeProblems } from "./strict-mode.js";
 import type { LucidTool } from "./tool-context.js";
 import { toolErrorResult } from "./tool-error-result.js";
 
@@ -63,38 +64,9 @@ const send = (amount: string, extra: Record<string, unknown> = {}) => ({
 
 describe("Lucid tools against the local server", () => {
   it("every input schema fits OpenAI strict mode", () => {
-    const forbidden = [
-      "minLength",
-      "maxLength",
-      "pattern",
-      "format",
-      "minimum",
-      "maximum",
-      "minItems",
-      "maxItems",
-      "oneOf",
-      "allOf",
-      "$ref",
-    ];
-    const check = (schema: Record<string, unknown>, path: string): string[] => {
-      const problems = forbidden.filter((key) => key in schema).map((key) => `${path}: ${key}`);
-      if (schema.type === "object" || (Array.isArray(schema.type) && schema.type.includes("object"))) {
-        const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-        if (Object.keys(properties).length === 0) problems.push(`${path}: empty object`);
-        if (schema.additionalProperties !== false) problems.push(`${path}: additionalProperties`);
-        const required = new Set((schema.required ?? []) as string[]);
-        for (const [name, property] of Object.entries(properties)) {
-          if (!required.has(name)) problems.push(`${path}.${name}: not required`);
-          problems.push(...check(property, `${path}.${name}`));
-        }
-      }
-      for (const branch of (schema.anyOf ?? []) as Record<string, unknown>[])
-        problems.push(...check(branch, `${path}|`));
-      return problems;
-    };
     for (const tool of createLucidToolDescriptors()) {
       const schema = z.toJSONSchema(tool.inputSchema as z.ZodType) as Record<string, unknown>;
-      expect(check(schema, tool.name), tool.name).toEqual([]);
+      expect(strictModeProblems(schema, tool.name), tool.name).toEqual([]);
       expect(tool.description.length).toBeGreaterThan(40);
     }
   });
