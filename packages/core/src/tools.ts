@@ -18,6 +18,15 @@ export {
 } from "./tools/create-lucid-tools.js";
 export type { AgentSummary } from "./tools/list-agents.js";
 export { type LucidToolPolicy, PolicyEnforcer } from "./tools/policy.js";
+export {
+  MemorySpendLedger,
+  type MemorySpendLedgerOptions,
+  type SpendItem,
+  type SpendLedger,
+  type SpendLimit,
+  type SpendReserveRequest,
+  type SpendReserveResult,
+} from "./tools/spend-ledger.js";
 export type { SendTransactionToolResult } from "./tools/send-transaction.js";
 export type { SignMessageToolResult } from "./tools/sign-message.js";
 export type { SignTransactionToolResult } from "./tools/sign-transaction.js";
