@@ -18,6 +18,10 @@ export {
 } from "./tools/create-lucid-tools.js";
 export type { AgentSummary } from "./tools/list-agents.js";
 export { type LucidToolPolicy, PolicyEnforcer } from "./tools/policy.js";
+export type { SendTransactionToolResult } from "./tools/send-transaction.js";
+export type { SignMessageToolResult } from "./tools/sign-message.js";
+export type { SignTransactionToolResult } from "./tools/sign-transaction.js";
+export type { SignTypedDataToolResult } from "./tools/sign-typed-data.js";
 export {
   MemorySpendLedger,
   type MemorySpendLedgerOptions,
@@ -27,10 +31,6 @@ export {
   type SpendReserveRequest,
   type SpendReserveResult,
 } from "./tools/spend-ledger.js";
-export type { SendTransactionToolResult } from "./tools/send-transaction.js";
-export type { SignMessageToolResult } from "./tools/sign-message.js";
-export type { SignTransactionToolResult } from "./tools/sign-transaction.js";
-export type { SignTypedDataToolResult } from "./tools/sign-typed-data.js";
 export type { StandardSchemaResult, StandardSchemaV1 } from "./tools/standard-schema.js";
 export { strictModeProblems } from "./tools/strict-mode.js";
 export type { LucidTool } from "./tools/tool-context.js";

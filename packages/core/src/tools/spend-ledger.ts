@@ -104,7 +104,12 @@ export class MemorySpendLedger implements SpendLedger {
         }
       }
     }
-    entries.set(request.key, { fingerprint: request.fingerprint, state: "reserved", at: now, items: request.items });
+    entries.set(request.key, {
+      fingerprint: request.fingerprint,
+      state: "reserved",
+      at: now,
+      items: request.items,
+    });
     return { status: "reserved" };
   }
 
