@@ -110,6 +110,7 @@ it("keeps the /tools and /node subpath exports stable", async () => {
         "ConfigurationError",
         "CredentialRevokedError",
         "LUCID_TOOL_NAMES",
+        "MemorySpendLedger",
         "PolicyEnforcer",
         "PolicyRefusedError",
         "ToolInputError",
