@@ -124,7 +124,8 @@ export function createScriptedModel(): MockLanguageModelV3 {
       }
       parts.push({
         type: "finish",
-        finishReason: "call" in turn ? { unified: "tool-calls", raw: "tool_calls" } : { unified: "stop", raw: "stop" },
+        finishReason:
+          "call" in turn ? { unified: "tool-calls", raw: "tool_calls" } : { unified: "stop", raw: "stop" },
         usage,
       });
       return {

@@ -95,7 +95,12 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
   const clientDir = options.clientDir ?? join(import.meta.dirname, "..", "dist");
 
   const users: DemoUser[] = [
-    { id: "alice", name: "Alice", agentRef: aliceAgent.agentRef, walletAddress: aliceAgent.serverWalletAddress },
+    {
+      id: "alice",
+      name: "Alice",
+      agentRef: aliceAgent.agentRef,
+      walletAddress: aliceAgent.serverWalletAddress,
+    },
     { id: "bob", name: "Bob", agentRef: bobAgent.agentRef, walletAddress: bobAgent.serverWalletAddress },
   ];
   const runtimes = new Map<string, AgentRuntime>();
@@ -108,7 +113,9 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
         user.id,
         await AgentRuntime.fromConfig({
           config: { baseUrl: lucid.url, agentRef: agent.agentRef, credentialId: agent.eoaCredentialId },
-          wallet: { signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(agent.eoaPrivateKey) }) },
+          wallet: {
+            signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(agent.eoaPrivateKey) }),
+          },
           backgroundRefresh: false,
         }),
       );
@@ -272,7 +279,9 @@ function withPreviewsAndReceipts(
         const output = chunk.output as { ok?: boolean; result?: { transactionHash?: Hex } } | undefined;
         const hash = output?.ok ? output.result?.transactionHash : undefined;
         if (hash) {
-          const receipt = await chainClient.waitForTransactionReceipt({ hash, timeout: 60_000 }).catch(() => undefined);
+          const receipt = await chainClient
+            .waitForTransactionReceipt({ hash, timeout: 60_000 })
+            .catch(() => undefined);
           controller.enqueue({
             type: "data-receipt",
             id: chunk.toolCallId,
@@ -318,7 +327,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -335,7 +347,9 @@ async function sendStatic(response: ServerResponse, root: string, pathname: stri
     // client-side routes fall back to the page
     const page = await readFile(join(root, "index.html")).catch(() => undefined);
     if (!page) {
-      return sendJson(response, 503, { error: "the page is not built: run `pnpm --filter @lucid-dreams/example-web-chat build`" });
+      return sendJson(response, 503, {
+        error: "the page is not built: run `pnpm --filter @lucid-dreams/example-web-chat build`",
+      });
     }
     response.writeHead(200, { "content-type": CONTENT_TYPES[".html"] });
     response.end(page);

@@ -149,7 +149,9 @@ export function ToolCard({ part, preview, receipt, onAnswer }: ToolCardProps) {
             </dd>
             <dt>Receipt</dt>
             <dd data-testid="receipt-status">
-              {receipt ? `${receipt.status}${receipt.blockNumber ? ` (block ${receipt.blockNumber})` : ""}` : "waiting…"}
+              {receipt
+                ? `${receipt.status}${receipt.blockNumber ? ` (block ${receipt.blockNumber})` : ""}`
+                : "waiting…"}
             </dd>
           </dl>
         </article>
