@@ -54,6 +54,8 @@ export interface WebChatOptions {
   policy?: LucidToolPolicy;
   /** Environment to read `OPENAI_API_KEY` / `OPENAI_MODEL` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** Where chat errors are reported (one line each, e.g. a forged approval). Default `console.error`. */
+  log?: (line: string) => void;
 }
 
 /** A running web chat. */
@@ -88,6 +90,7 @@ const SYSTEM = [
 /** Starts the web chat on `options.port` (default: a free port). */
 export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
   const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.error(line));
   const { lucid } = options;
   const [aliceAgent, bobAgent] = lucid.seed.agents;
   if (!aliceAgent || !bobAgent) throw new Error("The web chat needs a Lucid server with two agents.");
@@ -177,6 +180,10 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
       stopWhen: stepCountIs(5),
       experimental_context: { userId: user.id },
       experimental_toolApprovalSecret: approvalSecret,
+      onError: ({ error }) => {
+        const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
+        log(`chat error for ${user.id}: ${name}: ${message.split("\n")[0]}`);
+      },
     });
     const previewContext = { client: chainClient, caip2: lucid.seed.caip2, from: user.walletAddress, policy };
     const stream = result
