@@ -486,6 +486,54 @@ describe(`lucidTools under streamText (ai ${aiMajor}): the UI message stream a c
   });
 });
 
+describe.runIf(aiMajor >= 7)("lucidTools under AI SDK 7's call-level toolApproval", () => {
+  // AI SDK 7 lets the host ask for approval per call (`toolApproval`) instead of the tool's `needsApproval`.
+  const userApproval = { toolApproval: { sendTransaction: "user-approval" } };
+
+  it("streams the approval request the host asked for, and sends once when approved", async () => {
+    const tools = lucidTools(alice, { approval: { sendTransaction: false } });
+    const first = await chatTurn(
+      tools,
+      [userMessage("send 0.01 ETH to 0xdead")],
+      [[{ toolName: "sendTransaction", input: send("0.01") }]],
+      userApproval,
+    );
+    const [request] = ofType(first.chunks, "tool-approval-request");
+    expect(request).toBeDefined();
+    expect(server.counters.get("sendTransaction")).toBe(0);
+    const second = await chatTurn(
+      tools,
+      answerApproval(first.messages, request!.approvalId, true),
+      [],
+      userApproval,
+    );
+    expect(ofType(second.chunks, "tool-output-available")[0]?.output).toMatchObject({ ok: true });
+    expect(server.counters.get("sendTransaction")).toBe(1);
+  });
+
+  // FAILS on the current adapter (AI SDK 7 only): with the host's call-level `toolApproval`, AI SDK 7 asks for
+  // approval without consulting the tool, so the adapter's preflight (policy check before approval) never runs
+  // and a person is asked to approve a send that the policy then refuses (nothing is sent either way). Left as
+  // `it.fails` for the adapter's AI SDK 7 approval work; remove `.fails` when the preflight runs here too.
+  it.fails("does not ask anyone to approve a send the policy refuses", async () => {
+    const tools = lucidTools(alice, {
+      approval: { sendTransaction: false },
+      policy: { maxValuePerTransaction: "0.05" },
+    });
+    const { chunks } = await chatTurn(
+      tools,
+      [userMessage("send 1 ETH to 0xdead")],
+      [[{ toolName: "sendTransaction", input: send("1") }]],
+      userApproval,
+    );
+    expect(ofType(chunks, "tool-approval-request")).toEqual([]);
+    expect(ofType(chunks, "tool-output-available").map((chunk) => chunk.output)).toEqual([
+      expect.objectContaining({ ok: false, code: "policy_refused" }),
+    ]);
+    expect(server.counters.get("sendTransaction")).toBe(0);
+  });
+});
+
 describe(`lucidTools in a ToolLoopAgent (ai ${aiMajor})`, () => {
   const agentFor = (tools: ToolSet, steps: ScriptedCall[][]) => {
     const model = scriptedModel(steps);
