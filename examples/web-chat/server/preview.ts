@@ -91,6 +91,13 @@ async function previewSend(input: SendInput, context: PreviewContext): Promise<S
   const fees = await client.estimateFeesPerGas();
   const maxFee = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
   const after = balance - value - maxFee;
+  // Some nodes estimate gas without checking the balance: check amount + worst-case fee against it here.
+  if (simulation.ok && after < 0n) {
+    simulation = {
+      ok: false,
+      reason: `insufficient funds: the wallet has ${formatEther(balance)} ETH, the send needs up to ${formatEther(value + maxFee)} ETH`,
+    };
+  }
   return {
     tool: "sendTransaction",
     action: describeAction(to, data),

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { type Address, createPublicClient, getAddress, http, parseEther } from "viem";
+import { type Address, createPublicClient, getAddress, http, parseEther, verifyMessage } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebChat, type WebChat } from "../server/web-chat-server.js";
 
@@ -189,6 +189,9 @@ describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
     await bobPage.getByText(`Your wallet address is ${bob.walletAddress}`).waitFor();
     await ask(bobPage, "list my agents");
     await bobPage.getByText("You have 1 agent(s): Bob's agent (bob-agent).").waitFor();
+    await ask(bobPage, "sign gm from Bob");
+    const signature = (await bobPage.getByTestId("signature").textContent()) as `0x${string}`;
+    expect(await verifyMessage({ address: bob.walletAddress, message: "gm from Bob", signature })).toBe(true);
     const bobSees = await bobPage.content();
     expect(bobSees).toContain(bob.walletAddress);
     expect(bobSees.toLowerCase()).not.toContain(alice.walletAddress.toLowerCase());
