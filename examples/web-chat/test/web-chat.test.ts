@@ -15,8 +15,11 @@ import { startWebChat, type WebChat } from "../server/web-chat-server.js";
 
 const packageDir = join(import.meta.dirname, "..");
 
-/** Chromium on PATH (Debian's `chromium` package installs /usr/bin/chromium). */
+/** `CHROMIUM_PATH`, else Chromium on PATH (Debian's `chromium` package installs /usr/bin/chromium). */
 function findChromium(): string | undefined {
+  if (process.env.CHROMIUM_PATH !== undefined) {
+    return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : undefined;
+  }
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     for (const name of ["chromium", "chromium-browser"]) {
       const candidate = join(dir, name);
