@@ -9,6 +9,18 @@
 // `@lucid-dreams/sdk` (whose published 0.2.24 tarball has no dist/ anyway) nor viem, so its declared
 // dependencies are replaced by the one package it really loads (the SDK's peer range; react-query brings
 // @tanstack/query-core and its peer react).
+//
+// AI SDK 7 (ai 7 and the @ai-sdk packages of its generation) declares Node >=22. It is installed only as the
+// `ai7` devDependency of @lucid-dreams/ai-sdk, whose tests run the adapter against it on the workspace's Node
+// (>=20.19, engine-strict). Their `engines.node` is dropped so `pnpm install` works on Node 20; every other
+// package is checked as usual.
+const aiSdk7Majors = {
+  ai: "7",
+  "@ai-sdk/gateway": "4",
+  "@ai-sdk/provider": "4",
+  "@ai-sdk/provider-utils": "5",
+};
+
 module.exports = {
   hooks: {
     readPackage(pkg) {
@@ -22,6 +34,8 @@ module.exports = {
         pkg.peerDependencies = {};
         pkg.optionalDependencies = {};
       }
+      const major = aiSdk7Majors[pkg.name];
+      if (major !== undefined && pkg.version.split(".")[0] === major && pkg.engines) delete pkg.engines.node;
       return pkg;
     },
   },
