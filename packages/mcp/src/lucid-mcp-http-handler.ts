@@ -1,8 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  createLucidToolDescriptors,
-  type LucidSession,
-} from "@lucid-dreams/agent-auth/tools";
+import { createLucidToolDescriptors, type LucidSession } from "@lucid-dreams/agent-auth/tools";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";

@@ -1,8 +1,4 @@
-import {
-  LUCID_TOOL_NAMES,
-  type LucidToolName,
-  type LucidToolPolicy,
-} from "@lucid-dreams/agent-auth/tools";
+import { LUCID_TOOL_NAMES, type LucidToolName, type LucidToolPolicy } from "@lucid-dreams/agent-auth/tools";
 import { z } from "zod";
 import { readJsonFile } from "./read-json-file.js";
 
@@ -58,7 +54,14 @@ export interface PolicyFileOptions {
 
 /** Reads and checks a policy file; throws `ConfigurationError` saying what is wrong with it. */
 export async function loadPolicyFile(path: string): Promise<PolicyFileOptions> {
-  const { $schema: _schema, approval, autoApprove, tools, defaultChain, ...policy } = await readJsonFile(
+  const {
+    $schema: _schema,
+    approval,
+    autoApprove,
+    tools,
+    defaultChain,
+    ...policy
+  } = await readJsonFile(
     path,
     policyFileSchema,
     "policy file",

@@ -47,11 +47,17 @@ export async function requestApproval(context: ApprovalContext): Promise<void> {
   let answer: Awaited<ReturnType<Server["elicitInput"]>>;
   try {
     answer = await server.elicitInput(
-      { mode: "form", message: await approvalPreview(descriptor, context.input), requestedSchema: APPROVAL_FORM },
+      {
+        mode: "form",
+        message: await approvalPreview(descriptor, context.input),
+        requestedSchema: APPROVAL_FORM,
+      },
       { relatedRequestId: context.requestId, signal: context.signal, timeout: context.timeoutMs },
     );
   } catch {
-    throw new ApprovalDeniedError(`${descriptor.name} was not approved (the approval request failed); it was not run.`);
+    throw new ApprovalDeniedError(
+      `${descriptor.name} was not approved (the approval request failed); it was not run.`,
+    );
   }
   if (answer.action !== "accept" || answer.content?.approve !== true) {
     throw new ApprovalDeniedError(`${descriptor.name} was not approved; it was not run.`);

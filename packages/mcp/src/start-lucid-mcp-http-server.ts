@@ -32,7 +32,9 @@ export async function startLucidMcpHttpServer(
     handler.handle(request, response).catch(() => {
       if (!response.headersSent) {
         response.writeHead(500, { "content-type": "application/json" });
-        response.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: null }));
+        response.end(
+          JSON.stringify({ jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: null }),
+        );
       } else {
         response.destroy();
       }

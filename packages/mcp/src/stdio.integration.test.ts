@@ -100,7 +100,10 @@ describe("lucid-mcp over stdio, with the SDK's Client", () => {
       unit: "ether",
       data: null,
     });
-    expect(envelope).toMatchObject({ ok: true, result: { to, amountEther: "0.01", chain: server.seed.caip2 } });
+    expect(envelope).toMatchObject({
+      ok: true,
+      result: { to, amountEther: "0.01", chain: server.seed.caip2 },
+    });
     expect(human.asked.length).toBe(asked + 1);
     expect(human.asked.at(-1)?.message).toContain("sendTransaction");
     expect(human.asked.at(-1)?.message).toContain(to);
@@ -193,7 +196,10 @@ describe("lucid-mcp process lifecycle", () => {
   });
 
   it("refuses a malformed policy file with exit code 2 and a message naming the field", async () => {
-    await writeFile(join(dir, "bad-policy.json"), JSON.stringify({ maxValuePerTx: "1", budgetPerSession: "-1" }));
+    await writeFile(
+      join(dir, "bad-policy.json"),
+      JSON.stringify({ maxValuePerTx: "1", budgetPerSession: "-1" }),
+    );
     const child = spawnCli(["--policy", join(dir, "bad-policy.json")], server.env, dir);
     expect((await child.closed).code).toBe(2);
     expect(child.stderr()).toContain("maxValuePerTx");

@@ -4,7 +4,9 @@ import { readJsonFile } from "./read-json-file.js";
 
 const tenant = z.strictObject({
   /** The tenant's name, used in logs (never the token). */
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "must be 1-64 letters, digits, '.', '_' or '-'" }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "must be 1-64 letters, digits, '.', '_' or '-'" }),
   /** The bearer token this tenant's MCP client sends. A secret. */
   token: z.string().min(MIN_BEARER_TOKEN_LENGTH, {
     error: `must be at least ${MIN_BEARER_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`,
@@ -35,7 +37,11 @@ export const tenantsFileSchema = z
     const agents = new Set<string>();
     file.tenants.forEach((entry, index) => {
       if (names.has(entry.name)) {
-        context.addIssue({ code: "custom", path: ["tenants", index, "name"], message: "duplicate tenant name" });
+        context.addIssue({
+          code: "custom",
+          path: ["tenants", index, "name"],
+          message: "duplicate tenant name",
+        });
       }
       if (tokens.has(entry.token)) {
         context.addIssue({

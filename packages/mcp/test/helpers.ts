@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -8,7 +9,6 @@ import {
   type ElicitResult,
   type JSONRPCMessage,
 } from "@modelcontextprotocol/sdk/types.js";
-import { fileURLToPath } from "node:url";
 
 /** The built bin. */
 export const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
