@@ -145,7 +145,7 @@ describe("lucid-mcp --http: two tenants over Streamable HTTP", () => {
   it("never lets one tenant see or use another's agent", async () => {
     const { client } = await connect(tokens.alice);
     const listed = await call(client, "listAgents", { limit: null });
-    expect((listed.result?.agents as Array<{ ref: string }>).map((agent) => agent.ref)).toEqual([
+    expect(((listed.result?.agents ?? []) as Array<{ ref: string }>).map((agent) => agent.ref)).toEqual([
       "alice-agent",
     ]);
     const other = await call(client, "getAgent", { agentRef: "bob-agent" });

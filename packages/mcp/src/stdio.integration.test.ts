@@ -30,7 +30,7 @@ const messages: MessageLog = [];
 type Envelope = { ok: boolean; result?: Record<string, unknown>; code?: string; message?: string };
 async function call(name: string, args: Record<string, unknown>) {
   const result = await client.callTool({ name, arguments: args });
-  return { ...result, envelope: result.structuredContent as Envelope };
+  return { isError: result.isError === true, envelope: result.structuredContent as Envelope };
 }
 
 const recipient = () => privateKeyToAccount(generatePrivateKey()).address;
