@@ -176,4 +176,31 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
     expect(http.handler.sessionCount).toBe(2);
     expect(seen).toEqual(["t1:sendTransaction:true", "t1:sendTransaction:true"]);
   });
+
+  it("caps the sessions of one tenant by closing its oldest, without touching another tenant's", async () => {
+    const http = await startLucidMcpHttpServer({
+      authenticate: (request) => /^Bearer (t[12])$/.exec(request.headers.authorization ?? "")?.[1],
+      session: () => runtime,
+      maxSessionsPerTenant: 2,
+    });
+    closers.push(() => http.close());
+    const open = async (tenant: string) => {
+      const client = createClient();
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(http.url), {
+          requestInit: { headers: { authorization: `Bearer ${tenant}` } },
+        }),
+      );
+      closers.push(() => client.close());
+      return client;
+    };
+    const other = await open("t2");
+    const oldest = await open("t1");
+    await open("t1");
+    const newest = await open("t1");
+    expect(http.handler.sessionCount).toBe(3);
+    await expect(oldest.listTools()).rejects.toMatchObject({ code: 404 });
+    expect((await newest.listTools()).tools.length).toBeGreaterThan(0);
+    expect((await other.listTools()).tools.length).toBeGreaterThan(0);
+  });
 });

@@ -22,8 +22,13 @@ export interface LucidMcpHttpOptions extends Omit<LucidMcpServerOptions, "sessio
   path?: string;
   /** Largest request body in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Most MCP sessions open at once; more initializations get 503. Default 1000. */
+  /** Most MCP sessions open at once, all tenants together; more initializations get 503. Default 1000. */
   maxSessions?: number;
+  /**
+   * Most MCP sessions one tenant may hold open; a new one closes that tenant's oldest, so a tenant that never
+   * closes its sessions only ever crowds out itself. Default 16.
+   */
+  maxSessionsPerTenant?: number;
 }
 
 /** A Streamable HTTP endpoint serving the Lucid tools to many tenants. */
@@ -53,10 +58,16 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
   const path = options.path ?? "/mcp";
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxSessions = options.maxSessions ?? 1000;
+  const maxSessionsPerTenant = options.maxSessionsPerTenant ?? 16;
   const descriptors = options.descriptors ?? createLucidToolDescriptors(options);
   const sessions = new Map<string, OpenSession>();
 
   const open = async (tenant: string, request: IncomingMessage, response: ServerResponse, body: unknown) => {
+    const own = [...sessions.values()].filter((session) => session.tenant === tenant);
+    // Map order is opening order: close this tenant's oldest sessions beyond its share.
+    for (const old of own.slice(0, Math.max(0, own.length - maxSessionsPerTenant + 1))) {
+      await old.server.close();
+    }
     if (sessions.size >= maxSessions) {
       return sendError(response, 503, "Too many open MCP sessions; try again later.");
     }
@@ -76,6 +87,8 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
     };
     await server.connect(transport);
     await transport.handleRequest(request, response, body);
+    // An initialization the transport refused (wrong Accept header, say) opened no session.
+    if (!transport.sessionId || !sessions.has(transport.sessionId)) await server.close();
   };
 
   return {
