@@ -99,6 +99,25 @@ describe("createLucidMcpServer", () => {
     expect(server.counters.get("sendTransaction")).toBe(before);
   });
 
+  it("sends nothing when the client cancels the call while the human is being asked, even if they then accept", async () => {
+    const before = server.counters.get("sendTransaction");
+    const controller = new AbortController();
+    const client = new Client({ name: "t", version: "1" }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      controller.abort(); // the first time: the user closes the chat, then clicks "approve" on the stale dialog
+      return { action: "accept", content: { approve: true } };
+    });
+    await connected({ session: runtime }, client);
+    await expect(
+      client.callTool({ name: "sendTransaction", arguments: send("0.001") }, undefined, {
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow(/abort/i);
+    // A second, approved call on the same connection runs after the cancelled one was handled: only it is sent.
+    expect(await call(client, "sendTransaction", send("0.001"))).toMatchObject({ ok: true });
+    expect(server.counters.get("sendTransaction")).toBe(before + 1);
+  });
+
   it("shows the descriptor's preview when it has one, after its preflight", async () => {
     const ran: string[] = [];
     const transfer: LucidTool<{ to: string }, { to: string }> & { preview(input: { to: string }): string } = {

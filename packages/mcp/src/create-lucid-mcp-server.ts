@@ -1,4 +1,5 @@
 import {
+  ApprovalDeniedError,
   createLucidToolDescriptors,
   type LucidSession,
   type LucidToolsOptions,
@@ -107,6 +108,10 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
           autoApprove: options.autoApprove?.[descriptor.name] === true,
           timeoutMs: options.approvalTimeoutMs ?? 300_000,
         });
+        // Cancelled while the human was answering: the approval belongs to a call nobody waits for any more.
+        if (extra.signal.aborted) {
+          throw new ApprovalDeniedError(`${descriptor.name} was cancelled before it ran; it was not run.`);
+        }
       }
       return toCallToolResult({ ok: true, result: await descriptor.execute(input, context) });
     } catch (error) {
