@@ -46,6 +46,7 @@ async function connect(
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Envelope> {
   return (await client.callTool({ name, arguments: args })).structuredContent as Envelope;
 }
+const walletAddressOf = (client: Client) => call(client, "getWalletAddress", { chain: null });
 
 const initialize = (id = 1) =>
   JSON.stringify({
@@ -215,24 +216,32 @@ describe("lucid-mcp --http: two tenants over Streamable HTTP", () => {
     await expect(client.connect(transport)).rejects.toMatchObject({ code: 401, message: /Unauthorized/ });
   });
 
-  it("answers another tenant's MCP session id as an unknown session (404)", async () => {
-    const { transport } = await connect(tokens.bob);
+  it("answers another tenant's MCP session id as an unknown session (404), whatever the method", async () => {
+    const { client, transport } = await connect(tokens.bob);
     const bobSession = transport.sessionId!;
-    const response = await post(
-      {
-        authorization: `Bearer ${tokens.alice}`,
-        "mcp-session-id": bobSession,
-        "mcp-protocol-version": LATEST_PROTOCOL_VERSION,
-      },
-      JSON.stringify({
-        jsonrpc: "2.0",
-        id: 7,
-        method: "tools/call",
-        params: { name: "getWalletAddress", arguments: { chain: null } },
-      }),
-    );
-    expect(response.status).toBe(404);
-    expect(await response.text()).not.toContain(server.seed.agents[1]!.serverWalletAddress);
+    const headers = {
+      authorization: `Bearer ${tokens.alice}`,
+      "mcp-session-id": bobSession,
+      "mcp-protocol-version": LATEST_PROTOCOL_VERSION,
+      accept: "application/json, text/event-stream",
+    };
+    const call = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: "getWalletAddress", arguments: { chain: null } },
+    });
+    for (const init of [
+      { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: call },
+      { method: "GET", headers },
+      { method: "DELETE", headers },
+    ]) {
+      const response = await fetch(url, init);
+      expect(response.status, init.method).toBe(404);
+      expect(await response.text()).not.toContain(server.seed.agents[1]!.serverWalletAddress);
+    }
+    // Bob's session is still his, and still works.
+    expect(await walletAddressOf(client)).toMatchObject({ ok: true, result: { agentRef: "bob-agent" } });
   });
 
   it("puts no token, key or credential id in any MCP message, and logs no bearer token", () => {
