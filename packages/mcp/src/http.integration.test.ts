@@ -180,6 +180,8 @@ describe("lucid-mcp --http: two tenants over Streamable HTTP", () => {
     expect(declined).toMatchObject({ ok: false, code: "approval_denied" });
     expect(human.asked.map((asked) => asked.message.includes(to))).toEqual([true, true]);
     const chain = createPublicClient({ transport: http(server.seed.rpcUrl) });
+    const receipt = await chain.waitForTransactionReceipt({ hash: sent.result?.transactionHash as Hex });
+    expect(receipt.status).toBe("success");
     expect(await chain.getBalance({ address: to })).toBe(parseEther("0.02"));
   });
 

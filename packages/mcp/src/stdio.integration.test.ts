@@ -109,7 +109,7 @@ describe("lucid-mcp over stdio, with the SDK's Client", () => {
     expect(human.asked.at(-1)?.message).toContain(to);
     expect(server.counters.get("sendTransaction")).toBe(sendsBefore + 1);
     const chain = createPublicClient({ transport: http(server.seed.rpcUrl) });
-    const receipt = await chain.getTransactionReceipt({ hash: envelope.result?.transactionHash as Hex });
+    const receipt = await chain.waitForTransactionReceipt({ hash: envelope.result?.transactionHash as Hex });
     expect(receipt.status).toBe("success");
     expect(await chain.getBalance({ address: to })).toBe(parseEther("0.01"));
   });
