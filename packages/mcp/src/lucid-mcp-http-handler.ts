@@ -128,9 +128,9 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
       return open(tenant, request, response, body);
     },
     async close() {
-      const open = [...sessions.values()];
+      const all = [...sessions.values()];
       sessions.clear();
-      await Promise.allSettled(open.map((session) => session.server.close()));
+      await Promise.allSettled(all.map((session) => session.server.close()));
     },
   };
 }
