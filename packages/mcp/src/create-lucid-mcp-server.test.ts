@@ -120,7 +120,9 @@ describe("createLucidMcpServer", () => {
 
   it("shows the descriptor's preview when it has one, after its preflight", async () => {
     const ran: string[] = [];
-    const transfer: LucidTool<{ to: string }, { to: string }> & { preview(input: { to: string }): string } = {
+    const transfer: LucidTool<{ to: string }, { to: string }> & {
+      preview(input: { to: string }, context: { toolCallId: string }): string;
+    } = {
       name: "transferPoints",
       kind: "send",
       description: "Transfer loyalty points.",
@@ -130,7 +132,10 @@ describe("createLucidMcpServer", () => {
         ran.push(`preflight ${to}`);
         if (to === "mallory") throw new PolicyRefusedError("recipient_allowlist", "mallory is not allowed.");
       },
-      preview: ({ to }) => `Transfer 10 points to ${to}`,
+      preview: ({ to }, { toolCallId }) => {
+        ran.push(`preview ${to} ${toolCallId.startsWith("mcp-")}`);
+        return `Transfer 10 points to ${to}`;
+      },
       async execute({ to }) {
         ran.push(`execute ${to}`);
         return { to };
@@ -147,7 +152,7 @@ describe("createLucidMcpServer", () => {
       ok: true,
       result: { to: "alice" },
     });
-    expect(ran).toEqual(["preflight mallory", "preflight alice", "execute alice"]);
+    expect(ran).toEqual(["preflight mallory", "preflight alice", "preview alice true", "execute alice"]);
     expect(human.asked.map((asked) => asked.message)).toEqual(["Transfer 10 points to alice"]);
   });
 
@@ -221,5 +226,31 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
     await expect(oldest.listTools()).rejects.toMatchObject({ code: 404 });
     expect((await newest.listTools()).tools.length).toBeGreaterThan(0);
     expect((await other.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it("refuses oversized, non-JSON and session-less requests before any MCP processing", async () => {
+    const http = await startLucidMcpHttpServer({
+      authenticate: () => "t1",
+      session: () => runtime,
+      maxBodyBytes: 1024,
+    });
+    closers.push(() => http.close());
+    const post = (body: string) =>
+      fetch(http.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body,
+      });
+    expect((await post(JSON.stringify({ padding: "x".repeat(2048) }))).status).toBe(413);
+    expect((await post("{not json")).status).toBe(400);
+    const toolsCall = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "signMessage", arguments: {} },
+    };
+    expect((await post(JSON.stringify(toolsCall))).status).toBe(400);
+    expect((await fetch(http.url.replace("/mcp", "/other"), { method: "POST" })).status).toBe(404);
+    expect(http.handler.sessionCount).toBe(0);
   });
 });

@@ -103,6 +103,7 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
           server,
           descriptor,
           input,
+          context,
           requestId: extra.requestId,
           signal: extra.signal,
           autoApprove: options.autoApprove?.[descriptor.name] === true,

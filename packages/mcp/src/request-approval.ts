@@ -1,4 +1,9 @@
-import { ApprovalDeniedError, ApprovalRequiredError } from "@lucid-dreams/agent-auth/tools";
+import {
+  ApprovalDeniedError,
+  ApprovalRequiredError,
+  type LucidSession,
+  type LucidToolContext,
+} from "@lucid-dreams/agent-auth/tools";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { ElicitRequestFormParams, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { approvalPreview } from "./approval-preview.js";
@@ -22,6 +27,8 @@ export interface ApprovalContext {
   server: Server;
   descriptor: AnyLucidDescriptor;
   input: unknown;
+  /** The call's session, id and signal, for the descriptor's `preview`. */
+  context: LucidToolContext<LucidSession>;
   /** The `tools/call` request, so the question travels with it (on its stream, over Streamable HTTP). */
   requestId: RequestId;
   signal: AbortSignal;
@@ -49,7 +56,7 @@ export async function requestApproval(context: ApprovalContext): Promise<void> {
     answer = await server.elicitInput(
       {
         mode: "form",
-        message: await approvalPreview(descriptor, context.input),
+        message: await approvalPreview(descriptor, context.input, context.context),
         requestedSchema: APPROVAL_FORM,
       },
       { relatedRequestId: context.requestId, signal: context.signal, timeout: context.timeoutMs },
