@@ -1,0 +1,256 @@
+import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
+import { type LucidSession, type LucidTool, PolicyRefusedError } from "@lucid-dreams/agent-auth/tools";
+import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod/v4";
+import { createClient, ScriptedHuman } from "../test/helpers.js";
+import { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
+import { startLucidMcpHttpServer } from "./start-lucid-mcp-http-server.js";
+
+let server: LocalServer;
+let runtime: AgentRuntime;
+const closers: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  server = await startLocalServer({ port: 0 });
+  runtime = await AgentRuntime.fromConfig({
+    config: {
+      baseUrl: server.url,
+      agentRef: server.seed.agentRef,
+      credentialId: server.seed.eoaCredentialId,
+    },
+    wallet: {
+      signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }),
+    },
+    backgroundRefresh: false,
+  });
+}, 30_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await runtime?.shutdown();
+  await server?.close();
+});
+
+/** A client connected in memory to `createLucidMcpServer(options)`. */
+async function connected(options: LucidMcpServerOptions, client: Client = createClient()): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const mcp = createLucidMcpServer(options);
+  await mcp.connect(serverSide);
+  await client.connect(clientSide);
+  closers.push(
+    () => client.close(),
+    () => mcp.close(),
+  );
+  return client;
+}
+
+type Envelope = { ok: boolean; result?: Record<string, unknown>; code?: string; message?: string };
+const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })).structuredContent as Envelope;
+const send = (amount: string) => ({
+  chain: null,
+  to: privateKeyToAccount(generatePrivateKey()).address,
+  amount,
+  unit: "ether",
+  data: null,
+});
+
+describe("createLucidMcpServer", () => {
+  it("runs an approval-needing tool unasked only when autoApprove allows it and the client cannot elicit", async () => {
+    const before = server.counters.get("sendTransaction");
+    const strict = await connected({ session: runtime });
+    expect(await call(strict, "sendTransaction", send("0.001"))).toMatchObject({ code: "approval_required" });
+    const auto = await connected({ session: runtime, autoApprove: { sendTransaction: true } });
+    expect(await call(auto, "sendTransaction", send("0.001"))).toMatchObject({ ok: true });
+    expect(server.counters.get("sendTransaction")).toBe(before + 1);
+  });
+
+  it("still asks a client that can elicit, even with autoApprove", async () => {
+    const human = new ScriptedHuman();
+    const client = await connected(
+      { session: runtime, autoApprove: { sendTransaction: true } },
+      createClient(human),
+    );
+    expect(await call(client, "sendTransaction", send("0.001"))).toMatchObject({ code: "approval_denied" });
+    expect(human.asked).toHaveLength(1);
+  });
+
+  it("treats a malformed or failed elicitation answer as a refusal", async () => {
+    const before = server.counters.get("sendTransaction");
+    const answers = [
+      async () => ({ action: "accept" as const, content: { approve: "yes" } }),
+      async () => ({ action: "accept" as const }),
+      async () => {
+        throw new Error("the client's UI crashed");
+      },
+    ];
+    const client = new Client({ name: "t", version: "1" }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, () => answers.shift()!());
+    await connected({ session: runtime }, client);
+    for (let i = 0; i < 3; i++) {
+      expect(await call(client, "sendTransaction", send("0.001"))).toMatchObject({ code: "approval_denied" });
+    }
+    expect(server.counters.get("sendTransaction")).toBe(before);
+  });
+
+  it("sends nothing when the client cancels the call while the human is being asked, even if they then accept", async () => {
+    const before = server.counters.get("sendTransaction");
+    const controller = new AbortController();
+    const client = new Client({ name: "t", version: "1" }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      controller.abort(); // the first time: the user closes the chat, then clicks "approve" on the stale dialog
+      return { action: "accept", content: { approve: true } };
+    });
+    await connected({ session: runtime }, client);
+    await expect(
+      client.callTool({ name: "sendTransaction", arguments: send("0.001") }, undefined, {
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow(/abort/i);
+    // A second, approved call on the same connection runs after the cancelled one was handled: only it is sent.
+    expect(await call(client, "sendTransaction", send("0.001"))).toMatchObject({ ok: true });
+    expect(server.counters.get("sendTransaction")).toBe(before + 1);
+  });
+
+  it("shows the descriptor's preview when it has one, after its preflight", async () => {
+    const ran: string[] = [];
+    const transfer: LucidTool<{ to: string }, { to: string }> & {
+      preview(input: { to: string }, context: { toolCallId: string }): string;
+    } = {
+      name: "transferPoints",
+      kind: "send",
+      description: "Transfer loyalty points.",
+      inputSchema: z.strictObject({ to: z.string() }),
+      needsApproval: true,
+      async preflight({ to }) {
+        ran.push(`preflight ${to}`);
+        if (to === "mallory") throw new PolicyRefusedError("recipient_allowlist", "mallory is not allowed.");
+      },
+      preview: ({ to }, { toolCallId }) => {
+        ran.push(`preview ${to} ${toolCallId.startsWith("mcp-")}`);
+        return `Transfer 10 points to ${to}`;
+      },
+      async execute({ to }) {
+        ran.push(`execute ${to}`);
+        return { to };
+      },
+    };
+    const human = new ScriptedHuman();
+    human.answerNext({ action: "accept", content: { approve: true } });
+    const client = await connected(
+      { session: runtime, descriptors: [transfer as unknown as LucidTool<never>] },
+      createClient(human),
+    );
+    expect(await call(client, "transferPoints", { to: "mallory" })).toMatchObject({ code: "policy_refused" });
+    expect(await call(client, "transferPoints", { to: "alice" })).toEqual({
+      ok: true,
+      result: { to: "alice" },
+    });
+    expect(ran).toEqual(["preflight mallory", "preflight alice", "preview alice true", "execute alice"]);
+    expect(human.asked.map((asked) => asked.message)).toEqual(["Transfer 10 points to alice"]);
+  });
+
+  it("answers a failing session resolver with a generic error that does not repeat its message", async () => {
+    const client = await connected({
+      session: () => {
+        throw new Error("could not load lat_0123456789abcdef for tenant");
+      },
+    });
+    const answer = await call(client, "getWalletAddress", { chain: null });
+    expect(answer).toMatchObject({ ok: false, code: "internal_error" });
+    expect(JSON.stringify(answer)).not.toContain("lat_");
+  });
+});
+
+describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
+  it("keeps one budget per Lucid session across the tenant's MCP sessions", async () => {
+    const seen: Array<string | undefined> = [];
+    const http = await startLucidMcpHttpServer({
+      authenticate: (request) => (request.headers.authorization === "Bearer host-token" ? "t1" : undefined),
+      session: (tenant, call): LucidSession => {
+        seen.push(`${tenant}:${call.toolName}:${call.sessionId !== undefined}`);
+        return runtime;
+      },
+      policy: { budgetPerSession: "0.015" },
+      autoApprove: { sendTransaction: true },
+    });
+    closers.push(() => http.close());
+    const open = async () => {
+      const client = createClient();
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(http.url), {
+          requestInit: { headers: { authorization: "Bearer host-token" } },
+        }),
+      );
+      closers.push(() => client.close());
+      return client;
+    };
+    const first = await open();
+    expect(await call(first, "sendTransaction", send("0.01"))).toMatchObject({ ok: true });
+    const second = await open();
+    const refused = await call(second, "sendTransaction", send("0.01"));
+    expect(refused).toMatchObject({ ok: false, code: "policy_refused" });
+    expect(refused.message).toContain("budget");
+    expect(http.handler.sessionCount).toBe(2);
+    expect(seen).toEqual(["t1:sendTransaction:true", "t1:sendTransaction:true"]);
+  });
+
+  it("caps the sessions of one tenant by closing its oldest, without touching another tenant's", async () => {
+    const http = await startLucidMcpHttpServer({
+      authenticate: (request) => /^Bearer (t[12])$/.exec(request.headers.authorization ?? "")?.[1],
+      session: () => runtime,
+      maxSessionsPerTenant: 2,
+    });
+    closers.push(() => http.close());
+    const open = async (tenant: string) => {
+      const client = createClient();
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(http.url), {
+          requestInit: { headers: { authorization: `Bearer ${tenant}` } },
+        }),
+      );
+      closers.push(() => client.close());
+      return client;
+    };
+    const other = await open("t2");
+    const oldest = await open("t1");
+    await open("t1");
+    const newest = await open("t1");
+    expect(http.handler.sessionCount).toBe(3);
+    await expect(oldest.listTools()).rejects.toMatchObject({ code: 404 });
+    expect((await newest.listTools()).tools.length).toBeGreaterThan(0);
+    expect((await other.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it("refuses oversized, non-JSON and session-less requests before any MCP processing", async () => {
+    const http = await startLucidMcpHttpServer({
+      authenticate: () => "t1",
+      session: () => runtime,
+      maxBodyBytes: 1024,
+    });
+    closers.push(() => http.close());
+    const post = (body: string) =>
+      fetch(http.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body,
+      });
+    expect((await post(JSON.stringify({ padding: "x".repeat(2048) }))).status).toBe(413);
+    expect((await post("{not json")).status).toBe(400);
+    const toolsCall = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "signMessage", arguments: {} },
+    };
+    expect((await post(JSON.stringify(toolsCall))).status).toBe(400);
+    expect((await fetch(http.url.replace("/mcp", "/other"), { method: "POST" })).status).toBe(404);
+    expect(http.handler.sessionCount).toBe(0);
+  });
+});
