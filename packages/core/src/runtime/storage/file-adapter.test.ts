@@ -97,32 +97,55 @@ describe("FileStorageAdapter: data", () => {
   });
 
   it("never shows a partial file to a concurrent reader", async () => {
+    // Counts operations instead of timing them: the writer waits until the reader has completed at least one
+    // read since its previous write, so reads and writes interleave on any machine, however slow. The reader
+    // is always stopped and awaited before teardown removes the directory.
+    const WRITES = 40;
     const path = join(dir, "tokens.json");
     const writer = new FileStorageAdapter({ path });
     await writer.set("k", "start");
     let writing = true;
     let reads = 0;
+    let readerError: unknown;
+    let readDone: (() => void) | undefined;
+    const nextRead = () =>
+      new Promise<void>((resolve) => {
+        readDone = resolve;
+      });
     const reader = (async () => {
-      while (writing) {
-        const text = await readFile(path, "utf8");
-        const parsed = JSON.parse(text); // throws (fails the test) on a torn or empty file
-        expect(parsed.version).toBe(1);
-        expect(typeof parsed.entries.k).toBe("string");
-        reads += 1;
+      try {
+        while (writing) {
+          const text = await readFile(path, "utf8");
+          const parsed = JSON.parse(text); // throws on a torn or empty file
+          if (parsed.version !== 1 || typeof parsed.entries.k !== "string") {
+            throw new Error(`unexpected file contents: ${text.slice(0, 80)}`);
+          }
+          reads += 1;
+          readDone?.();
+        }
+      } catch (error) {
+        readerError = error;
+        readDone?.();
       }
     })();
+    let readsDuringWrites = 0;
     try {
-      for (let index = 0; index < 150; index += 1) {
+      for (let index = 0; index < WRITES && readerError === undefined; index += 1) {
+        const read = nextRead();
+        const before = reads;
         await writer.set("k", `${index}:${"x".repeat(20_000 + (index % 7) * 3_000)}`);
+        await read;
+        if (reads > before) readsDuringWrites += 1;
       }
     } finally {
       writing = false;
+      await reader;
     }
-    await reader;
-    expect(reads).toBeGreaterThan(0);
-    expect((await writer.get("k"))?.startsWith("149:")).toBe(true);
+    expect(readerError).toBeUndefined();
+    expect(readsDuringWrites).toBe(WRITES);
+    expect((await writer.get("k"))?.startsWith(`${WRITES - 1}:`)).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(["tokens.json"]);
-  });
+  }, 120_000);
 
   it("refuses a corrupt file with a typed error naming it, and leaves it untouched", async () => {
     const path = join(dir, "tokens.json");
