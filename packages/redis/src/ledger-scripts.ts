@@ -1,0 +1,152 @@
+import { script } from "./redis-client.js";
+
+/** Decimal big-number helpers in Lua (amounts are bigints: wei overflow Lua's doubles). Base 1e7 limbs. */
+const BIG = `
+local BASE = 10000000
+local function big(s)
+  local t = {}
+  local i = #s
+  while i > 0 do
+    local j = math.max(1, i - 6)
+    t[#t + 1] = tonumber(string.sub(s, j, i))
+    i = j - 1
+  end
+  while #t > 1 and t[#t] == 0 do t[#t] = nil end
+  if #t == 0 then t[1] = 0 end
+  return t
+end
+local function add(a, b)
+  local r, c = {}, 0
+  for i = 1, math.max(#a, #b) do
+    local s = (a[i] or 0) + (b[i] or 0) + c
+    if s >= BASE then r[i] = s - BASE; c = 1 else r[i] = s; c = 0 end
+  end
+  if c > 0 then r[#r + 1] = c end
+  return r
+end
+local function sub(a, b)
+  local r, c = {}, 0
+  for i = 1, #a do
+    local s = a[i] - (b[i] or 0) - c
+    if s < 0 then r[i] = s + BASE; c = 1 else r[i] = s; c = 0 end
+  end
+  while #r > 1 and r[#r] == 0 do r[#r] = nil end
+  return r
+end
+local function cmp(a, b)
+  if #a ~= #b then return (#a < #b) and -1 or 1 end
+  for i = #a, 1, -1 do
+    if a[i] ~= b[i] then return (a[i] < b[i]) and -1 or 1 end
+  end
+  return 0
+end
+local function str(a)
+  local parts = { tostring(a[#a]) }
+  for i = #a - 1, 1, -1 do parts[#parts + 1] = string.format('%07d', a[i]) end
+  return table.concat(parts)
+end
+local function clock(arg)
+  if arg ~= '' then return tonumber(arg) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
+/**
+ * Reserve. KEYS: entries, total, then per asset (in the order of ARGV[6]'s asset list) its window zset and
+ * amounts hash. ARGV: now ('' = Redis TIME), retention ms, key, fingerprint, items JSON
+ * `[{a: assetIndex, n: amount, l: [{r: rule, n: amount, w: windowMs|absent}]}]`, assets JSON.
+ * -> {'reserved'} | {'replay', state} | {'conflict'} | {'exceeded', asset, rule, limit, used}
+ */
+export const RESERVE = script(`${BIG}
+local now = clock(ARGV[1])
+local retention = tonumber(ARGV[2])
+local key, fp = ARGV[3], ARGV[4]
+local existing = redis.call('HGET', KEYS[1], key)
+if existing then
+  local e = cjson.decode(existing)
+  if e.f == fp then return {'replay', e.s} end
+  return {'conflict'}
+end
+local items = cjson.decode(ARGV[5])
+local assets = cjson.decode(ARGV[6])
+for i = 1, #assets do
+  redis.call('ZREMRANGEBYSCORE', KEYS[1 + 2 * i], '-inf', now - retention)
+end
+for _, item in ipairs(items) do
+  local win, amt = KEYS[1 + 2 * item.a], KEYS[2 + 2 * item.a]
+  local asset = assets[item.a]
+  local amount = big(item.n)
+  for _, lim in ipairs(item.l) do
+    local used
+    if lim.w then
+      used = {0}
+      local members = redis.call('ZRANGEBYSCORE', win, '(' .. (now - lim.w), '+inf')
+      for s = 1, #members, 500 do
+        local chunk = {}
+        for m = s, math.min(s + 499, #members) do chunk[#chunk + 1] = members[m] end
+        local amounts = redis.call('HMGET', amt, unpack(chunk))
+        for _, n in ipairs(amounts) do if n then used = add(used, big(n)) end end
+      end
+    else
+      used = big(redis.call('HGET', KEYS[2], asset) or '0')
+    end
+    if cmp(add(used, amount), big(lim.n)) > 0 then
+      return {'exceeded', asset, lim.r, lim.n, str(used)}
+    end
+  end
+end
+local stored = {}
+for _, item in ipairs(items) do
+  local win, amt = KEYS[1 + 2 * item.a], KEYS[2 + 2 * item.a]
+  local asset = assets[item.a]
+  local amount = big(item.n)
+  redis.call('ZADD', win, now, key)
+  redis.call('HSET', amt, key, str(add(big(redis.call('HGET', amt, key) or '0'), amount)))
+  redis.call('HSET', KEYS[2], asset, str(add(big(redis.call('HGET', KEYS[2], asset) or '0'), amount)))
+  stored[#stored + 1] = {a = item.a, n = item.n}
+end
+redis.call('HSET', KEYS[1], key, cjson.encode({f = fp, s = 'reserved', at = tostring(now), items = stored, assets = assets}))
+return {'reserved'}
+`);
+
+/** Commit. KEYS: entries. ARGV: key. Marks a reserved entry committed. -> 1 when changed. */
+export const COMMIT = script(`
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return 0 end
+local e = cjson.decode(existing)
+if e.s ~= 'reserved' then return 0 end
+e.s = 'committed'
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(e))
+return 1
+`);
+
+/**
+ * Release. KEYS: entries, total, then per asset of the entry (ARGV[2] JSON list, in the entry's order) its
+ * window zset and amounts hash. ARGV: key, assets JSON. Removes a reserved entry. -> 1 when released,
+ * -1 when the caller passed other assets than the entry's (it reads the entry first and calls again).
+ */
+export const RELEASE_SPEND = script(`${BIG}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return 0 end
+local e = cjson.decode(existing)
+if e.s ~= 'reserved' then return 0 end
+if cjson.encode(e.assets) ~= ARGV[2] then return -1 end
+for _, item in ipairs(e.items) do
+  local asset = e.assets[item.a]
+  local win, amt = KEYS[1 + 2 * item.a], KEYS[2 + 2 * item.a]
+  redis.call('ZREM', win, ARGV[1])
+  redis.call('HDEL', amt, ARGV[1])
+  local total = sub(big(redis.call('HGET', KEYS[2], asset) or '0'), big(item.n))
+  redis.call('HSET', KEYS[2], asset, str(total))
+end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+`);
+
+/** KEYS: entries. ARGV: key. -> the entry's assets JSON, or false. */
+export const ENTRY_ASSETS = script(`
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return false end
+return cjson.encode(cjson.decode(existing).assets)
+`);
