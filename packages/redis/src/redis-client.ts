@@ -10,6 +10,8 @@ export interface NodeRedisClientLike {
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** node-redis: false until `await client.connect()`. */
   readonly isOpen?: boolean;
+  /** node-redis: false while (re)connecting. */
+  readonly isReady?: boolean;
 }
 
 /** The part of an ioredis client this package uses: `eval` / `evalsha` with a key count and flat arguments. */
@@ -67,10 +69,17 @@ export class ScriptRunner {
     }
     this.#client = client as RedisClientLike;
     if (isNodeRedis(client)) {
+      // node-redis drops a command that timed out before it was written: it never runs late.
+      const withOptions = (client as { withCommandOptions?: (options: { timeout: number }) => unknown })
+        .withCommandOptions;
+      const timed =
+        typeof withOptions === "function"
+          ? (withOptions.call(client, { timeout: this.#timeoutMs }) as NodeRedisClientLike)
+          : client;
       this.#run = (sha, source, keys, args) =>
         sha === null
-          ? client.eval(source, { keys, arguments: args })
-          : client.evalSha(sha, { keys, arguments: args });
+          ? timed.eval(source, { keys, arguments: args })
+          : timed.evalSha(sha, { keys, arguments: args });
     } else if (isIoRedis(client)) {
       this.#run = (sha, source, keys, args) =>
         sha === null
@@ -83,10 +92,17 @@ export class ScriptRunner {
 
   /** Runs `s` on `keys` / `args`. Throws `redis_client_invalid` or `redis_unavailable`. */
   async eval(s: Script, keys: string[], args: string[]): Promise<unknown> {
-    const client = this.#client as { isOpen?: boolean; status?: string };
+    const client = this.#client as { isOpen?: boolean; isReady?: boolean; status?: string };
     if (client.isOpen === false) {
       throw new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
         hint: "Call `await client.connect()` before handing the client over (and keep it open while in use).",
+      });
+    }
+    // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
+    if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
+      throw new RedisAdapterError(RedisErrorCode.Unavailable, "Redis is unavailable: the client is reconnecting.", {
+        hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
+        retryable: true,
       });
     }
     try {

@@ -49,8 +49,8 @@ interface Lease {
 
 interface Local {
   value: string | null;
-  /** The `ver` last seen in Redis for this key. */
-  ver: number;
+  /** The etag (random id of the last write) last seen in Redis for this key. */
+  etag: string | null;
   /** Written while Redis was unreachable: to be written back (if nobody wrote meanwhile). */
   pending: boolean;
 }
@@ -140,8 +140,8 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
     const keys = this.#keys(key);
     try {
       await this.#writeBack(key);
-      const [value, ver] = readReply(await this.#runner.eval(READ, [keys.store], []));
-      this.#local.set(key, { value, ver, pending: false });
+      const [value, etag] = readReply(await this.#runner.eval(READ, [keys.store], []));
+      this.#local.set(key, { value, etag, pending: false });
       return value;
     } catch (error) {
       const local = this.#local.get(key);
@@ -240,11 +240,12 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
     const fenced = lease !== undefined && lease.key === key;
     try {
       await this.#writeBack(key);
-      const [ok, ver] = pair(
+      const etag = randomUUID();
+      const [ok] = pair(
         await this.#runner.eval(
           WRITE,
           [keys.store, keys.fence],
-          [fenced ? "fenced" : "plain", value ?? "", String(fenced ? lease.fence : 0), "0", del ? "1" : "0"],
+          [fenced ? "fenced" : "plain", value ?? "", String(fenced ? lease.fence : 0), "", del ? "1" : "0", etag],
         ),
       );
       if (ok !== 1) {
@@ -257,11 +258,11 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
           },
         );
       }
-      this.#local.set(key, { value, ver, pending: false });
+      this.#local.set(key, { value, etag, pending: false });
     } catch (error) {
       if (!isUnavailable(error)) throw this.#storageError(error);
       const known = this.#local.get(key);
-      this.#local.set(key, { value, ver: known?.ver ?? 0, pending: true });
+      this.#local.set(key, { value, etag: known?.etag ?? null, pending: true });
       this.stats.localFallbacks += 1;
     }
   }
@@ -271,16 +272,17 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
     const local = this.#local.get(key);
     if (local === undefined || !local.pending) return;
     const keys = this.#keys(key);
-    const [ok, ver] = pair(
+    const etag = randomUUID();
+    const [ok] = pair(
       await this.#runner.eval(
         WRITE,
         [keys.store, keys.fence],
-        ["cas", local.value ?? "", "0", String(local.ver), local.value === null ? "1" : "0"],
+        ["cas", local.value ?? "", "0", local.etag ?? "", local.value === null ? "1" : "0", etag],
       ),
     );
     this.stats.writeBacks += ok === 1 ? 1 : 0;
-    // Written, or someone else wrote meanwhile (theirs is newer in Redis's order): either way Redis now leads.
-    this.#local.set(key, { value: local.value, ver: ok === 1 ? ver : local.ver, pending: false });
+    // Written, or another worker wrote meanwhile (theirs is newer): either way Redis leads again.
+    this.#local.set(key, { value: local.value, etag: ok === 1 ? etag : local.etag, pending: false });
   }
 
   async #inProcess<R>(key: string, fn: () => Promise<R>): Promise<R> {
@@ -323,11 +325,10 @@ function isUnavailable(error: unknown): boolean {
   return isRedisAdapterError(error, RedisErrorCode.Unavailable);
 }
 
-function readReply(reply: unknown): [string | null, number] {
-  if (Array.isArray(reply) && reply.length === 2) {
-    const [value, ver] = reply as [unknown, unknown];
-    const text = value === null || value === false || value === undefined ? null : String(value);
-    return [text, Number(ver) || 0];
+function readReply(reply: unknown): [string | null, string | null] {
+  const text = (value: unknown) => (value === null || value === false || value === undefined ? null : String(value));
+  if (Array.isArray(reply) && reply.length <= 2) {
+    return [text(reply[0]), text(reply[1])];
   }
   throw new RedisAdapterError(RedisErrorCode.ReplyInvalid, "Redis gave an unexpected reply to a storage read.", {
     hint: "Make sure no other program writes keys under this adapter's prefix.",

@@ -20,22 +20,23 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `);
 
-/** KEYS: store. -> {value or false, ver}. */
+/** KEYS: store. -> {value or false, etag or false}. */
 export const READ = script(`
-local r = redis.call('HMGET', KEYS[1], 'v', 'ver')
-return {r[1], tonumber(r[2] or '0')}
+local r = redis.call('HMGET', KEYS[1], 'v', 'etag')
+return {r[1], r[2]}
 `);
 
 /**
- * KEYS: store, fence counter. ARGV: mode, value ('' with del=1), fence, expected ver, del.
+ * KEYS: store, fence counter. ARGV: mode, value ('' with del=1), fence, expected etag, del, new etag.
  * mode 'fenced': refused ({0, stored fence}) when the stored fence is newer than ARGV[3].
  * mode 'plain': takes a new fence (INCR) and writes: newer than every lease handed out before.
- * mode 'cas': writes (with a new fence) only if the stored ver is still ARGV[4], else {0, ver}.
+ * mode 'cas' (write-back after an outage): writes (with a new fence) only if the key is gone (Redis lost it)
+ * or still carries etag ARGV[4], else {0, 0}.
  * -> {1, new ver} when written.
  */
 export const WRITE = script(`
 local mode = ARGV[1]
-local stored = redis.call('HMGET', KEYS[1], 'fence', 'ver')
+local stored = redis.call('HMGET', KEYS[1], 'fence', 'ver', 'etag')
 local storedFence = tonumber(stored[1] or '0')
 local ver = tonumber(stored[2] or '0')
 local fence
@@ -43,16 +44,16 @@ if mode == 'fenced' then
   fence = tonumber(ARGV[3])
   if storedFence > fence then return {0, storedFence} end
 elseif mode == 'cas' then
-  if ver ~= tonumber(ARGV[4]) then return {0, ver} end
+  if stored[3] and stored[3] ~= ARGV[4] then return {0, 0} end
   fence = redis.call('INCR', KEYS[2])
 else
   fence = redis.call('INCR', KEYS[2])
 end
 if ARGV[5] == '1' then
   redis.call('HDEL', KEYS[1], 'v')
-  redis.call('HSET', KEYS[1], 'fence', fence, 'ver', ver + 1)
+  redis.call('HSET', KEYS[1], 'fence', fence, 'ver', ver + 1, 'etag', ARGV[6])
 else
-  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'fence', fence, 'ver', ver + 1)
+  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'fence', fence, 'ver', ver + 1, 'etag', ARGV[6])
 end
 return {1, ver + 1}
 `);
