@@ -1,6 +1,4 @@
-export {
-  DEFAULT_PREFIX,
-} from "./keys.js";
+export { DEFAULT_PREFIX } from "./keys.js";
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,
   type IoRedisClientLike,

@@ -100,10 +100,14 @@ export class ScriptRunner {
     }
     // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
     if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
-      throw new RedisAdapterError(RedisErrorCode.Unavailable, "Redis is unavailable: the client is reconnecting.", {
-        hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
-        retryable: true,
-      });
+      throw new RedisAdapterError(
+        RedisErrorCode.Unavailable,
+        "Redis is unavailable: the client is reconnecting.",
+        {
+          hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
+          retryable: true,
+        },
+      );
     }
     try {
       return await this.#withTimeout(this.#run(s.sha, s.source, keys, args));
@@ -135,10 +139,14 @@ export class ScriptRunner {
     if (RedisAdapterError.isInstance(error)) return error as RedisAdapterError;
     const text = message(error);
     if (/WRONGTYPE|NOPERM|unknown command|ERR Error (running|compiling) script/i.test(text)) {
-      return new RedisAdapterError(RedisErrorCode.ClientInvalid, `Redis refused a command: ${firstLine(text)}`, {
-        hint: "Use a Redis >= 6.2 server, a user allowed EVAL/EVALSHA, and a key prefix no other program writes to.",
-        cause: error,
-      });
+      return new RedisAdapterError(
+        RedisErrorCode.ClientInvalid,
+        `Redis refused a command: ${firstLine(text)}`,
+        {
+          hint: "Use a Redis >= 6.2 server, a user allowed EVAL/EVALSHA, and a key prefix no other program writes to.",
+          cause: error,
+        },
+      );
     }
     return new RedisAdapterError(RedisErrorCode.Unavailable, `Redis is unavailable: ${firstLine(text)}`, {
       hint: "Check that Redis is running and reachable; the call can be retried once it is back.",

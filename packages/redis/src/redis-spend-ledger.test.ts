@@ -29,9 +29,10 @@ describe("spend ledger contract: MemorySpendLedger", () => {
 });
 
 describe.runIf(run)("spend ledger contract: RedisSpendLedger", () => {
-  spendLedgerContract(
-    (now) => new RedisSpendLedger({ client, prefix: `t${(prefixes += 1)}:`, now }) as SpendLedger,
-  );
+  spendLedgerContract((now) => {
+    prefixes += 1;
+    return new RedisSpendLedger({ client, prefix: `t${prefixes}:`, now }) as SpendLedger;
+  });
 });
 
 describe.runIf(run)("RedisSpendLedger", () => {
@@ -40,9 +41,11 @@ describe.runIf(run)("RedisSpendLedger", () => {
     const budget = 10n ** 30n + 7n;
     const limits = [{ rule: "budget", amount: budget }];
     const item = (amount: bigint) => [{ asset: "eip155:8453/slip44:60", amount, limits }];
-    expect(await ledger.reserve({ scope: "s", key: "a", fingerprint: "f", items: item(10n ** 30n) })).toEqual({
-      status: "reserved",
-    });
+    expect(await ledger.reserve({ scope: "s", key: "a", fingerprint: "f", items: item(10n ** 30n) })).toEqual(
+      {
+        status: "reserved",
+      },
+    );
     expect(await ledger.reserve({ scope: "s", key: "b", fingerprint: "f", items: item(7n) })).toEqual({
       status: "reserved",
     });

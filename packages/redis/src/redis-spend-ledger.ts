@@ -58,16 +58,22 @@ export class RedisSpendLedger implements SpendLedger {
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
     const assets: string[] = [];
     const items = request.items.map((item) => {
-      if (typeof item.asset !== "string" || item.asset === "") throw invalid("an item's asset must be a non-empty string.");
+      if (typeof item.asset !== "string" || item.asset === "")
+        throw invalid("an item's asset must be a non-empty string.");
       let index = assets.indexOf(item.asset);
       if (index === -1) index = assets.push(item.asset) - 1;
       return {
         a: index + 1,
         n: decimal(item.amount, "an item's amount"),
         l: item.limits.map((limit) => {
-          const l: { r: string; n: string; w?: number } = { r: String(limit.rule), n: decimal(limit.amount, "a limit's amount") };
+          const l: { r: string; n: string; w?: number } = {
+            r: String(limit.rule),
+            n: decimal(limit.amount, "a limit's amount"),
+          };
           if (limit.windowMs !== undefined) {
-            if (!(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)) {
+            if (
+              !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
+            ) {
               throw invalid(
                 `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
               );
@@ -160,9 +166,13 @@ function invalid(message: string): RedisAdapterError {
 }
 
 function badReply(): RedisAdapterError {
-  return new RedisAdapterError(RedisErrorCode.ReplyInvalid, "Redis gave an unexpected reply to a ledger script.", {
-    hint: "Make sure no other program writes keys under this ledger's prefix.",
-  });
+  return new RedisAdapterError(
+    RedisErrorCode.ReplyInvalid,
+    "Redis gave an unexpected reply to a ledger script.",
+    {
+      hint: "Make sure no other program writes keys under this ledger's prefix.",
+    },
+  );
 }
 
 /** Creates a `RedisSpendLedger` (see its options). */

@@ -22,7 +22,10 @@ afterAll(async () => {
   await server.stop();
 });
 
-const agent = () => `agent-${(agents += 1)}`;
+const agent = () => {
+  agents += 1;
+  return `agent-${agents}`;
+};
 
 describe.runIf(run)("RedisStorageAdapter", () => {
   it("stores, reads and clears values under a per-agent hash tag", async () => {
@@ -32,7 +35,9 @@ describe.runIf(run)("RedisStorageAdapter", () => {
     await storage.set("tokens", "one");
     expect(await storage.get("tokens")).toBe("one");
     expect(await new RedisStorageAdapter({ client, agentRef, prefix: "p:" }).get("tokens")).toBe("one");
-    expect(await new RedisStorageAdapter({ client, agentRef: agent(), prefix: "p:" }).get("tokens")).toBeNull();
+    expect(
+      await new RedisStorageAdapter({ client, agentRef: agent(), prefix: "p:" }).get("tokens"),
+    ).toBeNull();
     expect(await client.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
     await storage.clear("tokens");
     expect(await storage.get("tokens")).toBeNull();
@@ -122,7 +127,12 @@ describe.runIf(run)("RedisStorageAdapter", () => {
       client,
       agentRef,
       lockTimeoutMs: 200,
-      timers: { ...noHeartbeat, sleep: async (ms) => void (slept += ms) },
+      timers: {
+        ...noHeartbeat,
+        sleep: async (ms) => {
+          slept += ms;
+        },
+      },
     });
     await holder.withLock("tokens", async () => {
       await expect(waiter.withLock("tokens", async () => "never")).rejects.toMatchObject({

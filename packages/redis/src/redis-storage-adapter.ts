@@ -1,6 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { isStorageError, type StorageAdapter, StorageError, StorageErrorCode } from "@lucid-dreams/agent-auth";
+import {
+  isStorageError,
+  type StorageAdapter,
+  StorageError,
+  StorageErrorCode,
+} from "@lucid-dreams/agent-auth";
 import { DEFAULT_PREFIX, storageKeys } from "./keys.js";
 import { checkPrefix, type RedisClientLike, ScriptRunner } from "./redis-client.js";
 import { isRedisAdapterError, RedisAdapterError, RedisErrorCode } from "./redis-error.js";
@@ -83,9 +88,13 @@ const pair = (reply: unknown): [number, number] => {
     const b = Number(reply[1]);
     if (Number.isFinite(a) && Number.isFinite(b)) return [a, b];
   }
-  throw new RedisAdapterError(RedisErrorCode.ReplyInvalid, "Redis gave an unexpected reply to a storage script.", {
-    hint: "Make sure no other program writes keys under this adapter's prefix.",
-  });
+  throw new RedisAdapterError(
+    RedisErrorCode.ReplyInvalid,
+    "Redis gave an unexpected reply to a storage script.",
+    {
+      hint: "Make sure no other program writes keys under this adapter's prefix.",
+    },
+  );
 };
 
 /**
@@ -188,7 +197,9 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
       const keys = this.#keys(key);
       const heartbeat = this.#timers.setInterval(
         () => {
-          this.#runner.eval(EXTEND, [keys.lease], [lease.owner, String(this.#leaseTtlMs)]).catch(() => undefined);
+          this.#runner
+            .eval(EXTEND, [keys.lease], [lease.owner, String(this.#leaseTtlMs)])
+            .catch(() => undefined);
         },
         Math.max(10, Math.floor(this.#leaseTtlMs / 3)),
       );
@@ -245,7 +256,14 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
         await this.#runner.eval(
           WRITE,
           [keys.store, keys.fence],
-          [fenced ? "fenced" : "plain", value ?? "", String(fenced ? lease.fence : 0), "", del ? "1" : "0", etag],
+          [
+            fenced ? "fenced" : "plain",
+            value ?? "",
+            String(fenced ? lease.fence : 0),
+            "",
+            del ? "1" : "0",
+            etag,
+          ],
         ),
       );
       if (ok !== 1) {
@@ -326,13 +344,18 @@ function isUnavailable(error: unknown): boolean {
 }
 
 function readReply(reply: unknown): [string | null, string | null] {
-  const text = (value: unknown) => (value === null || value === false || value === undefined ? null : String(value));
+  const text = (value: unknown) =>
+    value === null || value === false || value === undefined ? null : String(value);
   if (Array.isArray(reply) && reply.length <= 2) {
     return [text(reply[0]), text(reply[1])];
   }
-  throw new RedisAdapterError(RedisErrorCode.ReplyInvalid, "Redis gave an unexpected reply to a storage read.", {
-    hint: "Make sure no other program writes keys under this adapter's prefix.",
-  });
+  throw new RedisAdapterError(
+    RedisErrorCode.ReplyInvalid,
+    "Redis gave an unexpected reply to a storage read.",
+    {
+      hint: "Make sure no other program writes keys under this adapter's prefix.",
+    },
+  );
 }
 
 /** Creates a `RedisStorageAdapter` (see its options). */

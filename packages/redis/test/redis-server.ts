@@ -43,7 +43,18 @@ function launch(port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
-      ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no"],
+      [
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--protected-mode",
+        "no",
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";

@@ -33,7 +33,12 @@ export function spendLedgerContract(create: (now: () => number) => SpendLedger):
 
   it("answers a replay with the entry's state and a reused key with another body as a conflict", async () => {
     const ledger = create(now);
-    const request = { scope: "agent:a", key: "call-1", fingerprint: "body-1", items: [item(5n, lifetime(6n))] };
+    const request = {
+      scope: "agent:a",
+      key: "call-1",
+      fingerprint: "body-1",
+      items: [item(5n, lifetime(6n))],
+    };
     expect(await ledger.reserve(request)).toEqual({ status: "reserved" });
     expect(await ledger.reserve(request)).toEqual({ status: "replay", state: "reserved" });
     await ledger.commit("agent:a", "call-1");
@@ -41,7 +46,12 @@ export function spendLedgerContract(create: (now: () => number) => SpendLedger):
     expect(await ledger.reserve({ ...request, fingerprint: "body-2" })).toEqual({ status: "conflict" });
     // the replay did not count twice: 1 more still fits
     expect(
-      await ledger.reserve({ scope: "agent:a", key: "call-2", fingerprint: "x", items: [item(1n, lifetime(6n))] }),
+      await ledger.reserve({
+        scope: "agent:a",
+        key: "call-2",
+        fingerprint: "x",
+        items: [item(1n, lifetime(6n))],
+      }),
     ).toEqual({ status: "reserved" });
   });
 
@@ -114,7 +124,12 @@ export function spendLedgerContract(create: (now: () => number) => SpendLedger):
     ).toEqual({ status: "reserved" });
     await ledger.release("s", "a");
     expect(
-      await ledger.reserve({ scope: "s", key: "d", fingerprint: "f", items: [item(100n, lifetime(100n), USDC)] }),
+      await ledger.reserve({
+        scope: "s",
+        key: "d",
+        fingerprint: "f",
+        items: [item(100n, lifetime(100n), USDC)],
+      }),
     ).toEqual({ status: "reserved" });
   });
 
@@ -136,7 +151,12 @@ export function spendLedgerContract(create: (now: () => number) => SpendLedger):
           scope: "s",
           key: `k${index}`,
           fingerprint: "f",
-          items: [item(3n, [{ rule: "budget", amount: 100n }, { rule: "w", amount: 100n, windowMs: 60_000 }])],
+          items: [
+            item(3n, [
+              { rule: "budget", amount: 100n },
+              { rule: "w", amount: 100n, windowMs: 60_000 },
+            ]),
+          ],
         }),
       ),
     );

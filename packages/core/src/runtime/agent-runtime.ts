@@ -281,7 +281,12 @@ export class AgentRuntime {
         current !== null
           ? this.#view(current)
           : bootstrap !== undefined
-            ? { accessUsableUntil: 0, refreshDueAt: 0, refreshExpiresAt: Number.POSITIVE_INFINITY, refreshSpent: false }
+            ? {
+                accessUsableUntil: 0,
+                refreshDueAt: 0,
+                refreshExpiresAt: Number.POSITIVE_INFINITY,
+                refreshSpent: false,
+              }
             : null;
       const decision = decideRefresh({
         now,
@@ -305,7 +310,10 @@ export class AgentRuntime {
         case "giveUp":
           return this.#signInOrGiveUp(lastError ?? (current !== null ? spentError() : undefined));
         case "fail":
-          throw lastError ?? new RefreshFailedError("The server refused to refresh; try again later.", { retryable: true });
+          throw (
+            lastError ??
+            new RefreshFailedError("The server refused to refresh; try again later.", { retryable: true })
+          );
         case "refresh": {
           const refreshToken = current?.refreshToken ?? bootstrap;
           if (refreshToken === undefined) throw new RefreshFailedError("No refresh token.");
@@ -363,7 +371,10 @@ export class AgentRuntime {
 
   #reportRefreshFailure(error: unknown, failure: RefreshFailureKind, current: TokenSnapshot | null): void {
     if (failure === "refused") {
-      this.#logger.warn({ error: toEventError(error) }, "refresh refused; keeping the current token while it lasts");
+      this.#logger.warn(
+        { error: toEventError(error) },
+        "refresh refused; keeping the current token while it lasts",
+      );
       this.#events.emit("refreshFailed", { error: toEventError(error), willRetry: true, fallback: "none" });
       return;
     }
@@ -500,9 +511,12 @@ export class AgentRuntime {
 }
 
 function spentError(): RefreshFailedError {
-  return new RefreshFailedError("The refresh token was already presented (its answer was lost) and cannot be used again.", {
-    retryable: false,
-  });
+  return new RefreshFailedError(
+    "The refresh token was already presented (its answer was lost) and cannot be used again.",
+    {
+      retryable: false,
+    },
+  );
 }
 
 /** The facts `classifyRefreshFailure` needs, from a runtime error and its cause chain. */

@@ -35,9 +35,17 @@ describe("decideRefresh: cases", () => {
     ["no tokens, a signer: sign in", {}, "signIn"],
     ["no tokens, no signer: give up", { canSignIn: false }, "giveUp"],
     ["a fresh token: keep", { held: view("fresh", "valid") }, "keep"],
-    ["a fresh token refused by the API (401): refresh", { held: view("fresh", "valid"), force: true }, "refresh"],
+    [
+      "a fresh token refused by the API (401): refresh",
+      { held: view("fresh", "valid"), force: true },
+      "refresh",
+    ],
     ["a due token: refresh", { held: view("due", "valid") }, "refresh"],
-    ["an expired access token with a valid refresh token: refresh", { held: view("expired", "valid") }, "refresh"],
+    [
+      "an expired access token with a valid refresh token: refresh",
+      { held: view("expired", "valid") },
+      "refresh",
+    ],
     ["a spent refresh token: sign in, never refresh", { held: view("due", "spent") }, "signIn"],
     ["an expired refresh token: sign in", { held: view("expired", "expired") }, "signIn"],
     [
@@ -45,7 +53,11 @@ describe("decideRefresh: cases", () => {
       { held: view("due", "spent"), canSignIn: false },
       "keep",
     ],
-    ["a spent refresh token, access expired, no signer: give up", { held: view("expired", "spent"), canSignIn: false }, "giveUp"],
+    [
+      "a spent refresh token, access expired, no signer: give up",
+      { held: view("expired", "spent"), canSignIn: false },
+      "giveUp",
+    ],
     [
       "after an ambiguous refresh, newer stored tokens are adopted",
       { held: view("due", "spent"), stored: view("fresh", "valid"), failure: "ambiguous" },
@@ -124,7 +136,11 @@ describe("decideRefresh: invariants over every combination", () => {
         expect(held !== null && NOW < held.accessUsableUntil && !state.force, context).toBe(true);
       }
       if (action === "adopt") {
-        expect(stored !== null && (NOW < stored.accessUsableUntil || (!stored.refreshSpent && NOW < stored.refreshExpiresAt)), context).toBe(true);
+        expect(
+          stored !== null &&
+            (NOW < stored.accessUsableUntil || (!stored.refreshSpent && NOW < stored.refreshExpiresAt)),
+          context,
+        ).toBe(true);
       }
       if (action === "signIn") expect(state.canSignIn, context).toBe(true);
       if (action === "giveUp") expect(state.canSignIn, context).toBe(false);

@@ -129,7 +129,9 @@ export function classifyRefreshFailure(facts: RefreshErrorFacts): RefreshFailure
   const { status } = facts;
   if (status === undefined) {
     // No answer. Refused connections and unknown hosts never delivered the request.
-    return facts.networkCode === "ECONNREFUSED" || facts.networkCode === "ENOTFOUND" ? "refused" : "ambiguous";
+    return facts.networkCode === "ECONNREFUSED" || facts.networkCode === "ENOTFOUND"
+      ? "refused"
+      : "ambiguous";
   }
   if (status === 429 || status === 503) return "refused";
   if (status >= 500) return "ambiguous";

@@ -1,7 +1,7 @@
 import { AgentAuthError, ConfigurationError } from "./errors.js";
 import type { Logger } from "./logger.js";
-import { type ClearTimer, computeRefreshAt, RefreshTimer, type SetTimer } from "./refresh-schedule.js";
 import { accessTokenSkew, DEFAULT_ACCESS_TOKEN_SKEW_MS } from "./refresh-decision.js";
+import { type ClearTimer, computeRefreshAt, RefreshTimer, type SetTimer } from "./refresh-schedule.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import { isStorageError, StorageErrorCode } from "./storage/storage-error.js";
 import type { StorageAdapter } from "./storage/types.js";

@@ -123,7 +123,9 @@ export function serializeTokens(
   };
   if (options.refreshStartedAt !== undefined) {
     const started = new Date(
-      options.refreshStartedAt instanceof Date ? options.refreshStartedAt.getTime() : options.refreshStartedAt,
+      options.refreshStartedAt instanceof Date
+        ? options.refreshStartedAt.getTime()
+        : options.refreshStartedAt,
     );
     if (!validDate(started)) throw invalid("refreshStartedAt");
     record.refreshStartedAt = started.toISOString();
