@@ -35,26 +35,20 @@ export interface RedisServer {
   readonly url: string;
   /** Stops the server (SIGTERM, waits for `close`). */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: no persistence). */
+  /** Starts it again on the same port (empty, unless started with `persistDir`). */
   start(): Promise<void>;
 }
 
-function launch(port: number): Promise<ChildProcess> {
+function launch(port: number, persistDir: string | undefined): Promise<ChildProcess> {
+  // No persistence, unless the test needs the data to survive a restart (then an fsync'd append-only file).
+  const persistence =
+    persistDir === undefined
+      ? ["--save", "", "--appendonly", "no"]
+      : ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", persistDir];
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
-      [
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--protected-mode",
-        "no",
-      ],
+      [...persistence, "--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
@@ -73,13 +67,13 @@ function launch(port: number): Promise<ChildProcess> {
   });
 }
 
-/** Starts a redis-server on a free port. */
-export async function startRedis(): Promise<RedisServer> {
+/** Starts a redis-server on a free port; with `persistDir`, its data survives `stop()` / `start()`. */
+export async function startRedis(options: { persistDir?: string } = {}): Promise<RedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
     try {
-      let child: ChildProcess | null = await launch(port);
+      let child: ChildProcess | null = await launch(port, options.persistDir);
       const stop = async () => {
         const current = child;
         child = null;
@@ -94,7 +88,7 @@ export async function startRedis(): Promise<RedisServer> {
         stop,
         async start() {
           if (child !== null) return;
-          child = await launch(port);
+          child = await launch(port, options.persistDir);
         },
       };
     } catch (error) {
