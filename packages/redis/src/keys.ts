@@ -11,6 +11,7 @@
  * | `<prefix>ledger:{<scope>}:total` | hash | asset -> live (reserved + committed) total, decimal |
  * | `<prefix>ledger:{<scope>}:win:<asset>` | sorted set | reservation key scored by its time (ms), for windows |
  * | `<prefix>ledger:{<scope>}:amt:<asset>` | hash | reservation key -> amount of `<asset>`, decimal |
+ * | `<prefix>ledger:{<scope>}:wsum:<asset>` | hash | windowMs -> `"<running sum>|<window start>"` |
  */
 
 /** The default key prefix. */
@@ -30,5 +31,6 @@ export const ledgerKeys = (prefix: string, scope: string) => {
     total: `${base}total`,
     window: (asset: string) => `${base}win:${asset}`,
     amounts: (asset: string) => `${base}amt:${asset}`,
+    windowSums: (asset: string) => `${base}wsum:${asset}`,
   };
 };

@@ -53,10 +53,14 @@ end
 `;
 
 /**
- * Reserve. KEYS: entries, total, then per asset (in the order of ARGV[6]'s asset list) its window zset and
- * amounts hash. ARGV: now ('' = Redis TIME), retention ms, key, fingerprint, items JSON
+ * Reserve. KEYS: entries, total, then per asset (in the order of the assets JSON) its window zset, amounts hash
+ * and window-sums hash. ARGV: now ('' = Redis TIME), retention ms, key, fingerprint, items JSON
  * `[{a: assetIndex, n: amount, l: [{r: rule, n: amount, w: windowMs|absent}]}]`, assets JSON.
  * -> {'reserved'} | {'replay', state} | {'conflict'} | {'exceeded', asset, rule, limit, used}
+ *
+ * Rolling windows keep a running sum per (asset, windowMs) in the window-sums hash (`"<sum>|<lower bound>"`):
+ * each reserve subtracts only the entries that left the window since the last one, so its cost does not grow
+ * with the number of reservations.
  */
 export const RESERVE = script(`${BIG}
 local now = clock(ARGV[1])
@@ -70,41 +74,82 @@ if existing then
 end
 local items = cjson.decode(ARGV[5])
 local assets = cjson.decode(ARGV[6])
+local function sumOf(amt, members)
+  local sum = {0}
+  for s = 1, #members, 500 do
+    local chunk = {}
+    for m = s, math.min(s + 499, #members) do chunk[#chunk + 1] = members[m] end
+    for _, n in ipairs(redis.call('HMGET', amt, unpack(chunk))) do if n then sum = add(sum, big(n)) end end
+  end
+  return sum
+end
+-- Bring every tracked window of the request's assets up to now (and add the windows this request uses).
+local windows = {}
+for i = 1, #assets do windows[i] = {} end
+for _, item in ipairs(items) do
+  for _, lim in ipairs(item.l) do
+    if lim.w then windows[item.a][tostring(lim.w)] = true end
+  end
+end
+local sums = {}
 for i = 1, #assets do
-  redis.call('ZREMRANGEBYSCORE', KEYS[1 + 2 * i], '-inf', now - retention)
+  local win, amt, wsum = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
+  local tracked = redis.call('HGETALL', wsum)
+  for t = 1, #tracked, 2 do windows[i][tracked[t]] = true end
+  sums[i] = {}
+  for w, _ in pairs(windows[i]) do
+    local lower = now - tonumber(w)
+    local cur = redis.call('HGET', wsum, w)
+    local sum, since
+    if cur then
+      local sep = string.find(cur, '|', 1, true)
+      sum = big(string.sub(cur, 1, sep - 1))
+      since = tonumber(string.sub(cur, sep + 1))
+    end
+    if not cur or lower < since then
+      sum = sumOf(amt, redis.call('ZRANGEBYSCORE', win, '(' .. lower, '+inf'))
+    elseif lower > since then
+      sum = sub(sum, sumOf(amt, redis.call('ZRANGEBYSCORE', win, '(' .. since, lower)))
+    end
+    sums[i][w] = {sum = sum, lower = lower}
+  end
 end
 for _, item in ipairs(items) do
-  local win, amt = KEYS[1 + 2 * item.a], KEYS[2 + 2 * item.a]
   local asset = assets[item.a]
   local amount = big(item.n)
   for _, lim in ipairs(item.l) do
     local used
-    if lim.w then
-      used = {0}
-      local members = redis.call('ZRANGEBYSCORE', win, '(' .. (now - lim.w), '+inf')
-      for s = 1, #members, 500 do
-        local chunk = {}
-        for m = s, math.min(s + 499, #members) do chunk[#chunk + 1] = members[m] end
-        local amounts = redis.call('HMGET', amt, unpack(chunk))
-        for _, n in ipairs(amounts) do if n then used = add(used, big(n)) end end
-      end
-    else
-      used = big(redis.call('HGET', KEYS[2], asset) or '0')
-    end
+    if lim.w then used = sums[item.a][tostring(lim.w)].sum
+    else used = big(redis.call('HGET', KEYS[2], asset) or '0') end
     if cmp(add(used, amount), big(lim.n)) > 0 then
+      -- store the advanced window sums anyway (they are correct for now)
+      for i = 1, #assets do
+        for w, v in pairs(sums[i]) do redis.call('HSET', KEYS[3 * i + 2], w, str(v.sum) .. '|' .. v.lower) end
+      end
       return {'exceeded', asset, lim.r, lim.n, str(used)}
     end
   end
 end
 local stored = {}
 for _, item in ipairs(items) do
-  local win, amt = KEYS[1 + 2 * item.a], KEYS[2 + 2 * item.a]
+  local win, amt = KEYS[3 * item.a], KEYS[3 * item.a + 1]
   local asset = assets[item.a]
   local amount = big(item.n)
   redis.call('ZADD', win, now, key)
   redis.call('HSET', amt, key, str(add(big(redis.call('HGET', amt, key) or '0'), amount)))
   redis.call('HSET', KEYS[2], asset, str(add(big(redis.call('HGET', KEYS[2], asset) or '0'), amount)))
+  for w, v in pairs(sums[item.a]) do v.sum = add(v.sum, amount) end
   stored[#stored + 1] = {a = item.a, n = item.n}
+end
+for i = 1, #assets do
+  local win, amt, wsum = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
+  for w, v in pairs(sums[i]) do redis.call('HSET', wsum, w, str(v.sum) .. '|' .. v.lower) end
+  -- forget entries older than the retention (outside every window): their amounts stay in the lifetime total
+  local old = redis.call('ZRANGEBYSCORE', win, '-inf', now - retention, 'LIMIT', 0, 100)
+  if #old > 0 then
+    redis.call('ZREM', win, unpack(old))
+    redis.call('HDEL', amt, unpack(old))
+  end
 end
 redis.call('HSET', KEYS[1], key, cjson.encode({f = fp, s = 'reserved', at = tostring(now), items = stored, assets = assets}))
 return {'reserved'}
@@ -123,7 +168,7 @@ return 1
 
 /**
  * Release. KEYS: entries, total, then per asset of the entry (ARGV[2] JSON list, in the entry's order) its
- * window zset and amounts hash. ARGV: key, assets JSON. Removes a reserved entry. -> 1 when released,
+ * window zset, amounts hash and window-sums hash. ARGV: key, assets JSON. Removes a reserved entry. -> 1 when released,
  * -1 when the caller passed other assets than the entry's (it reads the entry first and calls again).
  */
 export const RELEASE_SPEND = script(`${BIG}
@@ -132,10 +177,22 @@ if not existing then return 0 end
 local e = cjson.decode(existing)
 if e.s ~= 'reserved' then return 0 end
 if cjson.encode(e.assets) ~= ARGV[2] then return -1 end
+local at = tonumber(e.at)
 for _, item in ipairs(e.items) do
   local asset = e.assets[item.a]
-  local win, amt = KEYS[1 + 2 * item.a], KEYS[2 + 2 * item.a]
-  redis.call('ZREM', win, ARGV[1])
+  local win, amt, wsum = KEYS[3 * item.a], KEYS[3 * item.a + 1], KEYS[3 * item.a + 2]
+  if redis.call('ZREM', win, ARGV[1]) == 1 then
+    local tracked = redis.call('HGETALL', wsum)
+    for t = 1, #tracked, 2 do
+      local cur = tracked[t + 1]
+      local sep = string.find(cur, '|', 1, true)
+      local lower = tonumber(string.sub(cur, sep + 1))
+      if at > lower then
+        local sum = sub(big(string.sub(cur, 1, sep - 1)), big(item.n))
+        redis.call('HSET', wsum, tracked[t], str(sum) .. '|' .. lower)
+      end
+    end
+  end
   redis.call('HDEL', amt, ARGV[1])
   local total = sub(big(redis.call('HGET', KEYS[2], asset) or '0'), big(item.n))
   redis.call('HSET', KEYS[2], asset, str(total))

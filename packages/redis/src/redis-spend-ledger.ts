@@ -87,7 +87,11 @@ export class RedisSpendLedger implements SpendLedger {
     const keys = ledgerKeys(this.#prefix, request.scope);
     const reply = await this.#runner.eval(
       RESERVE,
-      [keys.entries, keys.total, ...assets.flatMap((asset) => [keys.window(asset), keys.amounts(asset)])],
+      [
+        keys.entries,
+        keys.total,
+        ...assets.flatMap((asset) => [keys.window(asset), keys.amounts(asset), keys.windowSums(asset)]),
+      ],
       [
         this.#now ? String(Math.floor(this.#now())) : "",
         String(this.#retentionMs),
@@ -137,7 +141,11 @@ export class RedisSpendLedger implements SpendLedger {
       const reply = Number(
         await this.#runner.eval(
           RELEASE_SPEND,
-          [keys.entries, keys.total, ...assets.flatMap((asset) => [keys.window(asset), keys.amounts(asset)])],
+          [
+            keys.entries,
+            keys.total,
+            ...assets.flatMap((asset) => [keys.window(asset), keys.amounts(asset), keys.windowSums(asset)]),
+          ],
           [key, String(assetsJson)],
         ),
       );
