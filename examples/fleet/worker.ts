@@ -37,8 +37,12 @@ const runtime = await AgentRuntime.fromConfig({
 });
 const ledger = new RedisSpendLedger({ client });
 const events = { authenticated: 0, tokenRefreshed: 0 };
-runtime.on("authenticated", () => (events.authenticated += 1));
-runtime.on("tokenRefreshed", () => (events.tokenRefreshed += 1));
+runtime.on("authenticated", () => {
+  events.authenticated += 1;
+});
+runtime.on("tokenRefreshed", () => {
+  events.tokenRefreshed += 1;
+});
 
 let calls = 0;
 const deadline = Date.now() + durationMs;
