@@ -38,13 +38,15 @@ try {
     { rule: "budget:1h", amount: 10n ** 30n, windowMs: 3_600_000 },
   ];
   let key = 0;
-  const reserve = () =>
-    ledger.reserve({
+  const reserve = () => {
+    key += 1;
+    return ledger.reserve({
       scope: "agent:bench",
-      key: `k${(key += 1)}`,
+      key: `k${key}`,
       fingerprint: "f",
       items: [{ asset: "eip155:8453/slip44:60", amount: 1_000_000_000_000_000n, limits }],
     });
+  };
   const get = () => client.get("bench:raw");
   await client.set("bench:raw", "x");
   for (let i = 0; i < 200; i += 1) {
