@@ -101,9 +101,10 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
             reservesAfterRestart += 1;
           }
         } catch (error) {
-          if (isRedisAdapterError(error, RedisErrorCode.Unavailable) && error.retryable)
+          if (isRedisAdapterError(error, RedisErrorCode.Unavailable) && error.retryable) {
             refusedUnavailable += 1;
-          else otherErrors += 1;
+            refusedKeys.push(key); // nothing was sent for it: give it back once Redis answers again
+          } else otherErrors += 1;
         }
       }
     };
