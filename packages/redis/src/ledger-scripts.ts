@@ -95,11 +95,15 @@ local sums = {}
 for i = 1, #assets do
   local win, amt, wsum = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
   local tracked = redis.call('HGETALL', wsum)
-  for t = 1, #tracked, 2 do windows[i][tracked[t]] = true end
+  local current = {}
+  for t = 1, #tracked, 2 do
+    windows[i][tracked[t]] = true
+    current[tracked[t]] = tracked[t + 1]
+  end
   sums[i] = {}
   for w, _ in pairs(windows[i]) do
     local lower = now - tonumber(w)
-    local cur = redis.call('HGET', wsum, w)
+    local cur = current[w]
     local sum, since
     if cur then
       local sep = string.find(cur, '|', 1, true)
@@ -114,13 +118,18 @@ for i = 1, #assets do
     sums[i][w] = {sum = sum, lower = lower}
   end
 end
+local totals = {}
+local function totalOf(asset)
+  if not totals[asset] then totals[asset] = big(redis.call('HGET', KEYS[2], asset) or '0') end
+  return totals[asset]
+end
 for _, item in ipairs(items) do
   local asset = assets[item.a]
   local amount = big(item.n)
   for _, lim in ipairs(item.l) do
     local used
     if lim.w then used = sums[item.a][tostring(lim.w)].sum
-    else used = big(redis.call('HGET', KEYS[2], asset) or '0') end
+    else used = totalOf(asset) end
     if cmp(add(used, amount), big(lim.n)) > 0 then
       -- store the advanced window sums anyway (they are correct for now)
       for i = 1, #assets do
@@ -131,15 +140,18 @@ for _, item in ipairs(items) do
   end
 end
 local stored = {}
+local perAsset = {}
 for _, item in ipairs(items) do
-  local win, amt = KEYS[3 * item.a], KEYS[3 * item.a + 1]
-  local asset = assets[item.a]
   local amount = big(item.n)
-  redis.call('ZADD', win, now, key)
-  redis.call('HSET', amt, key, str(add(big(redis.call('HGET', amt, key) or '0'), amount)))
-  redis.call('HSET', KEYS[2], asset, str(add(big(redis.call('HGET', KEYS[2], asset) or '0'), amount)))
+  perAsset[item.a] = add(perAsset[item.a] or {0}, amount)
+  totals[assets[item.a]] = add(totalOf(assets[item.a]), amount)
   for w, v in pairs(sums[item.a]) do v.sum = add(v.sum, amount) end
   stored[#stored + 1] = {a = item.a, n = item.n}
+end
+for i, amount in pairs(perAsset) do
+  redis.call('ZADD', KEYS[3 * i], now, key)
+  redis.call('HSET', KEYS[3 * i + 1], key, str(amount))
+  redis.call('HSET', KEYS[2], assets[i], str(totals[assets[i]]))
 end
 for i = 1, #assets do
   local win, amt, wsum = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
