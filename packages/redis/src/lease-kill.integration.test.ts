@@ -11,7 +11,7 @@ import { type RedisServer, requireRedis, startRedis } from "../test/redis-server
 import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
 const run = requireRedis();
-const LEASE_TTL_MS = 1_000;
+const LEASE_TTL_MS = 2_000;
 const holderPath = fileURLToPath(new URL("../test/fixtures/lease-holder.mjs", import.meta.url));
 const built = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
