@@ -123,6 +123,19 @@ export {
   wrapLogger,
 } from "./runtime/logger.js";
 export { REDACTED, redact } from "./runtime/redact.js";
+// The refresh decision (pure; the retry layers are described in its module)
+export {
+  accessTokenSkew,
+  classifyRefreshFailure,
+  DEFAULT_ACCESS_TOKEN_SKEW_MS,
+  decideRefresh,
+  MAX_RENEWAL_STEPS,
+  type RefreshDecision,
+  type RefreshDecisionState,
+  type RefreshErrorFacts,
+  type RefreshFailureKind,
+  type RefreshTokenView,
+} from "./runtime/refresh-decision.js";
 // Storage and tokens
 export { createMemoryStorageAdapter, MemoryStorageAdapter } from "./runtime/storage/memory-adapter.js";
 export { isStorageError, StorageError, StorageErrorCode } from "./runtime/storage/storage-error.js";
@@ -148,6 +161,8 @@ export {
 } from "./runtime/token-manager-error.js";
 export {
   parseStoredTokens,
+  type SerializeTokensOptions,
+  type StoredTokensV1,
   SUPPORTED_TOKEN_FORMAT_VERSIONS,
   serializeTokens,
   TOKEN_FORMAT_VERSION,

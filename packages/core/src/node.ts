@@ -9,6 +9,7 @@ export {
   DEFAULT_STALE_LOCK_MS,
   FileStorageAdapter,
   type FileStorageAdapterOptions,
+  type FileStorageTimers,
 } from "./runtime/storage/file-adapter.js";
 export {
   createUndiciTransport,

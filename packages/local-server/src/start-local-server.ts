@@ -52,6 +52,8 @@ export interface LocalServerAdmin {
   revokeCredential(credentialId: string): boolean;
   /** Disables (or re-enables) a credential: disabling revokes its sessions and refuses its challenges. */
   setCredentialDisabled(credentialId: string, disabled: boolean): boolean;
+  /** How many token families (sign-ins) exist, and how many of them were revoked (e.g. for a replayed refresh token). */
+  familyCounts(): { total: number; revoked: number };
 }
 
 /** A running local Lucid-compatible server. */
@@ -181,6 +183,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       admin: {
         revokeCredential: (id) => revokeCredential(store, id),
         setCredentialDisabled: (id, disabled) => setCredentialDisabled(store, id, disabled),
+        familyCounts: () => {
+          let revoked = 0;
+          for (const family of store.families.values()) if (family.revoked) revoked += 1;
+          return { total: store.families.size, revoked };
+        },
       },
       close() {
         closing ??= (async () => {

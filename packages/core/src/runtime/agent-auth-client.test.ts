@@ -83,7 +83,12 @@ describe("AgentAuthClient", () => {
       new TypeError("fetch failed"),
       { status: 200, body: { access_token: "lat_x" } },
     );
-    const client = new AgentAuthClient({ baseUrl: "https://lucid.test", agentRef: "a", fetch });
+    const client = new AgentAuthClient({
+      baseUrl: "https://lucid.test",
+      agentRef: "a",
+      fetch,
+      challengeRetry: { attempts: 1 },
+    });
     const badSignature = await client.exchange({ challenge_id: "c", signature: "0x00" }).catch((e) => e);
     expect(isChallengeFailed(badSignature)).toBe(true);
     expect(badSignature.message).toContain("HTTP 401 invalid_signature: signature does not match");
@@ -99,5 +104,66 @@ describe("AgentAuthClient", () => {
     expect(() => new AgentAuthClient({})).toThrow(/baseUrl/);
     const client = new AgentAuthClient({ baseUrl: "https://lucid.test", fetch: scriptedFetch().fetch });
     await expect(client.requestChallenge({})).rejects.toThrow(/agent ref/);
+  });
+
+  it("retries a challenge answered 5xx (500 included) or not answered, with growing backoff", async () => {
+    const { fetch, sent } = scriptedFetch(
+      { status: 500, body: { error: "internal_error" } },
+      new TypeError("fetch failed"),
+      { status: 503, body: { error: "unavailable" } },
+      { status: 201, body: { challenge: { id: "chl_ok", nonce: "abcdefgh" } } },
+    );
+    const delays: number[] = [];
+    const client = new AgentAuthClient({
+      baseUrl: "https://lucid.test",
+      agentRef: "agent-1",
+      fetch,
+      sleep: async (ms) => void delays.push(ms),
+      random: () => 1,
+    });
+    const { challenge } = await client.requestChallenge({ credential_id: "cred_1" });
+    expect(challenge.id).toBe("chl_ok");
+    expect(sent).toHaveLength(4);
+    expect(delays).toEqual([100, 200, 400]);
+  });
+
+  it("gives up on the challenge after its attempts, and never retries a 4xx, an exchange or a refresh", async () => {
+    const failing = scriptedFetch(
+      { status: 502, body: { error: "bad_gateway" } },
+      { status: 502, body: { error: "bad_gateway" } },
+    );
+    const client = new AgentAuthClient({
+      baseUrl: "https://lucid.test",
+      agentRef: "agent-1",
+      fetch: failing.fetch,
+      challengeRetry: { attempts: 2 },
+      sleep: async () => undefined,
+    });
+    const error = await client.requestChallenge({ credential_id: "c" }).catch((caught: unknown) => caught);
+    expect(isChallengeFailed(error)).toBe(true);
+    expect(failing.sent).toHaveLength(2);
+
+    const notFound = scriptedFetch({ status: 404, body: { error: "not_found" } });
+    const strict = new AgentAuthClient({
+      baseUrl: "https://lucid.test",
+      agentRef: "a",
+      fetch: notFound.fetch,
+      sleep: async () => undefined,
+    });
+    await expect(strict.requestChallenge({ credential_id: "c" })).rejects.toMatchObject({ status: 404 });
+    expect(notFound.sent).toHaveLength(1);
+
+    const once = scriptedFetch({ status: 500, body: { error: "internal_error" } }, { status: 500, body: {} });
+    const single = new AgentAuthClient({
+      baseUrl: "https://lucid.test",
+      agentRef: "a",
+      fetch: once.fetch,
+      sleep: async () => undefined,
+    });
+    await expect(single.refresh({ refresh_token: "lrt" })).rejects.toMatchObject({ status: 500 });
+    await expect(single.exchange({ challenge_id: "chl", signature: "0x" })).rejects.toMatchObject({
+      status: 500,
+    });
+    expect(once.sent).toHaveLength(2);
   });
 });

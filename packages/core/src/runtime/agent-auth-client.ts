@@ -52,6 +52,16 @@ export interface AgentAuthClientOptions {
   client?: AgentAuthSdkClient;
   /** Opens `agent.auth.challenge|exchange|refresh` spans around the calls. */
   telemetry?: Telemetry;
+  /**
+   * Retries of the challenge request, which is safe to repeat: after a 5xx (500 included), a 429 or no
+   * answer, up to `attempts` tries in total with full-jitter exponential backoff from `baseDelayMs`
+   * (each delay at most `maxDelayMs`). Default 4 attempts, 100 ms, 2 000 ms.
+   */
+  challengeRetry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Waits between challenge retries. Default `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Random numbers in [0, 1) for the backoff jitter. Default `Math.random`. */
+  random?: () => number;
 }
 
 export interface AgentAuthRequestOptions {
@@ -84,10 +94,37 @@ export class AgentAuthClient {
     this.options = options;
   }
 
-  /** Asks the server for a challenge the agent's wallet must sign. */
+  /**
+   * Asks the server for a challenge the agent's wallet must sign. Retried with backoff after a 5xx, a 429 or
+   * no answer (see `challengeRetry`): a challenge is safe to request again, and one failure must not fail
+   * every caller waiting for the sign-in.
+   */
   async requestChallenge(
     payload: AgentChallengeRequest,
     options: AgentAuthRequestOptions = {},
+  ): Promise<AgentChallengeResponse> {
+    const { attempts = 4, baseDelayMs = 100, maxDelayMs = 2_000 } = this.options.challengeRetry ?? {};
+    const sleep =
+      this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const random = this.options.random ?? Math.random;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.requestChallengeOnce(payload, options);
+      } catch (error) {
+        const retryable =
+          typeof error === "object" &&
+          error !== null &&
+          (error as AgentAuthError).retryable === true &&
+          options.signal?.aborted !== true;
+        if (!retryable || attempt >= attempts) throw error;
+        await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async requestChallengeOnce(
+    payload: AgentChallengeRequest,
+    options: AgentAuthRequestOptions,
   ): Promise<AgentChallengeResponse> {
     const agentRef = this.agentRef(options);
     const response = await this.traced(SpanName.AuthChallenge, () =>

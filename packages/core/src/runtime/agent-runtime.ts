@@ -23,6 +23,14 @@ import {
   toEventError,
 } from "./events.js";
 import { createLogger, type Logger, wrapLogger } from "./logger.js";
+import {
+  classifyRefreshFailure,
+  decideRefresh,
+  MAX_RENEWAL_STEPS,
+  type RefreshErrorFacts,
+  type RefreshFailureKind,
+  type RefreshTokenView,
+} from "./refresh-decision.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import type { StorageAdapter } from "./storage/types.js";
 import { createTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.js";
@@ -129,6 +137,10 @@ export class AgentRuntime {
   #pendingGrant: "authenticated" | "tokenRefreshed" = "tokenRefreshed";
   #refreshBackoffUntil = 0;
   #bootstrapRefreshTokenUsed = false;
+  /** Refresh tokens this process presented (or may have): never presented again. Last 64. */
+  readonly #spent = new Set<string>();
+  /** The refresh token of the last `authenticated` / `tokenRefreshed` event: one event per rotation. */
+  #announcedRefreshToken: string | null = null;
   #closed = false;
 
   /** Builds a runtime from explicit configuration (or, without `config`, from the environment). */
@@ -244,69 +256,145 @@ export class AgentRuntime {
 
   /** One shared refresh or sign-in; starts background refresh after the first success. */
   async #obtain(force: boolean): Promise<TokenSnapshot> {
-    const snapshot = await this.#tokens.refreshSingleFlight((current) => this.#renew(current), { force });
+    const snapshot = await this.#tokens.refreshSingleFlight((current) => this.#renew(current, force), {
+      force,
+    });
     this.#startSchedule();
     return snapshot;
   }
 
-  /** Inside the refresh lock: refresh if possible, otherwise (or when refresh is refused) sign in again. */
-  async #renew(current: TokenSnapshot | null): Promise<TokenBundleInput> {
-    const refreshToken = current ? this.#tokens.peekValidRefreshToken() : this.#bootstrapRefreshToken();
-    if (refreshToken) {
-      if (
-        current &&
-        this.#now() < this.#refreshBackoffUntil &&
-        this.#now() < current.accessTokenExpiresAt.getTime()
-      ) {
-        return current; // the server did not answer a moment ago and the token still works: keep it
-      }
-      try {
-        const bundle = await this.#refresh(refreshToken);
-        this.#refreshBackoffUntil = 0;
-        return bundle;
-      } catch (error) {
-        const rejected = AgentAuthError.isInstance(error) && !error.retryable;
-        if (!rejected) {
-          this.#logger.warn(
-            { error: toEventError(error) },
-            "refresh failed; keeping the current token while it lasts",
-          );
-          this.#refreshBackoffUntil = this.#now() + REFRESH_RETRY_BACKOFF_MS;
-          this.#events.emit("refreshFailed", {
-            error: toEventError(error),
-            willRetry: true,
-            fallback: "none",
-          });
-          if (current && this.#now() < current.accessTokenExpiresAt.getTime()) return current;
-          throw error;
-        }
-        if (isCredentialRevoked(error)) {
-          this.#events.emit("credentialRevoked", {
-            reason: error.serverCode ?? "credential_revoked",
-            credentialId: current?.credentialId ?? this.config.credentialId,
-          });
-        }
-        this.#events.emit("refreshFailed", {
-          error: toEventError(error),
-          willRetry: false,
-          fallback: this.#signer ? "challenge" : "none",
-        });
-        // Another process may have rotated the token we just presented: adopt its tokens instead of failing.
-        const adopted = await this.#tokens.reloadFromStorage();
-        if (
-          adopted &&
-          adopted.refreshToken !== refreshToken &&
-          this.#now() < adopted.accessTokenExpiresAt.getTime()
-        ) {
+  /**
+   * Inside the refresh lock: asks `decideRefresh` what to do (see refresh-decision.ts for the retry layers)
+   * and does it, at most `MAX_RENEWAL_STEPS` times. A refresh token that was (or may have been) presented is
+   * never presented again.
+   */
+  async #renew(initial: TokenSnapshot | null, force = false): Promise<TokenBundleInput> {
+    let current = initial;
+    let stored: TokenSnapshot | null = null;
+    let failure: RefreshFailureKind | null = null;
+    let lastError: unknown;
+    if (current !== null && this.#tokens.heldRefreshTokenMaybeSpent) this.#spend(current.refreshToken);
+    for (let step = 0; step < MAX_RENEWAL_STEPS; step += 1) {
+      const now = this.#now();
+      const bootstrap = current === null ? this.#peekBootstrapRefreshToken() : undefined;
+      const held: RefreshTokenView | null =
+        current !== null
+          ? this.#view(current)
+          : bootstrap !== undefined
+            ? {
+                accessUsableUntil: 0,
+                refreshDueAt: 0,
+                refreshExpiresAt: Number.POSITIVE_INFINITY,
+                refreshSpent: false,
+              }
+            : null;
+      const decision = decideRefresh({
+        now,
+        force,
+        held,
+        stored: stored === null ? null : this.#view(stored),
+        failure,
+        backoffUntil: this.#refreshBackoffUntil,
+        canSignIn: this.#signer !== undefined,
+      });
+      switch (decision.action) {
+        case "keep":
+          if (current === null) throw new RefreshFailedError("No tokens to keep.");
+          return current;
+        case "adopt":
           this.#logger.debug({ agentRef: this.config.agentRef }, "adopted the tokens another process stored");
-          return adopted;
+          if (stored === null) throw new RefreshFailedError("No stored tokens to adopt.");
+          return stored;
+        case "signIn":
+          return this.#signInOrGiveUp(lastError);
+        case "giveUp":
+          return this.#signInOrGiveUp(lastError ?? (current !== null ? spentError() : undefined));
+        case "fail":
+          throw (
+            lastError ??
+            new RefreshFailedError("The server refused to refresh; try again later.", { retryable: true })
+          );
+        case "refresh": {
+          const refreshToken = current?.refreshToken ?? bootstrap;
+          if (refreshToken === undefined) throw new RefreshFailedError("No refresh token.");
+          if (current === null) this.#bootstrapRefreshTokenUsed = true;
+          try {
+            if (current !== null) await this.#tokens.markRefreshStarted();
+            const bundle = await this.#refresh(refreshToken);
+            this.#refreshBackoffUntil = 0;
+            this.#spend(refreshToken);
+            return bundle;
+          } catch (error) {
+            lastError = error;
+            failure = classifyRefreshFailure(refreshErrorFacts(error));
+            if (failure === "refused") {
+              this.#refreshBackoffUntil = this.#now() + REFRESH_RETRY_BACKOFF_MS;
+            } else {
+              this.#spend(refreshToken);
+            }
+            this.#reportRefreshFailure(error, failure, current);
+            // Another process may have stored newer tokens (it rotated first, or signed in): look before acting.
+            stored = await this.#tokens.reloadFromStorage().catch(() => null);
+            if (stored !== null && this.#spent.has(stored.refreshToken)) stored = null;
+            if (stored !== null) current = stored;
+          }
         }
-        const fallback = this.#signer ? "challenge" : "none";
-        this.#logger.info({ error: toEventError(error), fallback }, "the refresh token was refused");
-        return this.#signInOrGiveUp(error);
       }
     }
-    return this.#signInOrGiveUp(undefined);
+    throw lastError ?? new RefreshFailedError("The token could not be renewed.", { retryable: true });
+  }
+
+  #view(snapshot: TokenSnapshot): RefreshTokenView {
+    const expires = snapshot.accessTokenExpiresAt.getTime();
+    const issuedAt =
+      this.#tokens.getSnapshot()?.accessToken === snapshot.accessToken
+        ? (this.#tokens.heldIssuedAt ?? this.#now())
+        : this.#now();
+    const usable = expires - this.#tokens.skewFor(expires - issuedAt);
+    return {
+      accessUsableUntil: usable,
+      // The token manager calls the renewal only once the held token is due (or refused): due now, unless valid.
+      refreshDueAt: this.#tokens.peekValidAccessToken() === snapshot.accessToken ? usable : 0,
+      refreshExpiresAt: snapshot.refreshTokenExpiresAt.getTime(),
+      refreshSpent: this.#spent.has(snapshot.refreshToken),
+    };
+  }
+
+  /** Remembers (in this process) that a refresh token was presented or may have been. */
+  #spend(refreshToken: string): void {
+    this.#spent.add(refreshToken);
+    if (this.#spent.size > 64) {
+      const oldest = this.#spent.values().next().value;
+      if (oldest !== undefined) this.#spent.delete(oldest);
+    }
+  }
+
+  #reportRefreshFailure(error: unknown, failure: RefreshFailureKind, current: TokenSnapshot | null): void {
+    if (failure === "refused") {
+      this.#logger.warn(
+        { error: toEventError(error) },
+        "refresh refused; keeping the current token while it lasts",
+      );
+      this.#events.emit("refreshFailed", { error: toEventError(error), willRetry: true, fallback: "none" });
+      return;
+    }
+    if (failure === "revoked") {
+      this.#events.emit("credentialRevoked", {
+        reason: (AgentAuthError.isInstance(error) ? error.serverCode : undefined) ?? "credential_revoked",
+        credentialId: current?.credentialId ?? this.config.credentialId,
+      });
+    }
+    this.#events.emit("refreshFailed", {
+      error: toEventError(error),
+      willRetry: false,
+      fallback: this.#signer ? "challenge" : "none",
+    });
+    this.#logger.info(
+      { error: toEventError(error), failure, fallback: this.#signer ? "challenge" : "none" },
+      failure === "ambiguous"
+        ? "no answer to a refresh that may have reached the server: its refresh token counts as spent"
+        : "the refresh token was refused",
+    );
   }
 
   async #signInOrGiveUp(cause: unknown): Promise<TokenBundleInput> {
@@ -371,9 +459,8 @@ export class AgentRuntime {
   }
 
   /** A refresh token from the configuration, used once to resume a session without a challenge. */
-  #bootstrapRefreshToken(): string | undefined {
+  #peekBootstrapRefreshToken(): string | undefined {
     if (this.#bootstrapRefreshTokenUsed || !this.config.refreshToken) return undefined;
-    this.#bootstrapRefreshTokenUsed = true;
     return this.config.refreshToken;
   }
 
@@ -386,6 +473,9 @@ export class AgentRuntime {
     // Tokens read from storage that already expired: nothing to announce (a refresh follows).
     if (source === "storage" && this.#now() >= snapshot.accessTokenExpiresAt.getTime()) return;
     connector?.setAccessToken?.(snapshot.accessToken);
+    // One event per new token pair: rewrites of the same tokens (a kept token, an adopted copy) announce nothing.
+    if (snapshot.refreshToken === this.#announcedRefreshToken) return;
+    this.#announcedRefreshToken = snapshot.refreshToken;
     const event = this.#pendingGrant;
     this.#pendingGrant = "tokenRefreshed";
     this.#events.emit(event, this.#session(snapshot));
@@ -418,6 +508,31 @@ export class AgentRuntime {
       "Background token refresh failed; the next call will retry.",
     );
   }
+}
+
+function spentError(): RefreshFailedError {
+  return new RefreshFailedError(
+    "The refresh token was already presented (its answer was lost) and cannot be used again.",
+    {
+      retryable: false,
+    },
+  );
+}
+
+/** The facts `classifyRefreshFailure` needs, from a runtime error and its cause chain. */
+function refreshErrorFacts(error: unknown): RefreshErrorFacts {
+  let networkCode: string | undefined;
+  let cause: unknown = error;
+  for (let depth = 0; depth < 6 && typeof cause === "object" && cause !== null; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+      networkCode = code;
+      break;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  if (!AgentAuthError.isInstance(error)) return { networkCode };
+  return { status: error.status, serverCode: error.serverCode, code: error.code, networkCode };
 }
 
 /** Keys tokens by server, agent and credential, so runtimes sharing a storage never mix sessions. */

@@ -174,13 +174,31 @@ describe("TokenManager: refresh window", () => {
     expect(tokens.getCachedAccessToken()).toBeNull();
   });
 
-  it("honours a custom lead and a lead of 0", async () => {
+  it("honours a lead of 0 with a skew of 0", async () => {
     const at = clock();
-    const tokens = manager({ at, refreshLeadTimeMs: 0 });
+    const tokens = manager({ at, refreshLeadTimeMs: 0, accessTokenSkewMs: 0 });
     await tokens.setTokens(bundle("a", T0, MINUTE));
     at.now = T0 + MINUTE - 1;
     expect(tokens.peekValidAccessToken()).toBe("access-a");
     at.now = T0 + MINUTE;
+    expect(tokens.peekValidAccessToken()).toBeNull();
+  });
+
+  it("never hands out a token inside its skew margin, even with a lead of 0 (it would expire in flight)", async () => {
+    const at = clock();
+    const tokens = manager({ at, refreshLeadTimeMs: 0 });
+    await tokens.setTokens(bundle("a", T0, MINUTE));
+    at.now = T0 + MINUTE - 5_001;
+    expect(tokens.peekValidAccessToken()).toBe("access-a");
+    at.now = T0 + MINUTE - 5_000;
+    expect(tokens.peekValidAccessToken()).toBeNull();
+    expect(tokens.getCachedAccessToken()).toBeNull();
+    // a 2 s token keeps its last quarter (500 ms) as margin
+    await tokens.setTokens(bundle("b", at.now, 2_000));
+    const issued = at.now;
+    at.now = issued + 1_499;
+    expect(tokens.peekValidAccessToken()).toBe("access-b");
+    at.now = issued + 1_500;
     expect(tokens.peekValidAccessToken()).toBeNull();
   });
 

@@ -1,5 +1,6 @@
 import { AgentAuthError, ConfigurationError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { accessTokenSkew, DEFAULT_ACCESS_TOKEN_SKEW_MS } from "./refresh-decision.js";
 import { type ClearTimer, computeRefreshAt, RefreshTimer, type SetTimer } from "./refresh-schedule.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import { isStorageError, StorageErrorCode } from "./storage/storage-error.js";
@@ -40,6 +41,11 @@ export interface TokenManagerOptions {
   refreshLeadTimeMs?: number;
   /** Wall clock in epoch ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * An access token is never handed out during its last `min(accessTokenSkewMs, lifetime / 4)` ms, so it does
+   * not expire in flight. Default 5 000.
+   */
+  accessTokenSkewMs?: number;
   /** Timer used by `scheduleRefresh`. Default `setTimeout`; the handle is `unref()`'d when possible. */
   setTimer?: SetTimer;
   /** Cancels a `setTimer` handle. Default `clearTimeout`. */
@@ -80,6 +86,8 @@ interface TokenState {
   readonly refreshAtMs: number;
   readonly refreshTokenExpiresAtMs: number;
   readonly refreshTokenHash: string;
+  /** When the tokens were issued (about when they were stored), epoch ms. */
+  readonly issuedAtMs: number;
 }
 
 interface Schedule {
@@ -112,12 +120,15 @@ export class TokenManager {
   readonly #storage: StorageAdapter<string>;
   readonly #storageKey: string;
   readonly #refreshLeadTimeMs: number;
+  readonly #skewMs: number;
   readonly #now: () => number;
   readonly #logger: Logger | undefined;
   readonly #options: TokenManagerOptions;
   readonly #timer: RefreshTimer;
   readonly #retired = new Set<string>();
   #state: TokenState | null = null;
+  /** The last storage read found the held tokens marked with another refresh in flight (`refreshStartedAt`). */
+  #storedRefreshStarted = false;
   #inflight: Promise<unknown> | null = null;
   #schedule: Schedule | null = null;
 
@@ -137,6 +148,13 @@ export class TokenManager {
     this.#storage = options.storage ?? new MemoryStorageAdapter<string>();
     this.#storageKey = options.storageKey ?? DEFAULT_TOKEN_STORAGE_KEY;
     this.#refreshLeadTimeMs = lead;
+    const skew = options.accessTokenSkewMs ?? DEFAULT_ACCESS_TOKEN_SKEW_MS;
+    if (typeof skew !== "number" || !Number.isFinite(skew) || skew < 0) {
+      throw new ConfigurationError(`accessTokenSkewMs must be a finite number >= 0, got ${String(skew)}.`, {
+        hint: "Pass milliseconds, e.g. 5000, or leave it out for the default.",
+      });
+    }
+    this.#skewMs = skew;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
     this.#timer = new RefreshTimer({
@@ -149,6 +167,16 @@ export class TokenManager {
   /** The storage key in use. */
   get storageKey(): string {
     return this.#storageKey;
+  }
+
+  /** The skew margin for a token of `lifetimeMs` (see `accessTokenSkewMs`). */
+  skewFor(lifetimeMs: number): number {
+    return accessTokenSkew(lifetimeMs, this.#skewMs);
+  }
+
+  /** When the held tokens were issued (epoch ms), or `null`. */
+  get heldIssuedAt(): number | null {
+    return this.#state?.issuedAtMs ?? null;
   }
 
   /**
@@ -175,6 +203,31 @@ export class TokenManager {
     const record = await this.#readStored();
     if (record === null) return null;
     return (await this.#adopt(record, expected)) ? this.getSnapshot() : null;
+  }
+
+  /**
+   * True when the last read of the storage inside `refreshSingleFlight` found the held tokens marked by
+   * `markRefreshStarted` and never replaced: a refresh with the held refresh token began (here or in another
+   * process that lost its lock) and its result was never stored. That refresh token must not be presented again.
+   */
+  get heldRefreshTokenMaybeSpent(): boolean {
+    return this.#storedRefreshStarted;
+  }
+
+  /**
+   * Stores the held tokens again, marked `refreshStartedAt: now`, before their refresh token is presented. Call
+   * it inside `refreshSingleFlight`; the next `setTokens` replaces the mark. If this process then dies or loses
+   * its lock before storing the result, whoever reads the record next knows the refresh token may be spent.
+   */
+  async markRefreshStarted(): Promise<void> {
+    const state = this.#state;
+    if (state === null) return;
+    const text = serializeTokens(state.snapshot, state.issuedAtMs, { refreshStartedAt: this.#now() });
+    try {
+      await this.#storage.set(this.#storageKey, text);
+    } catch (error) {
+      throw this.#storageFailure("write", error);
+    }
   }
 
   /** A copy of the held tokens (valid or not), or `null`. */
@@ -283,10 +336,13 @@ export class TokenManager {
       const record = await this.#readStored();
       const adopted = record !== null && (await this.#adopt(record, expected));
       const state = this.#state;
+      this.#storedRefreshStarted =
+        record !== null && record.refreshStartedAt != null && sameTokens(record.snapshot, state?.snapshot);
       if (state !== null && this.#now() < state.refreshAtMs && (adopted || !options.force)) {
         return cloneSnapshot(state.snapshot);
       }
       const bundle = await refresh(state === null ? null : cloneSnapshot(state.snapshot));
+      this.#storedRefreshStarted = false;
       return this.setTokens(bundle);
     });
   }
@@ -438,9 +494,14 @@ export class TokenManager {
     return {
       snapshot: held,
       cached,
-      refreshAtMs: computeRefreshAt(held.accessTokenExpiresAt.getTime(), issuedAtMs, this.#refreshLeadTimeMs),
+      refreshAtMs: Math.min(
+        computeRefreshAt(held.accessTokenExpiresAt.getTime(), issuedAtMs, this.#refreshLeadTimeMs),
+        held.accessTokenExpiresAt.getTime() -
+          accessTokenSkew(held.accessTokenExpiresAt.getTime() - issuedAtMs, this.#skewMs),
+      ),
       refreshTokenExpiresAtMs: held.refreshTokenExpiresAt.getTime(),
       refreshTokenHash,
+      issuedAtMs,
     };
   }
 

@@ -25,6 +25,9 @@
  *   the tokens later compute the same refresh window as the process that wrote them.
  * - Every field is required. A record that fails any check is refused as a whole (`corrupt_storage`); a
  *   reader never returns half-parsed tokens.
+ * - `refreshStartedAt` (optional): a process began presenting this refresh token to the server at that time and
+ *   has not stored the result yet. A process that later reads the same record (after the writer lost its lock)
+ *   treats the refresh token as possibly spent and never presents it again.
  * - The record holds live secrets (the refresh token): keep it where only the agent's user can read it.
  *
  * The format of `@lucid-dreams/agent-auth@0.2.x` (`{ "version": 1, "value": { ... } }`) is still read (and
@@ -51,6 +54,8 @@ export interface StoredTokensV1 {
   revocationNonce: string | null;
   credentialId: string | null;
   savedAt: string;
+  /** A refresh with this record's refresh token began then and has not been stored (see the module comment). */
+  refreshStartedAt?: string;
 }
 
 /** A parsed record: the tokens plus when they were saved (`null` for the 0.2.x legacy format). */
@@ -59,6 +64,14 @@ export interface StoredTokenRecord {
   savedAt: Date | null;
   /** Which format the text used: `1`, or `"legacy"` for the 0.2.x envelope. */
   format: 1 | "legacy";
+  /** When a refresh with this refresh token began without its result being stored, or `null`. */
+  refreshStartedAt?: Date | null;
+}
+
+/** Options of `serializeTokens`. */
+export interface SerializeTokensOptions {
+  /** Marks the refresh token as being presented to the server since then (`refreshStartedAt`). */
+  refreshStartedAt?: number | Date;
 }
 
 /** Options of `parseStoredTokenRecord`. */
@@ -78,7 +91,11 @@ const validDate = (date: unknown): date is Date => date instanceof Date && Numbe
  * Serialises `snapshot` in the current format (version 1). `now` (epoch ms or a Date, default `Date.now()`)
  * becomes `savedAt`. Throws `TokenManagerError` (`invalid_tokens`) when a field is missing or a date is invalid.
  */
-export function serializeTokens(snapshot: TokenSnapshot, now: number | Date = Date.now()): string {
+export function serializeTokens(
+  snapshot: TokenSnapshot,
+  now: number | Date = Date.now(),
+  options: SerializeTokensOptions = {},
+): string {
   const invalid = (field: string) =>
     new TokenManagerError(TokenManagerErrorCode.InvalidTokens, `Cannot serialise tokens: bad "${field}".`, {
       hint: "Pass a TokenSnapshot with non-empty tokens and valid Date expiries.",
@@ -104,6 +121,15 @@ export function serializeTokens(snapshot: TokenSnapshot, now: number | Date = Da
     credentialId: snapshot.credentialId ?? null,
     savedAt: savedAt.toISOString(),
   };
+  if (options.refreshStartedAt !== undefined) {
+    const started = new Date(
+      options.refreshStartedAt instanceof Date
+        ? options.refreshStartedAt.getTime()
+        : options.refreshStartedAt,
+    );
+    if (!validDate(started)) throw invalid("refreshStartedAt");
+    record.refreshStartedAt = started.toISOString();
+  }
   return JSON.stringify(record);
 }
 
@@ -211,6 +237,9 @@ function parseV1(record: Record<string, unknown>, corrupt: Corrupt): StoredToken
     },
     savedAt: requireTimestamp(record, "savedAt", corrupt),
     format: 1,
+    ...(record.refreshStartedAt === undefined
+      ? {}
+      : { refreshStartedAt: requireTimestamp(record, "refreshStartedAt", corrupt) }),
   };
 }
 

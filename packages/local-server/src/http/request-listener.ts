@@ -94,6 +94,11 @@ export function createRequestListener(
       params,
       readJson: async () => parseJson(await readBody(req, deps.maxBodyBytes)),
     });
+    if (fault?.dropResponse) {
+      // The request was processed (e.g. a refresh token rotated), but its answer never arrives.
+      req.socket.destroy();
+      return;
+    }
     sendResult(res, result);
   };
 

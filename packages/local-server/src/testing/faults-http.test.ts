@@ -121,3 +121,21 @@ describe("counters", () => {
     expect(server.counters.get("listAgents")).toBe(0);
   });
 });
+
+describe("dropResponse", () => {
+  it("processes a refresh (the token rotates) and then drops its answer", async () => {
+    const login = await loginWithEoa(clientFor(server), server);
+    const before = server.admin.familyCounts();
+    server.faults.inject("refresh", { dropResponse: true, times: 1 });
+    const url = `${server.url}/v1/auth/agents/${server.seed.agentRef}/refresh`;
+    const body = JSON.stringify({ refresh_token: login.refresh_token });
+    const headers = { "content-type": "application/json" };
+    await expect(fetch(url, { method: "POST", body, headers })).rejects.toThrow();
+    expect(server.counters.get("refresh")).toBe(1);
+    // The server did rotate: presenting the same token again is a replay, and revokes the family.
+    const replay = await fetch(url, { method: "POST", body, headers });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error: string }).error).toBe("credential_revoked");
+    expect(server.admin.familyCounts().revoked).toBe(before.revoked + 1);
+  });
+});

@@ -16,6 +16,11 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Destroy the connection without any response. */
   drop?: boolean;
+  /**
+   * Handle the request normally (its effects happen: a refresh token rotates), then destroy the connection
+   * instead of answering: a lost response.
+   */
+  dropResponse?: boolean;
   /** Apply to the next N requests of the operation, then disappear; default: until removed. */
   times?: number;
   /** Apply to each request with this probability (0..1, drawn from the injected `random`); default 1. */
@@ -44,6 +49,7 @@ export interface AppliedFault {
   headers: Record<string, string>;
   latencyMs: number;
   drop: boolean;
+  dropResponse: boolean;
 }
 
 /** The faults and the hook the request handler calls. */
@@ -125,6 +131,7 @@ export function createFaults(random: () => number): FaultsControl {
           headers,
           latencyMs: entry.spec.latencyMs ?? 0,
           drop: entry.spec.drop ?? false,
+          dropResponse: entry.spec.dropResponse ?? false,
         };
       }
       return undefined;

@@ -97,32 +97,55 @@ describe("FileStorageAdapter: data", () => {
   });
 
   it("never shows a partial file to a concurrent reader", async () => {
+    // Counts operations instead of timing them: the writer waits until the reader has completed at least one
+    // read since its previous write, so reads and writes interleave on any machine, however slow. The reader
+    // is always stopped and awaited before teardown removes the directory.
+    const WRITES = 40;
     const path = join(dir, "tokens.json");
     const writer = new FileStorageAdapter({ path });
     await writer.set("k", "start");
     let writing = true;
     let reads = 0;
+    let readerError: unknown;
+    let readDone: (() => void) | undefined;
+    const nextRead = () =>
+      new Promise<void>((resolve) => {
+        readDone = resolve;
+      });
     const reader = (async () => {
-      while (writing) {
-        const text = await readFile(path, "utf8");
-        const parsed = JSON.parse(text); // throws (fails the test) on a torn or empty file
-        expect(parsed.version).toBe(1);
-        expect(typeof parsed.entries.k).toBe("string");
-        reads += 1;
+      try {
+        while (writing) {
+          const text = await readFile(path, "utf8");
+          const parsed = JSON.parse(text); // throws on a torn or empty file
+          if (parsed.version !== 1 || typeof parsed.entries.k !== "string") {
+            throw new Error(`unexpected file contents: ${text.slice(0, 80)}`);
+          }
+          reads += 1;
+          readDone?.();
+        }
+      } catch (error) {
+        readerError = error;
+        readDone?.();
       }
     })();
+    let readsDuringWrites = 0;
     try {
-      for (let index = 0; index < 150; index += 1) {
+      for (let index = 0; index < WRITES && readerError === undefined; index += 1) {
+        const read = nextRead();
+        const before = reads;
         await writer.set("k", `${index}:${"x".repeat(20_000 + (index % 7) * 3_000)}`);
+        await read;
+        if (reads > before) readsDuringWrites += 1;
       }
     } finally {
       writing = false;
+      await reader;
     }
-    await reader;
-    expect(reads).toBeGreaterThan(0);
-    expect((await writer.get("k"))?.startsWith("149:")).toBe(true);
+    expect(readerError).toBeUndefined();
+    expect(readsDuringWrites).toBe(WRITES);
+    expect((await writer.get("k"))?.startsWith(`${WRITES - 1}:`)).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(["tokens.json"]);
-  });
+  }, 120_000);
 
   it("refuses a corrupt file with a typed error naming it, and leaves it untouched", async () => {
     const path = join(dir, "tokens.json");
@@ -342,5 +365,85 @@ describe("FileStorageAdapter: locking", () => {
       await new Promise((resolve) => setTimeout(resolve, 120));
       expect((await stat(storage.lockPath)).mtimeMs).toBeGreaterThan(Date.now() - 5_000);
     });
+  });
+});
+
+describe("FileStorageAdapter: crash recovery (injected clock and sleep)", () => {
+  /** A clock that only moves when the adapter sleeps. */
+  const virtualTime = () => {
+    const start = Date.now();
+    let slept = 0;
+    return {
+      get slept() {
+        return slept;
+      },
+      now: () => start + slept,
+      timers: {
+        setInterval: () => 0,
+        clearInterval: () => undefined,
+        sleep: async (ms: number) => {
+          slept += ms;
+        },
+      },
+    };
+  };
+
+  it("recovers an empty lock file (holder killed between create and write) within 2 s", async () => {
+    const path = join(dir, "tokens.json");
+    const time = virtualTime();
+    const storage = new FileStorageAdapter({ path, now: time.now, timers: time.timers });
+    await writeFile(storage.lockPath, "");
+    await storage.set("k", "v");
+    expect(await storage.get("k")).toBe("v");
+    expect(time.slept).toBeGreaterThanOrEqual(1_900);
+    expect(time.slept).toBeLessThanOrEqual(2_000 + 400);
+    expect((await readdir(dir)).sort()).toEqual(["tokens.json"]);
+  });
+
+  it("recovers a lock naming a live pid that is not a holder (reused pid) within 2 s", async () => {
+    const path = join(dir, "tokens.json");
+    const time = virtualTime();
+    const storage = new FileStorageAdapter({ path, now: time.now, timers: time.timers });
+    // our parent process is alive, but it never refreshes this lock
+    await writeFile(storage.lockPath, lockJson({ pid: process.ppid, hostname: hostname(), token: "reused" }));
+    await storage.set("k", "v");
+    expect(time.slept).toBeLessThanOrEqual(2_000 + 400);
+    expect(await storage.get("k")).toBe("v");
+  });
+
+  it("removes the residue of killed processes on the next start, and nothing of live ones", async () => {
+    const path = join(dir, "tokens.json");
+    await new FileStorageAdapter({ path }).set("k", "v");
+    const dead = await deadPid();
+    const residue = [
+      `.tokens.json.${dead}.0b6c2f4e.tmp`,
+      "tokens.json.lock.release-1",
+      "tokens.json.lock.stale-2",
+    ];
+    await writeFile(join(dir, residue[0]!), "partial");
+    await writeFile(join(dir, residue[1]!), lockJson({ pid: dead, hostname: hostname(), token: "a" }));
+    await writeFile(join(dir, residue[2]!), lockJson({ pid: dead, hostname: hostname(), token: "b" }));
+    await writeFile(join(dir, "tokens.json.lock"), lockJson({ pid: dead, hostname: hostname(), token: "c" }));
+    const live = `.tokens.json.${process.pid}.live.tmp`;
+    await writeFile(join(dir, live), "in progress");
+    const storage = new FileStorageAdapter({ path });
+    expect(await storage.get("k")).toBe("v");
+    expect([...storage.residueRemoved].sort()).toEqual([...residue, "tokens.json.lock"].sort());
+    expect((await readdir(dir)).sort()).toEqual([live, "tokens.json"].sort());
+  });
+
+  it("times out by the sum of its waits, not by the wall clock", async () => {
+    const path = join(dir, "tokens.json");
+    const time = virtualTime();
+    const storage = new FileStorageAdapter({
+      path,
+      lockTimeoutMs: 1_000,
+      staleLockMs: 60_000,
+      now: time.now,
+      timers: time.timers,
+    });
+    await writeFile(storage.lockPath, lockJson({ pid: 4242, hostname: "another-host", token: "live" }));
+    await expect(storage.set("k", "v")).rejects.toMatchObject({ code: "storage_lock_timeout" });
+    expect(time.slept).toBe(1_000);
   });
 });

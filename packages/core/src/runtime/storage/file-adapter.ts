@@ -6,18 +6,35 @@
  * file in the same directory is written, fsync'd and renamed over the target, then the directory is fsync'd
  * (best effort). Readers therefore see the old file or the new one, never a mix, and take no lock.
  *
- * Locking: `<path>.lock`, created with O_EXCL (`open(..., "wx")`), holds `{ pid, hostname, createdAt, token }`.
+ * Locking: `<path>.lock`, created atomically with its content (a private temporary file hard-linked to the
+ * lock path; `link` fails when a lock exists), holds `{ pid, hostname, createdAt, token }`.
  * `set`, `clear` and `withLock` take it; waiters retry with jittered backoff until `lockTimeoutMs`. While held,
- * the lock's mtime is refreshed every `staleLockMs / 3`. A lock is stale, and is broken, when its holder is
+ * the lock's mtime is refreshed every `staleLockMs / 4`. A lock is stale, and is broken, when its holder is
  * on this host and no longer alive (`process.kill(pid, 0)` fails with ESRCH), or when its mtime is older than
- * `staleLockMs`. Breaking renames the lock to a unique name, checks it is still the lock judged stale (same
+ * `staleLockMs` (default 2 s): that also recovers an empty lock (its holder died between creating and writing
+ * it) and a lock naming a pid that a live, unrelated process reuses, since neither is ever refreshed.
+ *
+ * Crash residue: the first operation of an adapter removes what killed processes left next to the file
+ * (`.<name>.<pid>.<id>.tmp` files of dead or stale writers, `<name>.lock.release-*` and `.stale-*` files, and a
+ * lock whose holder on this host is dead). Breaking renames the lock to a unique name, checks it is still the lock judged stale (same
  * inode and token), and puts it back otherwise, so two processes breaking the same stale lock do not both win.
  * A holder releases only a lock carrying its own token. Advisory only: processes that do not use this adapter
  * are not stopped. On network file systems, O_EXCL and rename may not be atomic; use a local path.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import {
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigurationError } from "../errors.js";
@@ -29,19 +46,40 @@ import type { StorageAdapter } from "./types.js";
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /** Default age (since the holder's last heartbeat) after which a lock counts as abandoned. */
-export const DEFAULT_STALE_LOCK_MS = 30_000;
+export const DEFAULT_STALE_LOCK_MS = 2_000;
+
+/** Timers and sleep of `FileStorageAdapter` (injectable, so tests do not depend on the machine's speed). */
+export interface FileStorageTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  sleep(ms: number): Promise<void>;
+}
 
 /** Options of `FileStorageAdapter`. */
 export interface FileStorageAdapterOptions {
   /** The JSON file holding every key (resolved against the working directory). */
   path: string;
-  /** How long to wait for the lock before throwing `storage_lock_timeout`. Default 10 000 ms. */
+  /** How long to wait for the lock (the sum of the waits between attempts) before `storage_lock_timeout`. Default 10 000 ms. */
   lockTimeoutMs?: number;
-  /** A lock whose holder has not refreshed it for this long is broken. Default 30 000 ms. */
+  /** A lock whose holder has not refreshed it for this long is broken. Default 2 000 ms. */
   staleLockMs?: number;
   /** Wall clock in epoch ms, used to judge the age of a lock. Default `Date.now`. */
   now?: () => number;
+  /** Heartbeat timer and the sleep between lock attempts. Default the global timers (intervals `unref()`'d). */
+  timers?: FileStorageTimers;
+  /** Random numbers in [0, 1) for the backoff jitter. Default `Math.random`. */
+  random?: () => number;
 }
+
+const defaultTimers: FileStorageTimers = {
+  setInterval(fn, ms) {
+    const handle = setInterval(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 interface LockInfo {
   pid: number;
@@ -83,8 +121,6 @@ const hostName = hostname();
 
 const errorCode = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
-
-const sleep = (ms: number) => new Promise<void>((resolveSleep) => setTimeout(resolveSleep, ms));
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -149,6 +185,11 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
   readonly #lockTimeoutMs: number;
   readonly #staleLockMs: number;
   readonly #now: () => number;
+  readonly #timers: FileStorageTimers;
+  readonly #random: () => number;
+  #cleaned: Promise<void> | undefined;
+  /** What the first operation removed (crash residue), for monitoring and tests. */
+  readonly residueRemoved: string[] = [];
 
   constructor(options: FileStorageAdapterOptions) {
     if (typeof options?.path !== "string" || options.path === "") {
@@ -162,10 +203,69 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
     this.#lockTimeoutMs = positive("lockTimeoutMs", options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS);
     this.#staleLockMs = positive("staleLockMs", options.staleLockMs, DEFAULT_STALE_LOCK_MS);
     this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? defaultTimers;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /**
+   * Removes crash residue of killed processes next to the file (see the module comment). Runs once, before the
+   * adapter's first operation; call it to do so earlier. Never throws (best effort).
+   */
+  cleanUp(): Promise<void> {
+    this.#cleaned ??= this.#removeResidue().catch(() => undefined);
+    return this.#cleaned;
+  }
+
+  async #removeResidue(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.#dir);
+    } catch {
+      return;
+    }
+    const base = basename(this.path);
+    const lockBase = basename(this.lockPath);
+    const now = this.#now();
+    for (const name of names) {
+      const full = join(this.#dir, name);
+      let remove = false;
+      if (name.startsWith(`.${base}.`) && name.endsWith(".tmp")) {
+        const pid = Number(name.slice(base.length + 2).split(".")[0]);
+        remove =
+          (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) ||
+          (await this.#olderThan(full, now, this.#staleLockMs));
+      } else if (name.startsWith(`${lockBase}.release-`) || name.startsWith(`${lockBase}.stale-`)) {
+        const info = parseLockInfo(await readFile(full, "utf8").catch(() => ""));
+        remove =
+          (info !== null && info.hostname === hostName && info.pid !== process.pid && !isAlive(info.pid)) ||
+          (await this.#olderThan(full, now, this.#staleLockMs));
+      } else if (name === lockBase) {
+        const observed = await this.#inspectLock().catch(() => null);
+        if (observed?.stale === true && (await this.#breakLock(observed.ino, observed.info?.token ?? null))) {
+          this.residueRemoved.push(name);
+        }
+        continue;
+      }
+      if (remove) {
+        await unlink(full).then(
+          () => this.residueRemoved.push(name),
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  async #olderThan(path: string, now: number, ms: number): Promise<boolean> {
+    try {
+      return now - (await stat(path)).mtimeMs > ms;
+    } catch {
+      return false;
+    }
   }
 
   /** The value stored under `key`, or `null`. Reads take no lock (writes are atomic). */
   async get(key: string): Promise<T | null> {
+    await this.cleanUp();
     const entries = await this.#read();
     return entries?.get(key) ?? null;
   }
@@ -180,6 +280,7 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
 
   /** Removes `key`; a missing key or file is not an error (and then nothing is locked or written). */
   async clear(key: string): Promise<void> {
+    await this.cleanUp();
     if ((await this.#read())?.has(key) !== true) return;
     return this.#mutate((entries) => entries.delete(key));
   }
@@ -209,15 +310,17 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
     return inProcess.run(this.path, async () => {
       const token = await this.#acquire();
       const held: HeldLock = { token, released: false, queue: Promise.resolve() };
-      const heartbeat = setInterval(() => void this.#touch(token), Math.max(10, this.#staleLockMs / 3));
-      heartbeat.unref?.();
+      const heartbeat = this.#timers.setInterval(
+        () => void this.#touch(token),
+        Math.max(10, this.#staleLockMs / 4),
+      );
       try {
         const store = new Map(outer ?? []);
         store.set(this.path, held);
         return await heldLocks.run(store, fn);
       } finally {
         held.released = true;
-        clearInterval(heartbeat);
+        this.#timers.clearInterval(heartbeat);
         await held.queue;
         await this.#release(token);
       }
@@ -327,10 +430,12 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
   }
 
   async #acquire(): Promise<string> {
+    await this.cleanUp();
     await this.#ensureDir();
     const token = randomUUID();
     ownTokens.add(token);
-    const deadline = performance.now() + this.#lockTimeoutMs;
+    // Time is counted as the sum of the waits (not the wall clock), so a slow machine does not time out sooner.
+    let waited = 0;
     let attempt = 0;
     let holder: LockInfo | null = null;
     try {
@@ -341,12 +446,14 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
           holder = observed.info;
           const broken =
             observed.stale && (await this.#breakLock(observed.ino, observed.info?.token ?? null));
-          if (broken && performance.now() < deadline) continue;
+          if (broken) continue;
         }
-        if (performance.now() >= deadline) throw this.#timeoutError(holder);
-        const backoff = Math.min(10 * 2 ** attempt, 250) * (0.5 + Math.random());
+        if (waited >= this.#lockTimeoutMs) throw this.#timeoutError(holder);
+        const backoff = Math.min(10 * 2 ** attempt, 250) * (0.5 + this.#random());
         attempt += 1;
-        await sleep(Math.min(backoff, Math.max(1, deadline - performance.now())));
+        const delay = Math.max(1, Math.min(backoff, this.#lockTimeoutMs - waited));
+        waited += delay;
+        await this.#timers.sleep(delay);
       }
     } catch (error) {
       ownTokens.delete(token);
@@ -354,10 +461,31 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
     }
   }
 
+  /**
+   * Creates the lock with its content in one step: the info is written to a private temporary file, which is
+   * then hard-linked to the lock path (`link` fails with EEXIST when a lock exists). A lock is therefore never
+   * seen empty, even when its creator is killed half-way (the temporary file is residue, removed on next start).
+   */
   async #tryCreateLock(token: string): Promise<boolean> {
-    let handle: Awaited<ReturnType<typeof open>>;
+    const info: LockInfo = {
+      pid: process.pid,
+      hostname: hostName,
+      createdAt: new Date().toISOString(),
+      token,
+    };
+    const temp = join(this.#dir, `.${basename(this.path)}.${process.pid}.${randomUUID()}.lock.tmp`);
     try {
-      handle = await open(this.lockPath, "wx", 0o600);
+      await writeFile(temp, JSON.stringify(info), { encoding: "utf8", mode: 0o600, flag: "wx" });
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") {
+        await this.#ensureDir();
+        return false;
+      }
+      throw this.#ioError("write the lock file", temp, error);
+    }
+    try {
+      await link(temp, this.lockPath);
+      return true;
     } catch (error) {
       if (errorCode(error) === "EEXIST") return false;
       if (errorCode(error) === "ENOENT") {
@@ -365,22 +493,9 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
         return false;
       }
       throw this.#ioError("create the lock file", this.lockPath, error);
+    } finally {
+      await unlink(temp).catch(() => undefined);
     }
-    const info: LockInfo = {
-      pid: process.pid,
-      hostname: hostName,
-      createdAt: new Date().toISOString(),
-      token,
-    };
-    try {
-      await handle.writeFile(JSON.stringify(info), "utf8");
-      await handle.close();
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlink(this.lockPath).catch(() => undefined);
-      throw this.#ioError("write the lock file", this.lockPath, error);
-    }
-    return true;
   }
 
   async #inspectLock(): Promise<{ info: LockInfo | null; stale: boolean; ino: number } | null> {

@@ -10,6 +10,13 @@ export const StorageErrorCode = {
   LockTimeout: "storage_lock_timeout",
   /** `withLock` was called again, for the same file, from inside its own callback. */
   LockReentrant: "storage_lock_reentrant",
+  /**
+   * A write was refused because a newer writer (a later lease holder) already wrote: this writer lost its lock
+   * (it was paused or slow past the lease) and its value is older than the stored one. Re-read the storage.
+   */
+  Fenced: "storage_fenced",
+  /** The shared store cannot be reached (Redis down, network). Retryable. */
+  Unavailable: "storage_unavailable",
 } as const;
 
 /** One of the `StorageErrorCode` values. */

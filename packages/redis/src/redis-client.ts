@@ -1,0 +1,187 @@
+import { createHash } from "node:crypto";
+import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
+
+/**
+ * The part of a node-redis client (`createClient()` or `createCluster()` from `redis` 5.x/6.x) this package
+ * uses: `eval` / `evalSha` with `{ keys, arguments }`.
+ */
+export interface NodeRedisClientLike {
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** node-redis: false until `await client.connect()`. */
+  readonly isOpen?: boolean;
+  /** node-redis: false while (re)connecting. */
+  readonly isReady?: boolean;
+}
+
+/** The part of an ioredis client this package uses: `eval` / `evalsha` with a key count and flat arguments. */
+export interface IoRedisClientLike {
+  eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: string[]): Promise<unknown>;
+  readonly status?: string;
+}
+
+/** A Redis client this package accepts: node-redis (recommended) or ioredis. */
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
+
+/** Default time one Redis command may take before it fails with `redis_unavailable`. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
+
+/** A loaded Lua script. */
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+/** A Lua script with its SHA-1, for EVALSHA. */
+export const script = (source: string): Script => ({
+  source,
+  sha: createHash("sha1").update(source).digest("hex"),
+});
+
+const isNodeRedis = (client: unknown): client is NodeRedisClientLike =>
+  typeof (client as NodeRedisClientLike).evalSha === "function" &&
+  typeof (client as NodeRedisClientLike).eval === "function";
+
+const isIoRedis = (client: unknown): client is IoRedisClientLike =>
+  typeof (client as IoRedisClientLike).evalsha === "function" &&
+  typeof (client as IoRedisClientLike).eval === "function";
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Runs scripts on the user's client with EVALSHA (EVAL once on NOSCRIPT) and a per-command timeout. */
+export class ScriptRunner {
+  readonly #run: (sha: string | null, source: string, keys: string[], args: string[]) => Promise<unknown>;
+  readonly #timeoutMs: number;
+  readonly #client: RedisClientLike;
+
+  constructor(client: unknown, timeoutMs: number | undefined, owner: string) {
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new RedisAdapterError(
+        RedisErrorCode.InvalidOption,
+        `${owner} option commandTimeoutMs must be a positive number of milliseconds.`,
+        { hint: `Leave it out for the default (${DEFAULT_COMMAND_TIMEOUT_MS} ms).` },
+      );
+    }
+    this.#timeoutMs = timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (typeof client !== "object" || client === null) {
+      throw invalidClient(owner, "no client was given");
+    }
+    this.#client = client as RedisClientLike;
+    if (isNodeRedis(client)) {
+      // node-redis drops a command that timed out before it was written: it never runs late.
+      const withOptions = (client as { withCommandOptions?: (options: { timeout: number }) => unknown })
+        .withCommandOptions;
+      const timed =
+        typeof withOptions === "function"
+          ? (withOptions.call(client, { timeout: this.#timeoutMs }) as NodeRedisClientLike)
+          : client;
+      this.#run = (sha, source, keys, args) =>
+        sha === null
+          ? timed.eval(source, { keys, arguments: args })
+          : timed.evalSha(sha, { keys, arguments: args });
+    } else if (isIoRedis(client)) {
+      this.#run = (sha, source, keys, args) =>
+        sha === null
+          ? client.eval(source, keys.length, ...keys, ...args)
+          : client.evalsha(sha, keys.length, ...keys, ...args);
+    } else {
+      throw invalidClient(owner, "it has no eval/evalSha methods");
+    }
+  }
+
+  /** Runs `s` on `keys` / `args`. Throws `redis_client_invalid` or `redis_unavailable`. */
+  async eval(s: Script, keys: string[], args: string[]): Promise<unknown> {
+    const client = this.#client as { isOpen?: boolean; isReady?: boolean; status?: string };
+    if (client.isOpen === false) {
+      throw new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
+        hint: "Call `await client.connect()` before handing the client over (and keep it open while in use).",
+      });
+    }
+    // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
+    if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
+      throw new RedisAdapterError(
+        RedisErrorCode.Unavailable,
+        "Redis is unavailable: the client is reconnecting.",
+        {
+          hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
+          retryable: true,
+        },
+      );
+    }
+    try {
+      return await this.#withTimeout(this.#run(s.sha, s.source, keys, args));
+    } catch (error) {
+      if (/NOSCRIPT/.test(message(error))) {
+        try {
+          return await this.#withTimeout(this.#run(null, s.source, keys, args));
+        } catch (retryError) {
+          throw this.#wrap(retryError);
+        }
+      }
+      throw this.#wrap(error);
+    }
+  }
+
+  #withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TimeoutError(`no answer within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+    });
+    promise.catch(() => undefined);
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  #wrap(error: unknown): RedisAdapterError {
+    if (RedisAdapterError.isInstance(error)) return error as RedisAdapterError;
+    const text = message(error);
+    if (/WRONGTYPE|NOPERM|unknown command|ERR Error (running|compiling) script/i.test(text)) {
+      return new RedisAdapterError(
+        RedisErrorCode.ClientInvalid,
+        `Redis refused a command: ${firstLine(text)}`,
+        {
+          hint: "Use a Redis >= 6.2 server, a user allowed EVAL/EVALSHA, and a key prefix no other program writes to.",
+          cause: error,
+        },
+      );
+    }
+    return new RedisAdapterError(RedisErrorCode.Unavailable, `Redis is unavailable: ${firstLine(text)}`, {
+      hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
+      retryable: true,
+      cause: error,
+    });
+  }
+}
+
+class TimeoutError extends Error {}
+
+function firstLine(text: string): string {
+  const end = text.indexOf("\n");
+  return (end === -1 ? text : text.slice(0, end)).slice(0, 200);
+}
+
+function invalidClient(owner: string, why: string): RedisAdapterError {
+  return new RedisAdapterError(
+    RedisErrorCode.ClientInvalid,
+    `${owner} needs a connected node-redis client (option client): ${why}.`,
+    {
+      hint: 'Pass `await createClient({ url }).connect()` from the "redis" package (5.x or 6.x), or an ioredis client.',
+    },
+  );
+}
+
+/** Checks a key prefix: no hash-tag braces (the package adds its own `{...}` tag). */
+export function checkPrefix(owner: string, prefix: string | undefined, fallback: string): string {
+  const value = prefix ?? fallback;
+  if (typeof value !== "string" || /[{}]/.test(value)) {
+    throw new RedisAdapterError(
+      RedisErrorCode.InvalidOption,
+      `${owner} option prefix must be a string without "{" or "}".`,
+      { hint: `The package adds a hash tag itself; leave prefix out for the default "${fallback}".` },
+    );
+  }
+  return value;
+}

@@ -1,0 +1,149 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
+import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
+import { createClient } from "redis";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
+import { RedisSpendLedger } from "./redis-spend-ledger.js";
+import { RedisStorageAdapter } from "./redis-storage-adapter.js";
+
+const run = requireRedis();
+const WORKERS = 2;
+const BUDGET = 60n;
+
+let redis: RedisServer;
+let server: LocalServer;
+let dir: string;
+
+beforeAll(async () => {
+  if (!run) return;
+  dir = await mkdtemp(join(tmpdir(), "redis-outage-"));
+  redis = await startRedis({ persistDir: dir });
+  server = await startLocalServer({ port: 0, accessTtlSeconds: 3 });
+});
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe.runIf(run)("Redis stopped and restarted mid-run", () => {
+  it("keeps tokens usable, refuses spends while down (fail closed), never overspends, and recovers", async () => {
+    const workers = await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        const client = createClient({ url: redis.url, socket: { reconnectStrategy: () => 50 } });
+        client.on("error", () => undefined);
+        await client.connect();
+        const storage = new RedisStorageAdapter({
+          client,
+          agentRef: server.seed.agentRef,
+          leaseTtlMs: 2_000,
+          commandTimeoutMs: 300,
+        });
+        const runtime = await AgentRuntime.fromConfig({
+          config: {
+            baseUrl: server.url,
+            agentRef: server.seed.agentRef,
+            credentialId: server.seed.eoaCredentialId,
+          },
+          wallet: {
+            signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }),
+          },
+          storage,
+          storageKey: "outage",
+          telemetry: false,
+          logger: { debug() {}, info() {}, warn() {}, error() {} },
+        });
+        return { client, runtime, ledger: new RedisSpendLedger({ client, commandTimeoutMs: 300 }) };
+      }),
+    );
+    let calls = 0;
+    let failedCalls = 0;
+    let reserved = 0;
+    let refusedUnavailable = 0;
+    let exceeded = 0;
+    let otherErrors = 0;
+    let phase: "before" | "down" | "after" = "before";
+    let restartedAt = 0;
+    let firstReserveAfterRestart = 0;
+    let reservesAfterRestart = 0;
+    const limits = [{ rule: "budget", amount: BUDGET }];
+    let nextKey = 0;
+    const refusedKeys: string[] = [];
+
+    const loop = async (worker: (typeof workers)[number]) => {
+      while (phase !== "after" || reservesAfterRestart < 20 || calls < 150) {
+        try {
+          await worker.runtime.api.listAgents();
+        } catch {
+          failedCalls += 1;
+        }
+        calls += 1;
+        nextKey += 1;
+        const key = `k${nextKey}`;
+        try {
+          const result = await worker.ledger.reserve({
+            scope: "agent:outage",
+            key,
+            fingerprint: "f",
+            items: [{ asset: "wei", amount: 1n, limits }],
+          });
+          if (result.status === "reserved") {
+            reserved += 1;
+            await worker.ledger.commit("agent:outage", key).catch(() => undefined);
+          } else if (result.status === "exceeded") exceeded += 1;
+          if (phase === "after") {
+            if (firstReserveAfterRestart === 0) firstReserveAfterRestart = Date.now();
+            reservesAfterRestart += 1;
+          }
+        } catch (error) {
+          if (isRedisAdapterError(error, RedisErrorCode.Unavailable) && error.retryable) {
+            refusedUnavailable += 1;
+            refusedKeys.push(key); // nothing was sent for it: give it back once Redis answers again
+          } else otherErrors += 1;
+        }
+      }
+    };
+    const outage = (async () => {
+      // The outage is scheduled by counted calls, not by time.
+      while (calls < 40) await new Promise((resolve) => setImmediate(resolve));
+      await redis.stop();
+      phase = "down";
+      const downAt = calls;
+      while (calls < downAt + 40) await new Promise((resolve) => setImmediate(resolve));
+      await redis.start();
+      restartedAt = Date.now();
+      phase = "after";
+    })();
+    await Promise.all([...workers.map(loop), outage]);
+    // A refused reserve may still have reached Redis just before its timeout: release (idempotent) gives it back.
+    for (const key of refusedKeys) await workers[0]!.ledger.release("agent:outage", key);
+
+    const check = createClient({ url: redis.url });
+    await check.connect();
+    const total = BigInt((await check.hGet("lucid:ledger:{agent:outage}:total", "wei")) ?? "0");
+    await check.close();
+    const recoveryMs = firstReserveAfterRestart - restartedAt;
+    console.log(
+      `redis outage: ${calls} calls, ${failedCalls} failed; reserves: ${reserved} reserved, ${exceeded} over budget, ` +
+        `${refusedUnavailable} refused while Redis was down; ledger total ${total}/${BUDGET}; first reserve ${recoveryMs} ms after restart`,
+    );
+    for (const worker of workers) {
+      await worker.runtime.shutdown();
+      await worker.client.close();
+    }
+    expect(failedCalls).toBe(0);
+    expect(otherErrors).toBe(0);
+    expect(refusedUnavailable).toBeGreaterThan(0);
+    // Never exceeded; used up but for reserves that reached Redis just before their timeout (released after).
+    expect(BigInt(reserved)).toBeLessThanOrEqual(BUDGET);
+    expect(BigInt(reserved)).toBeGreaterThan(BUDGET - 5n);
+    expect(exceeded).toBeGreaterThan(0);
+    expect(total).toBe(BigInt(reserved)); // nothing lost, nothing counted twice
+    expect(recoveryMs).toBeLessThan(10_000); // generous on a loaded machine; the figure is reported above
+  }, 120_000);
+});
