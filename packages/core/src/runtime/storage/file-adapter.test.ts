@@ -262,16 +262,23 @@ describe("FileStorageAdapter: locking", () => {
     const storage = new FileStorageAdapter({ path });
     const order: string[] = [];
     let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
     const held = storage.withLock("k", async () => {
       order.push("locked");
+      locked();
       await new Promise<void>((resolve) => {
         release = resolve;
       });
       order.push("unlocking");
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await isLocked;
     const write = storage.set("k", "v").then(() => order.push("written"));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Give the writer many turns of the event loop (and a read of the file): only the lock can hold it back.
+    for (let turn = 0; turn < 50; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await storage.get("k");
     expect(order).toEqual(["locked"]);
     release();
     await Promise.all([held, write]);
@@ -358,13 +365,30 @@ describe("FileStorageAdapter: locking", () => {
 
   it("refreshes the lock's mtime while the holder works (heartbeat)", async () => {
     const path = join(dir, "tokens.json");
-    const storage = new FileStorageAdapter({ path, staleLockMs: 60 });
+    const beats: Array<() => void> = [];
+    const timers = {
+      setInterval: (fn: () => void) => {
+        beats.push(fn);
+        return fn;
+      },
+      clearInterval: (handle: unknown) => {
+        const index = beats.indexOf(handle as () => void);
+        if (index >= 0) beats.splice(index, 1);
+      },
+      sleep: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    };
+    const storage = new FileStorageAdapter({ path, staleLockMs: 60, timers });
     await storage.withLock("k", async () => {
       const old = new Date(Date.now() - 10_000);
       await utimes(storage.lockPath, old, old);
-      await new Promise((resolve) => setTimeout(resolve, 120));
-      expect((await stat(storage.lockPath)).mtimeMs).toBeGreaterThan(Date.now() - 5_000);
+      expect(beats.length).toBe(1);
+      // One heartbeat, driven by hand, then wait for its touch of the lock file to land.
+      beats[0]!();
+      await expect
+        .poll(async () => (await stat(storage.lockPath)).mtimeMs, { interval: 5, timeout: 30_000 })
+        .toBeGreaterThan(Date.now() - 5_000);
     });
+    expect(beats.length).toBe(0);
   });
 });
 
