@@ -38,11 +38,28 @@ function run(args: string[]) {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let stderr = "";
+  const waiters: Array<{ pattern: RegExp; resolve: (match: RegExpExecArray) => void }> = [];
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
+    for (const waiter of [...waiters]) {
+      const match = waiter.pattern.exec(stderr);
+      if (!match) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(match);
+    }
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
+  // `close`, not `exit`: by then stdout and stderr have been read to the end.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  /** Resolves with the first match of `pattern` in stderr, once there is one. */
+  const stderrMatch = (pattern: RegExp) => {
+    const match = pattern.exec(stderr);
+    return match
+      ? Promise.resolve(match)
+      : new Promise<RegExpExecArray>((resolve) => {
+          waiters.push({ pattern, resolve });
+        });
+  };
+  return { child, exited, stderr: () => stderr, stderrMatch };
 }
 
 function readEnv(child: ChildProcess): Promise<Record<string, string>> {
@@ -54,7 +71,7 @@ function readEnv(child: ChildProcess): Promise<Record<string, string>> {
       if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
       if (line.startsWith("LUCID_AGENT_CREDENTIAL_ID=")) resolve(env);
     });
-    child.once("exit", (code) => reject(new Error(`cli exited with ${code} before printing its env`)));
+    child.once("close", (code) => reject(new Error(`cli exited with ${code} before printing its env`)));
   });
 }
 
@@ -106,16 +123,8 @@ describe("lucid-local-server CLI", () => {
   });
 
   it("stops the chain it is starting when signalled during startup", async () => {
-    const { child, exited, stderr } = run([]);
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (stderr().includes("anvil (pid")) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
-    });
-    const rpcUrl = /listening on (http:\/\/\S+)/.exec(stderr())![1]!;
+    const { child, exited, stderrMatch } = run([]);
+    const rpcUrl = (await stderrMatch(/anvil \(pid \d+\) listening on (http:\/\/\S+)\n/))[1]!;
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     await expect(fetch(rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
