@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -69,7 +70,7 @@ function readEnv(child: ChildProcess): Promise<Record<string, string>> {
     lines.on("line", (line) => {
       const eq = line.indexOf("=");
       if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-      if (line.startsWith("LUCID_AGENT_CREDENTIAL_ID=")) resolve(env);
+      if (line.startsWith("LUCID_CHAIN_RPC_URL=")) resolve(env);
     });
     child.once("close", (code) => reject(new Error(`cli exited with ${code} before printing its env`)));
   });
@@ -79,6 +80,7 @@ describe("lucid-local-server CLI", () => {
   it("prints the dotenv lines, serves, and stops cleanly (with anvil) on SIGTERM", async () => {
     const { child, exited, stderr } = run(["--port", "0", "--access-ttl", "120"]);
     const env = await readEnv(child);
+    // One family (the one every README uses); the local key under EOA names, so createWallet() keeps the server wallet.
     expect(Object.keys(env)).toEqual([
       "LUCID_BASE_URL",
       "LUCID_AGENT_REF",
@@ -87,14 +89,10 @@ describe("lucid-local-server CLI", () => {
       "LUCID_SERVER_URL",
       "LUCID_SERVER_ACCESS_TOKEN",
       "LUCID_AGENT_EOA_CREDENTIAL",
-      "LUCID_AGENT_PRIVATE_KEY",
+      "LUCID_AGENT_EOA_PRIVATE_KEY",
       "LUCID_AGENT_WALLET_ADDRESS",
       "LUCID_CHAIN_ID",
       "LUCID_CHAIN_RPC_URL",
-      "LUCID_AGENT_BASE_URL",
-      "LUCID_AGENT_AGENT_REF",
-      "LUCID_AGENT_AGENT_ID",
-      "LUCID_AGENT_CREDENTIAL_ID",
     ]);
     expect(env.LUCID_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(env.LUCID_AGENT_REF).toBe("demo-agent");
@@ -112,6 +110,38 @@ describe("lucid-local-server CLI", () => {
     expect(stderr()).toContain("SIGTERM");
     await expect(fetch(env.LUCID_CHAIN_RPC_URL!, { method: "POST", body: "{}" })).rejects.toThrow();
     await expect(fetch(`${env.LUCID_BASE_URL}/v1/agents`)).rejects.toThrow();
+  });
+
+  it("--wallet local --write-agent-json: prints the local key's variables and writes .lucid-agent.json", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lucid-cli-"));
+    try {
+      const path = join(dir, ".lucid-agent.json");
+      const { child, exited } = run(["--", "--wallet", "local", "--write-agent-json", path]);
+      const env = await readEnv(child);
+      expect(Object.keys(env)).toEqual([
+        "LUCID_BASE_URL",
+        "LUCID_AGENT_REF",
+        "LUCID_AGENT_ID",
+        "LUCID_AGENT_CREDENTIAL",
+        "LUCID_AGENT_PRIVATE_KEY",
+        "LUCID_AGENT_WALLET_ADDRESS",
+        "LUCID_CHAIN_ID",
+        "LUCID_CHAIN_RPC_URL",
+      ]);
+      expect(env.LUCID_AGENT_CREDENTIAL).toMatch(/^cred_eoa_/);
+      const file = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
+      expect(file).toEqual({
+        agentId: env.LUCID_AGENT_ID,
+        agentRef: "demo-agent",
+        credentialId: env.LUCID_AGENT_CREDENTIAL,
+        apiBaseUrl: env.LUCID_BASE_URL,
+      });
+      expect(JSON.stringify(file)).not.toContain(env.LUCID_AGENT_PRIVATE_KEY!.slice(2));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("stops on SIGINT too", async () => {

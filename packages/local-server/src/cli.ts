@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseCliArgs, USAGE } from "./cli-args.js";
-import { formatDotenv } from "./env.js";
+import { agentConfigFile, formatDotenv } from "./env.js";
 import { LocalServerError } from "./local-server-error.js";
 import { type LocalServer, startLocalServer } from "./start-local-server.js";
 
@@ -54,7 +56,20 @@ async function main(): Promise<void> {
     return;
   }
 
-  process.stdout.write(formatDotenv(server.env));
+  const { output } = args;
+  if (output.agentJsonPath !== undefined) {
+    const path = resolve(output.agentJsonPath);
+    try {
+      await writeFile(path, `${JSON.stringify(agentConfigFile(server, output.wallet), null, 2)}\n`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`lucid-local-server: could not write ${path}: ${message}\n`);
+      await server.close();
+      process.exit(1);
+    }
+    log(`wrote ${path} (agent ${server.seed.agentRef}, ${output.wallet} wallet credential)`);
+  }
+  process.stdout.write(formatDotenv(output.wallet === "local" ? server.localKeyEnv : server.env));
   log(
     `ready: ${server.url} (agent ${server.seed.agentRef}, chain ${server.seed.caip2} at ${server.seed.rpcUrl})`,
   );

@@ -59,8 +59,16 @@ export interface LocalServer {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
   seed: LocalServerSeed;
-  /** The dotenv values the CLI prints (`LUCID_BASE_URL`, `LUCID_AGENT_REF`, ...). */
+  /**
+   * The dotenv values the CLI prints (`LUCID_BASE_URL`, `LUCID_AGENT_REF`, `LUCID_AGENT_CREDENTIAL`, ...): the
+   * first agent signing in with its server-held wallet (`LUCID_SERVER_ACCESS_TOKEN` signs the first challenge).
+   */
   env: Record<string, string>;
+  /**
+   * The same for the first agent's local key (`lucid-local-server --wallet local`): `LUCID_AGENT_CREDENTIAL` is the
+   * key's credential and `LUCID_AGENT_PRIVATE_KEY` the key, so `createWallet()` signs in with it.
+   */
+  localKeyEnv: Record<string, string>;
   /** Per-operation request counts. */
   counters: Counters;
   /** Fault injection per operation. */
@@ -176,6 +184,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       url: baseUrl,
       seed,
       env: buildEnv({ url: baseUrl, seed: seeded, chainId: chain.chainId, rpcUrl: chain.rpcUrl }),
+      localKeyEnv: buildEnv({
+        url: baseUrl,
+        seed: seeded,
+        chainId: chain.chainId,
+        rpcUrl: chain.rpcUrl,
+        wallet: "local",
+      }),
       counters,
       faults,
       admin: {
