@@ -279,7 +279,7 @@ describe("lucidTools in a generateText loop against the local server", () => {
     expect(server.counters.get("sendTransaction")).toBe(0);
   });
 
-  it("returns the server's refusal as a readable result, or rethrows it with onError: throw", async () => {
+  it("returns the server's refusal as a readable result, or rethrows it with errorMode: throw", async () => {
     const readOnly = await runtimeFor(server.seed.agents[0]!, ["agents.read"]);
     const call = { toolName: "signMessage", input: { message: "gm", encoding: null } };
     const { outputs } = await run(lucidTools(readOnly), [call]);
@@ -288,10 +288,26 @@ describe("lucidTools in a generateText loop against the local server", () => {
     ]);
     expect(JSON.stringify(outputs)).not.toMatch(/lat_|lrt_/);
 
-    const thrown = await run(lucidTools(readOnly, { onError: "throw" }), [call]);
+    const thrown = await run(lucidTools(readOnly, { errorMode: "throw" }), [call]);
     const errors = thrown.result.steps.flatMap((step) => step.content).filter((p) => p.type === "tool-error");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.error).toMatchObject({ code: "insufficient_scope" });
+  });
+
+  it("reports an unexpected failure (a broken session resolver) to onError; the model sees internal_error", async () => {
+    const hooked: Array<{ tool: string; error: unknown }> = [];
+    const broken = new Error("tenant store unreachable: password=hunter2");
+    const tools = lucidTools(
+      () => {
+        throw broken;
+      },
+      { onError: (event) => hooked.push(event) },
+    );
+    const { outputs } = await run(tools, [{ toolName: "listAgents", input: { limit: null } }]);
+    expect(outputs).toEqual([
+      { ok: false, code: "internal_error", message: "The tool failed unexpectedly.", retryable: false },
+    ]);
+    expect(hooked).toEqual([{ tool: "listAgents", toolCallId: expect.any(String), error: broken }]);
   });
 
   it("lets the AI SDK reject malformed input before the tool runs", async () => {

@@ -7,8 +7,11 @@ import {
 import type { Tool } from "ai";
 import { type SessionResolver, type ToAiSdkToolOptions, toAiSdkTool } from "./to-ai-sdk-tool.js";
 
-/** Options of `lucidTools`: the core tool options (policy, approval, tools, defaultChain) plus `onError`. */
-export interface LucidToolsAiSdkOptions extends LucidToolsOptions, ToAiSdkToolOptions {}
+/**
+ * Options of `lucidTools`: the core tool options (policy, approval, tools, defaultChain), `errorMode`, and the
+ * `onError` hook for unexpected failures.
+ */
+export interface LucidToolsAiSdkOptions extends Omit<LucidToolsOptions, "onError">, ToAiSdkToolOptions {}
 
 /** The Lucid tools as AI SDK tools, by tool name (`listAgents`, `signMessage`, `sendTransaction`, ...). */
 export type LucidToolSet = Record<string, Tool<Record<string, unknown>, LucidToolResult<unknown>>>;
@@ -24,12 +27,15 @@ export function lucidTools(
   session: LucidSession | SessionResolver<LucidSession>,
   options: LucidToolsAiSdkOptions = {},
 ): LucidToolSet {
-  const { onError, ...toolOptions } = options;
+  const { onError, errorMode, ...toolOptions } = options;
+  const adapterOptions: ToAiSdkToolOptions = {};
+  if (onError !== undefined) adapterOptions.onError = onError;
+  if (errorMode !== undefined) adapterOptions.errorMode = errorMode;
   return Object.fromEntries(
     createLucidToolDescriptors(toolOptions).map((descriptor) => [
       descriptor.name,
       // strict: the Lucid input schemas stay inside OpenAI's strict-mode subset (a test checks each one).
-      { ...toAiSdkTool(descriptor, session, { onError }), strict: true } as LucidToolSet[string],
+      { ...toAiSdkTool(descriptor, session, adapterOptions), strict: true } as LucidToolSet[string],
     ]),
   );
 }

@@ -111,6 +111,74 @@ describe("toAiSdkTool", () => {
     });
   });
 
+  it("reports an unexpected failure to the session's logger and the onError hook; the model sees internal_error", async () => {
+    const secret = "lrt_very_secret_refresh_token";
+    const bug = new TypeError("Cannot read properties of undefined (reading 'address')", {
+      cause: new Error(`upstream said ${secret}`),
+    });
+    const failing: LucidToolDescriptor<{ greeting: string }, never, Session> = {
+      ...whoami,
+      execute: async () => {
+        throw bug;
+      },
+    };
+    const records: Array<{ obj: unknown; msg: string | undefined }> = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error(obj: object | string, msg?: string) {
+        records.push({ obj, msg });
+      },
+    };
+    const hooked: unknown[] = [];
+    const session = { agentRef: "a", logger };
+    const result = await generateText({
+      model: scriptedModel("whoami", { greeting: "gm" }),
+      prompt: "who are you?",
+      tools: {
+        whoami: toAiSdkTool(failing, () => session, {
+          onError: (event) => {
+            hooked.push(event);
+            throw new Error("a failing hook is ignored");
+          },
+        }),
+      },
+      stopWhen: stepCountIs(3),
+    });
+    const output = result.steps.flatMap((step) => step.toolResults)[0]?.output;
+    expect(output).toEqual({
+      ok: false,
+      code: "internal_error",
+      message: "The tool failed unexpectedly.",
+      retryable: false,
+    });
+    expect(JSON.stringify(result.response.messages)).not.toContain(secret);
+    expect(hooked).toEqual([{ tool: "whoami", toolCallId: "call-1", error: bug }]);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.msg).toBe("the Lucid tool whoami failed unexpectedly");
+    expect(records[0]?.obj).toMatchObject({ tool: "whoami", toolCallId: "call-1", err: bug });
+  });
+
+  it("reports a failing session resolver to the descriptor's own onError; Lucid errors are not reported", async () => {
+    const hooked: unknown[] = [];
+    const descriptor = { ...whoami, onError: (event: unknown) => hooked.push(event) };
+    const broken = toAiSdkTool(descriptor, () => {
+      throw new RangeError("tenant table is empty");
+    });
+    expect(await broken.execute?.({ greeting: "gm" }, { toolCallId: "c1", messages: [] })).toMatchObject({
+      code: "internal_error",
+    });
+    expect(hooked).toEqual([{ tool: "whoami", toolCallId: "c1", error: expect.any(RangeError) }]);
+    const typed = toAiSdkTool(descriptor, () => {
+      throw new ConfigurationError("No Lucid session for this request.");
+    });
+    expect(await typed.execute?.({ greeting: "gm" }, { toolCallId: "c2", messages: [] })).toMatchObject({
+      code: "configuration_error",
+    });
+    expect(hooked).toHaveLength(1);
+  });
+
   describe("approval with a preflight", () => {
     /** `whoami` needing approval, with a preflight that fails as told, counting its executions. */
     function guarded(preflightError?: Error) {

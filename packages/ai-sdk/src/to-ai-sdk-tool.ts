@@ -1,4 +1,8 @@
-import type { LucidToolDescriptor, LucidToolResult } from "@lucid-dreams/agent-auth/tools";
+import type {
+  LucidToolDescriptor,
+  LucidToolErrorHandler,
+  LucidToolResult,
+} from "@lucid-dreams/agent-auth/tools";
 import { AgentAuthError, toolErrorResult } from "@lucid-dreams/agent-auth/tools";
 import { type ModelMessage, type Tool, tool } from "ai";
 
@@ -18,13 +22,19 @@ export interface AiSdkToolCall {
 /** Returns the session for one tool call, e.g. the runtime of the tenant named in the call's context. */
 export type SessionResolver<Session> = (call: AiSdkToolCall) => Session | Promise<Session>;
 
-/** How a failed call reaches the model. */
+/** How a failed call reaches the model, and where unexpected failures are reported. */
 export interface ToAiSdkToolOptions {
   /**
    * `"result"` (default): the tool answers `{ ok: false, code, message, retryable }`, a result the model can
    * read and act on. `"throw"`: the error is rethrown, so the AI SDK records a `tool-error` instead.
    */
-  onError?: "result" | "throw";
+  errorMode?: "result" | "throw";
+  /**
+   * Called with each unexpected failure (an error that is not a Lucid error), with the thrown error and its
+   * cause; the session's logger gets an `error` record too. The model sees only `internal_error`. Default: the
+   * descriptor's own `onError`. (The strings `"result"` / `"throw"` are the older spelling of `errorMode`.)
+   */
+  onError?: LucidToolErrorHandler | "result" | "throw";
 }
 
 /** The AI SDK 6 (`experimental_context`) and 7 (`context`) spellings of the per-call context. */
@@ -59,6 +69,8 @@ export function toAiSdkTool<Input, Output, Session>(
 ): Tool<Input, LucidToolResult<Output>> {
   const resolve: SessionResolver<Session> =
     typeof session === "function" ? (session as SessionResolver<Session>) : () => session;
+  const errorMode = options.errorMode ?? (typeof options.onError === "string" ? options.onError : "result");
+  const onError = typeof options.onError === "function" ? options.onError : descriptor.onError;
   /** Inputs (by identity) whose preflight refused them: their approval was skipped, so they must not run. */
   const refused = new WeakMap<object, unknown>();
 
@@ -81,13 +93,14 @@ export function toAiSdkTool<Input, Output, Session>(
     inputSchema: descriptor.inputSchema as Tool<Input>["inputSchema"],
     ...(descriptor.needsApproval ? { needsApproval: descriptor.preflight ? preflightThenAsk : true } : {}),
     execute: async (input: Input, execution: ExecutionOptions) => {
+      let resolved: Session | undefined;
       try {
         const refusal = typeof input === "object" && input !== null ? refused.get(input) : undefined;
         if (refusal !== undefined) {
           refused.delete(input as object);
           throw refusal;
         }
-        const resolved = await resolve(callOf(execution));
+        resolved = await resolve(callOf(execution));
         const result = await descriptor.execute(input, {
           session: resolved,
           toolCallId: execution.toolCallId,
@@ -95,8 +108,13 @@ export function toAiSdkTool<Input, Output, Session>(
         });
         return { ok: true, result };
       } catch (error) {
-        if (options.onError === "throw") throw error;
-        return toolErrorResult(error);
+        if (errorMode === "throw") throw error;
+        return toolErrorResult(error, {
+          tool: descriptor.name,
+          toolCallId: execution.toolCallId,
+          session: resolved,
+          onError,
+        });
       }
     },
   };

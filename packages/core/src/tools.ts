@@ -40,7 +40,12 @@ export type {
   LucidToolKind,
   LucidToolResult,
 } from "./tools/tool-descriptor.js";
-export { toolErrorResult } from "./tools/tool-error-result.js";
+export {
+  type LucidToolErrorEvent,
+  type LucidToolErrorHandler,
+  type ToolErrorReport,
+  toolErrorResult,
+} from "./tools/tool-error-result.js";
 export {
   ApprovalDeniedError,
   ApprovalRequiredError,
