@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-import { writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { parseCliArgs, USAGE } from "./cli-args.js";
-import { agentConfigFile, formatDotenv } from "./env.js";
+import { formatDotenv } from "./env.js";
 import { LocalServerError } from "./local-server-error.js";
 import { type LocalServer, startLocalServer } from "./start-local-server.js";
 
@@ -58,16 +56,15 @@ async function main(): Promise<void> {
 
   const { output } = args;
   if (output.agentJsonPath !== undefined) {
-    const path = resolve(output.agentJsonPath);
     try {
-      await writeFile(path, `${JSON.stringify(agentConfigFile(server, output.wallet), null, 2)}\n`);
+      const path = await server.writeAgentJson(output.agentJsonPath, { wallet: output.wallet });
+      log(`wrote ${path} (agent ${server.seed.agentRef}, ${output.wallet} wallet credential)`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`lucid-local-server: could not write ${path}: ${message}\n`);
+      process.stderr.write(`lucid-local-server: could not write ${output.agentJsonPath}: ${message}\n`);
       await server.close();
       process.exit(1);
     }
-    log(`wrote ${path} (agent ${server.seed.agentRef}, ${output.wallet} wallet credential)`);
   }
   process.stdout.write(formatDotenv(output.wallet === "local" ? server.localKeyEnv : server.env));
   log(
