@@ -6,7 +6,7 @@ import { asSchema, generateText, type ModelMessage, stepCountIs, type ToolSet } 
 import { MockLanguageModelV3 } from "ai/test";
 import { createPublicClient, defineChain, type Hex, http, verifyMessage, verifyTypedData } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { lucidTools } from "./lucid-tools.js";
 
 let server: LocalServer;
@@ -427,11 +427,35 @@ describe("lucidTools in a generateText loop against the local server", () => {
   });
 });
 
+describe("types", () => {
+  it("gives each tool its real input and output type, and only the tools asked for", async () => {
+    const tools = lucidTools(runtime, { tools: ["signMessage", "listAgents"] });
+    expectTypeOf(tools).toHaveProperty("signMessage");
+    expectTypeOf(tools).not.toHaveProperty("sendTransaction");
+    const result = await generateText({
+      model: scriptedModel([
+        [{ toolName: "signMessage", input: { message: "typed gm", encoding: null }, toolCallId: "typed-1" }],
+      ]),
+      tools,
+      prompt: "Sign gm.",
+      stopWhen: stepCountIs(3),
+    });
+    const part = result.steps.flatMap((step) => step.toolResults).find((p) => p.toolName === "signMessage");
+    if (!part || part.dynamic || part.toolName !== "signMessage") throw new Error("no signMessage result");
+    expectTypeOf(part.input).toEqualTypeOf<{ message: string; encoding: "utf-8" | "hex" | null }>();
+    const output = part.output;
+    if (!output.ok) throw new Error(output.message);
+    expectTypeOf(output.result.signature).toBeString();
+    expect(output.result.signature).toMatch(/^0x[0-9a-f]{130}$/);
+    expect(Object.keys(tools).sort()).toEqual(["listAgents", "signMessage"]);
+  });
+});
+
 describe("input schemas", () => {
   it("every tool's JSON schema, as the AI SDK sends it, fits OpenAI strict mode", async () => {
     const tools = lucidTools(() => runtime);
     expect(Object.keys(tools)).toHaveLength(7);
-    for (const [name, tool] of Object.entries(tools)) {
+    for (const [name, tool] of Object.entries(tools as ToolSet)) {
       const jsonSchema = (await asSchema(tool.inputSchema).jsonSchema) as Record<string, unknown>;
       expect(jsonSchema.type, name).toBe("object");
       expect(strictModeProblems(jsonSchema, name), name).toEqual([]);

@@ -54,3 +54,4 @@ export {
   ToolInputError,
 } from "./tools/tool-errors.js";
 export { type LucidSession, toToolSession } from "./tools/tool-session.js";
+export type { LucidToolTypes } from "./tools/tool-types.js";
