@@ -17,7 +17,7 @@ Options:
   --refresh-grace S        seconds a rotated refresh token may be presented again (default 0)
   --chain-id N             chain id of the spawned anvil (default 31337)
   --rpc-url URL            use this EVM node (anvil) instead of spawning one
-  --anvil-path P           anvil binary (default LUCID_ANVIL_PATH, then @foundry-rs/anvil)
+  --anvil-path P           anvil binary (default LUCID_ANVIL_PATH, then @foundry-rs/anvil-<platform>)
   --wallet W               which wallet of the agent the printed variables sign in with: server (default; the
                            server-held wallet, first challenge signed with LUCID_SERVER_ACCESS_TOKEN) or local
                            (LUCID_AGENT_PRIVATE_KEY, a throwaway key the server seeded)
