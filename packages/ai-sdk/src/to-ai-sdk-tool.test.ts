@@ -4,6 +4,7 @@ import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { lucidCallContext } from "./call-context.js";
 import { toAiSdkTool } from "./to-ai-sdk-tool.js";
 
 interface Session {
@@ -55,12 +56,13 @@ const whoami: LucidToolDescriptor<
 };
 
 describe("toAiSdkTool", () => {
-  it("runs in a real generateText loop with the session taken from experimental_context", async () => {
+  it("runs in a real generateText loop with the session taken from the call's context", async () => {
+    const tools = { whoami: toAiSdkTool(whoami, ({ context }) => context as Session) };
     const result = await generateText({
       model: scriptedModel("whoami", { greeting: "gm" }),
       prompt: "who are you?",
-      tools: { whoami: toAiSdkTool(whoami, ({ context }) => context as Session) },
-      experimental_context: { agentRef: "tenant-a" } satisfies Session,
+      tools,
+      ...lucidCallContext(tools, { agentRef: "tenant-a" } satisfies Session),
       stopWhen: stepCountIs(3),
     });
     const toolResults = result.steps.flatMap((step) => step.toolResults);
@@ -160,13 +162,22 @@ describe("toAiSdkTool", () => {
     expect(records[0]?.obj).toMatchObject({ tool: "whoami", toolCallId: "call-1", err: bug });
   });
 
+  it("explains a resolver that fails on a call without context (AI SDK 7 ignores experimental_context)", async () => {
+    const mapped = toAiSdkTool(whoami, ({ context }) => ({ agentRef: (context as Session).agentRef }));
+    // What AI SDK 7 passes when the host gave only experimental_context: no context at all.
+    const answer = await mapped.execute?.({ greeting: "gm" }, { toolCallId: "c7", messages: [] });
+    expect(answer).toMatchObject({ ok: false, code: "configuration_error" });
+    expect((answer as { message: string }).message).toContain("AI SDK 7 ignores experimental_context");
+  });
+
   it("reports a failing session resolver to the descriptor's own onError; Lucid errors are not reported", async () => {
     const hooked: unknown[] = [];
     const descriptor = { ...whoami, onError: (event: unknown) => hooked.push(event) };
     const broken = toAiSdkTool(descriptor, () => {
       throw new RangeError("tenant table is empty");
     });
-    expect(await broken.execute?.({ greeting: "gm" }, { toolCallId: "c1", messages: [] })).toMatchObject({
+    const withContext = { toolCallId: "c1", messages: [], context: { agentRef: "a" } };
+    expect(await broken.execute?.({ greeting: "gm" }, withContext as never)).toMatchObject({
       code: "internal_error",
     });
     expect(hooked).toEqual([{ tool: "whoami", toolCallId: "c1", error: expect.any(RangeError) }]);
@@ -202,7 +213,7 @@ describe("toAiSdkTool", () => {
         model: scriptedModel("whoami", { greeting: "gm" }),
         prompt: "who are you?",
         tools: { whoami: tool },
-        experimental_context: { agentRef: "tenant-a" } satisfies Session,
+        ...lucidCallContext({ whoami: tool }, { agentRef: "tenant-a" } satisfies Session),
         stopWhen: stepCountIs(3),
       });
 

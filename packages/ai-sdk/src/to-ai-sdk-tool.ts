@@ -3,7 +3,7 @@ import type {
   LucidToolErrorHandler,
   LucidToolResult,
 } from "@lucid-dreams/agent-auth/tools";
-import { AgentAuthError, toolErrorResult } from "@lucid-dreams/agent-auth/tools";
+import { AgentAuthError, ConfigurationError, toolErrorResult } from "@lucid-dreams/agent-auth/tools";
 import { type ModelMessage, type Tool, tool } from "ai";
 
 /** What the AI SDK tells a tool about the call it runs in, as a session resolver sees it. */
@@ -100,7 +100,13 @@ export function toAiSdkTool<Input, Output, Session>(
           refused.delete(input as object);
           throw refusal;
         }
-        resolved = await resolve(callOf(execution));
+        const call = callOf(execution);
+        try {
+          resolved = await resolve(call);
+        } catch (error) {
+          const unexplained = call.context === undefined && !AgentAuthError.isInstance(error);
+          throw unexplained && typeof session === "function" ? noContextError(error) : error;
+        }
         const result = await descriptor.execute(input, {
           session: resolved,
           toolCallId: execution.toolCallId,
@@ -119,4 +125,18 @@ export function toAiSdkTool<Input, Output, Session>(
     },
   };
   return tool(definition);
+}
+
+/**
+ * A session resolver failed (with an error that is not a Lucid error) on a call that carried no context: name the likely cause (AI SDK 7 ignores
+ * `experimental_context`) instead of a bare `internal_error`. The resolver's own error stays the cause.
+ */
+function noContextError(cause: unknown): ConfigurationError {
+  return new ConfigurationError(
+    "The Lucid session resolver failed, and this tool call carried no context: AI SDK 7 ignores experimental_context and passes each tool its entry of toolsContext.",
+    {
+      hint: "Pass the per-call context for AI SDK 6 and 7 at once with generateText({ ...lucidCallContext(tools, context) }), or resolve the session from AsyncLocalStorage.",
+      cause,
+    },
+  );
 }
