@@ -21,8 +21,8 @@ Options:
   --wallet W               which wallet of the agent the printed variables sign in with: server (default; the
                            server-held wallet, first challenge signed with LUCID_SERVER_ACCESS_TOKEN) or local
                            (LUCID_AGENT_PRIVATE_KEY, a throwaway key the server seeded)
-  --write-agent-json P     also write a .lucid-agent.json for the agent's local key to P (read by
-                           AgentRuntime.load; contains no secret)
+  --write-agent-json P     also write the agent's .lucid-agent.json to P, with the credential of the
+                           --wallet chosen (read by AgentRuntime.load; contains no secret)
   -h, --help               show this help
 `;
 
