@@ -14,6 +14,7 @@ import { lucidTools } from "@lucid-dreams/ai-sdk";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { generateText, stepCountIs } from "ai";
 import { verifyMessage } from "viem";
+import { toolCallOutcome } from "../tool-call-outcome.js";
 import { lastToolOutput, realModel, scriptedModel } from "./model.js";
 
 const say = (who: string, text = "") => console.log(`${who.padEnd(8)}${text}`);
@@ -62,11 +63,13 @@ try {
     prompt,
     experimental_onToolCallStart: ({ toolCall }) =>
       say("call", `${toolCall.toolName} ${short(toolCall.input)}`),
-    experimental_onToolCallFinish: (event) =>
+    experimental_onToolCallFinish: (event) => {
+      const outcome = toolCallOutcome(event); // AI SDK 6 and 7 shape this event differently
       say(
         "result",
-        `${event.toolCall.toolName} ${short(event.success ? event.output : String(event.error))}`,
-      ),
+        `${event.toolCall.toolName} ${short(outcome.ok ? outcome.output : String(outcome.error))}`,
+      );
+    },
   });
   say("model", result.text);
 

@@ -24,7 +24,7 @@ import {
   createLocalEoaWalletConnector,
   type TokenRefreshedEvent,
 } from "@lucid-dreams/agent-auth";
-import { lucidTools } from "@lucid-dreams/ai-sdk";
+import { lucidTools, responseMessages } from "@lucid-dreams/ai-sdk";
 import { startLocalServer } from "@lucid-dreams/local-server";
 import { generateText, type ModelMessage, stepCountIs, type ToolApprovalResponse } from "ai";
 import {
@@ -37,6 +37,7 @@ import {
   verifyTypedData,
 } from "viem";
 import { lastToolOutput, realModel, scriptedModel } from "../ai-sdk/model.js";
+import { toolCallOutcome } from "../tool-call-outcome.js";
 
 // ---- transcript ----------------------------------------------------------------------------------------------
 
@@ -173,7 +174,8 @@ try {
           );
         },
         experimental_onToolCallFinish: (event) => {
-          const output = event.success ? event.output : { thrown: String(event.error) };
+          const outcome = toolCallOutcome(event); // AI SDK 6 and 7 shape this event differently
+          const output = outcome.ok ? outcome.output : { thrown: String(outcome.error) };
           outputs.push({ toolName: event.toolCall.toolName, input: event.toolCall.input, output });
           say("tool", `← ${event.toolCall.toolName} ${short(output)}`);
         },
@@ -181,7 +183,9 @@ try {
           if (step.text) say("model", step.text);
         },
       });
-      messages.push(...result.response.messages);
+      // AI SDK 7 keeps an approved call's result out of response.messages (last step only): responseMessages()
+      // takes responseMessages there and response.messages on AI SDK 6.
+      messages.push(...responseMessages(result));
       const requests = result.content.filter((part) => part.type === "tool-approval-request");
       if (requests.length === 0) return;
       const responses: ToolApprovalResponse[] = [];

@@ -4,33 +4,21 @@
  *
  * Run: `pnpm --filter @lucid-dreams/examples design:bootstrap-from-lucid-agent-json`
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentRuntime, createLocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
 import { startLocalServer } from "@lucid-dreams/local-server";
 
-// Local setup (not part of the design): a local Lucid server, and a `.lucid-agent.json` as the Lucid CLI writes
-// it, in a temporary directory that becomes the working directory (so the design's `cwd: process.cwd()` finds
-// it). No LUCID_* variable is set: the environment would win over the file.
+// Local setup (not part of the design): a local Lucid server, and the agent's `.lucid-agent.json` written by it
+// (the same file `lucid-local-server --wallet local --write-agent-json .lucid-agent.json` writes: agentId, agentRef,
+// the credential of the agent's local key, apiBaseUrl) in a temporary directory that becomes the working
+// directory, so the design's `cwd: process.cwd()` finds it. No LUCID_* variable is set: the environment would win
+// over the file.
 const server = await startLocalServer({ port: 0 });
 for (const name of Object.keys(process.env)) if (name.startsWith("LUCID_")) delete process.env[name];
 const workdir = await mkdtemp(join(tmpdir(), "lucid-agent-json-"));
-await writeFile(
-  join(workdir, ".lucid-agent.json"),
-  `${JSON.stringify(
-    {
-      agentId: server.seed.agentId,
-      agentRef: server.seed.agentRef,
-      // The credential bound to the local key that `myWalletConnector` (below) signs with.
-      credentialId: server.seed.eoaCredentialId,
-      scopes: ["agents.read", "wallet.sign"],
-      apiBaseUrl: server.url,
-    },
-    null,
-    2,
-  )}\n`,
-);
+await server.writeAgentJson(join(workdir, ".lucid-agent.json"), { wallet: "local" });
 const originalCwd = process.cwd();
 process.chdir(workdir);
 

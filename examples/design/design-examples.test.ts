@@ -20,9 +20,10 @@ async function runExample(name: string): Promise<string> {
 const hash = /0x[0-9a-f]{64}/;
 
 describe.concurrent("design document usage examples", () => {
-  it("quick start with createWallet: authenticates and signs with the server wallet", async () => {
+  it("quick start with createWallet: authenticates and signs with the server wallet, printing no token", async () => {
     const stdout = await runExample("quick-start-create-wallet");
-    expect(stdout).toMatch(/^agent authenticated lat_/m);
+    expect(stdout).toMatch(/^agent authenticated demo-agent until \d{4}-\d{2}-\d{2}T/m);
+    expect(stdout).not.toMatch(/lat_|lrt_|lot_/);
     expect(stdout).toMatch(/^signature \{\s+signature: '0x[0-9a-f]{130}'/m);
     expect(stdout).toContain("signature verifies against the server wallet true");
   });
@@ -43,7 +44,7 @@ describe.concurrent("design document usage examples", () => {
     const stdout = await runExample("bootstrap-from-lucid-agent-json");
     expect(stdout).toMatch(/^loaded agent config from .*\.lucid-agent\.json$/m);
     expect(stdout).toContain("authenticated agent ref demo-agent");
-    expect(stdout).toContain("active scopes [ 'agents.read', 'wallet.sign' ]");
+    expect(stdout).toContain("active scopes [ 'agents.read', 'wallet.sign', 'wallet.send' ]");
   });
 
   it("server wallet connector: signs in through the server wallet and signs a message", async () => {
@@ -52,13 +53,22 @@ describe.concurrent("design document usage examples", () => {
     expect(stdout).toMatch(/signature verifies: true$/m);
   });
 
-  it("sign a transaction: the signed transaction recovers to the server wallet and lands", async () => {
+  it("sign a transaction on eip155:8453: the signed transaction recovers to the server wallet", async () => {
     const stdout = await runExample("sign-transaction");
     expect(stdout).toMatch(
       /^signed transaction \{\s+signed_transaction: '0x[0-9a-f]+',\s+transaction_hash: '0x/m,
     );
     expect(stdout).toMatch(/is the server wallet: true$/m);
-    expect(stdout).toMatch(new RegExp(`^broadcast ${hash.source}: success in block \\d+$`, "m"));
+  });
+
+  it("no example prints a token", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const dir = fileURLToPath(new URL(".", import.meta.url));
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith(".ts") || name.endsWith(".test.ts")) continue;
+      const source = await readFile(`${dir}${name}`, "utf8");
+      expect(source, name).not.toMatch(/console\.log\([^)]*(accessToken|refreshToken|ownerToken)/);
+    }
   });
 
   it("customize transport and storage: every request goes through the instrumented fetch", async () => {

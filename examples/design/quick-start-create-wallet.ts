@@ -19,9 +19,9 @@ try {
     // Omitting `config` lets createWallet read standard LUCID_* environment variables
     events: {
       authenticated: (event) => {
-        // As in the design. The access token is a secret: real code must never log it (this one is a
-        // throwaway token of the local server, dead once the server closes).
-        console.log("agent authenticated", event.accessToken);
+        // Adapted: the design logs `event.accessToken`, the bearer token itself. A token is a secret that must
+        // never reach a log, so this logs who signed in and until when instead.
+        console.log("agent authenticated", event.agentRef, "until", event.expiresAt.toISOString());
       },
     },
   });

@@ -2,7 +2,8 @@
  * A multi-tenant server: one `node:http` server, ONE Lucid tool set (`lucidTools(resolver)`) for the whole
  * process, and for each request the session (an `AgentRuntime`) of the tenant that request belongs to. The
  * tenant comes from the request's header (in production: from your authentication), reaches the tools through
- * `generateText({ experimental_context })`, and is never something the model can choose.
+ * `generateText({ ...lucidCallContext(tools, context) })` (AI SDK 6's `experimental_context` and AI SDK 7's
+ * `toolsContext` at once), and is never something the model can choose.
  *
  * Two tenants, each with its own Lucid agent and wallet on the embedded local server, send a request at the same
  * time; each message comes back signed by its own tenant's wallet. A request for an unknown tenant is refused.
@@ -14,7 +15,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AgentRuntime, ConfigurationError, createLocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
-import { type LucidToolSet, lucidTools } from "@lucid-dreams/ai-sdk";
+import { type LucidToolSet, lucidCallContext, lucidTools } from "@lucid-dreams/ai-sdk";
 import { startLocalServer } from "@lucid-dreams/local-server";
 import { generateText, stepCountIs } from "ai";
 import { verifyMessage } from "viem";
@@ -164,7 +165,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     tools,
     stopWhen: stepCountIs(4),
     prompt: `Sign this exact message with my wallet: ${message}`,
-    experimental_context: { tenant } satisfies RequestContext,
+    // The per-call context, for AI SDK 6 (experimental_context) and 7 (toolsContext) at once.
+    ...lucidCallContext(tools, { tenant } satisfies RequestContext),
   });
   const output = result.steps
     .flatMap((step) => step.toolResults)

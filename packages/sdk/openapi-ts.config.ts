@@ -11,6 +11,8 @@ export default defineConfig({
     "@hey-api/client-fetch",
     "@hey-api/typescript",
     { name: "@hey-api/sdk", client: false },
-    { name: "zod" },
+    // zod 4's API, imported from `zod/v4`: zod 4 and zod 3.25+ both ship it there, so the peer range is
+    // `^3.25.0 || ^4.0.0` (the generator picks the `zod/v4` path because that range includes zod 3).
+    { name: "zod", compatibilityVersion: 4 },
   ],
 });

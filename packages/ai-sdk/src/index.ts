@@ -1,7 +1,14 @@
 /**
  * `@lucid-dreams/ai-sdk`: Lucid wallet tools for the Vercel AI SDK (`ai` 6 and 7).
  */
-export { type LucidToolSet, type LucidToolsAiSdkOptions, lucidTools } from "./lucid-tools.js";
+export { lucidCallContext } from "./call-context.js";
+export {
+  type LucidAiSdkTool,
+  type LucidToolSet,
+  type LucidToolsAiSdkOptions,
+  lucidTools,
+} from "./lucid-tools.js";
+export { responseMessages } from "./response-messages.js";
 export {
   type AiSdkToolCall,
   type SessionResolver,

@@ -6,8 +6,10 @@ import { asSchema, generateText, type ModelMessage, stepCountIs, type ToolSet } 
 import { MockLanguageModelV3 } from "ai/test";
 import { createPublicClient, defineChain, type Hex, http, verifyMessage, verifyTypedData } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { lucidCallContext } from "./call-context.js";
 import { lucidTools } from "./lucid-tools.js";
+import { responseMessages } from "./response-messages.js";
 
 let server: LocalServer;
 let runtime: AgentRuntime;
@@ -95,7 +97,7 @@ function scriptedModel(steps: ScriptedCall[][]) {
 async function run(
   tools: ToolSet,
   calls: ScriptedCall[],
-  extra: { experimental_context?: unknown; messages?: ModelMessage[] } = {},
+  extra: { context?: unknown; messages?: ModelMessage[] } = {},
 ) {
   const model = scriptedModel(calls.length > 0 ? [calls] : []);
   const result = await generateText({
@@ -103,7 +105,8 @@ async function run(
     tools,
     stopWhen: stepCountIs(4),
     ...(extra.messages ? { messages: extra.messages } : { prompt: "Use the wallet." }),
-    ...(extra.experimental_context === undefined ? {} : { experimental_context: extra.experimental_context }),
+    // AI SDK 6 reads experimental_context, AI SDK 7 toolsContext: the helper spells both.
+    ...(extra.context === undefined ? {} : lucidCallContext(tools, extra.context)),
   });
   const outputs = result.steps.flatMap((step) => step.toolResults).map((part) => part.output);
   return { result, model, outputs };
@@ -208,13 +211,14 @@ describe("lucidTools in a generateText loop against the local server", () => {
     const approvalId = approvals[0]!.approvalId;
     const messages: ModelMessage[] = [
       ...prompt,
-      ...first.result.response.messages,
+      ...responseMessages(first.result),
       { role: "tool", content: [{ type: "tool-approval-response", approvalId, approved: true }] },
     ];
     const second = await run(tools, [], { messages });
     expect(server.counters.get("sendTransaction")).toBe(1);
-    // The approved call runs before the model is called again: its result opens the response messages.
-    const [toolMessage] = second.result.response.messages;
+    // The approved call runs before the model is called again: its result opens the response messages (AI SDK 7:
+    // responseMessages; its response.messages holds the last step only).
+    const [toolMessage] = responseMessages(second.result);
     expect(toolMessage?.role).toBe("tool");
     const [part] = toolMessage!.content as Array<{ type: string; toolName?: string; output?: unknown }>;
     expect(part).toMatchObject({ type: "tool-result", toolName: "sendTransaction" });
@@ -223,6 +227,12 @@ describe("lucidTools in a generateText loop against the local server", () => {
     expect(output.ok).toBe(true);
     const hash = output.result.transactionHash;
     expect(second.result.text).toBe("done");
+    // The conversation goes on (no AI_MissingToolResultsError): every tool call has its result.
+    const third = await run(tools, [], {
+      messages: [...messages, ...responseMessages(second.result), { role: "user", content: "Thanks." }],
+    });
+    expect(third.result.text).toBe("done");
+    expect(server.counters.get("sendTransaction")).toBe(1);
     const receipt = await localChainClient().waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe("success");
     expect(receipt.from.toLowerCase()).toBe(server.seed.agents[0]!.serverWalletAddress.toLowerCase());
@@ -239,7 +249,7 @@ describe("lucidTools in a generateText loop against the local server", () => {
     const second = await run(tools, [], {
       messages: [
         ...prompt,
-        ...first.result.response.messages,
+        ...responseMessages(first.result),
         {
           role: "tool",
           content: [
@@ -254,7 +264,7 @@ describe("lucidTools in a generateText loop against the local server", () => {
       ],
     });
     expect(server.counters.get("sendTransaction")).toBe(0);
-    expect(second.result.response.messages[0]?.content).toEqual([
+    expect(responseMessages(second.result)[0]?.content).toEqual([
       expect.objectContaining({ type: "tool-result", output: { type: "execution-denied", reason: "no" } }),
     ]);
   });
@@ -279,7 +289,7 @@ describe("lucidTools in a generateText loop against the local server", () => {
     expect(server.counters.get("sendTransaction")).toBe(0);
   });
 
-  it("returns the server's refusal as a readable result, or rethrows it with onError: throw", async () => {
+  it("returns the server's refusal as a readable result, or rethrows it with errorMode: throw", async () => {
     const readOnly = await runtimeFor(server.seed.agents[0]!, ["agents.read"]);
     const call = { toolName: "signMessage", input: { message: "gm", encoding: null } };
     const { outputs } = await run(lucidTools(readOnly), [call]);
@@ -288,10 +298,28 @@ describe("lucidTools in a generateText loop against the local server", () => {
     ]);
     expect(JSON.stringify(outputs)).not.toMatch(/lat_|lrt_/);
 
-    const thrown = await run(lucidTools(readOnly, { onError: "throw" }), [call]);
+    const thrown = await run(lucidTools(readOnly, { errorMode: "throw" }), [call]);
     const errors = thrown.result.steps.flatMap((step) => step.content).filter((p) => p.type === "tool-error");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.error).toMatchObject({ code: "insufficient_scope" });
+  });
+
+  it("reports an unexpected failure (a broken session resolver) to onError; the model sees internal_error", async () => {
+    const hooked: Array<{ tool: string; error: unknown }> = [];
+    const broken = new Error("tenant store unreachable: password=hunter2");
+    const tools = lucidTools(
+      () => {
+        throw broken;
+      },
+      { onError: (event) => hooked.push(event) },
+    );
+    const { outputs } = await run(tools, [{ toolName: "listAgents", input: { limit: null } }], {
+      context: { tenant: "acme" },
+    });
+    expect(outputs).toEqual([
+      { ok: false, code: "internal_error", message: "The tool failed unexpectedly.", retryable: false },
+    ]);
+    expect(hooked).toEqual([{ tool: "listAgents", toolCallId: expect.any(String), error: broken }]);
   });
 
   it("lets the AI SDK reject malformed input before the tool runs", async () => {
@@ -315,7 +343,7 @@ describe("lucidTools in a generateText loop against the local server", () => {
     ]);
   });
 
-  it("resolves a session per request from experimental_context (one tool set, two agents)", async () => {
+  it("resolves a session per request from the call's context (one tool set, two agents)", async () => {
     const [alice, bob] = server.seed.agents as [Agent, Agent];
     const sessions = new Map([
       ["alice", await runtimeFor(alice)],
@@ -337,7 +365,7 @@ describe("lucidTools in a generateText loop against the local server", () => {
       const { outputs } = await run(
         tools,
         [{ toolName: "signMessage", input: { message, encoding: null }, toolCallId: `sign-${tenant}` }],
-        { experimental_context: { tenant } },
+        { context: { tenant } },
       );
       const [output] = outputs as Array<{ ok: true; result: { signature: Hex; address: string } }>;
       expect(output?.result.address).toBe(agent.serverWalletAddress);
@@ -352,11 +380,18 @@ describe("lucidTools in a generateText loop against the local server", () => {
     expect(alice.serverWalletAddress).not.toBe(bob.serverWalletAddress);
     expect(seenCallIds).toEqual(["sign-alice", "sign-bob"]);
 
-    // No context: the resolver throws, and the model reads a generic error (the message is not ours to show).
+    // No context (AI SDK 7 given only experimental_context looks like this): the resolver throws, and the answer
+    // says why instead of a bare internal_error; the resolver's own message ("unknown tenant") is not shown.
     const { outputs } = await run(tools, [{ toolName: "getWalletAddress", input: { chain: null } }]);
     expect(outputs).toEqual([
-      { ok: false, code: "internal_error", message: expect.any(String), retryable: false },
+      {
+        ok: false,
+        code: "configuration_error",
+        message: expect.stringContaining("AI SDK 7 ignores experimental_context"),
+        retryable: false,
+      },
     ]);
+    expect(JSON.stringify(outputs)).not.toContain("unknown tenant");
   });
 
   it("resolves a session from AsyncLocalStorage (no context plumbing, same code for AI SDK 6 and 7)", async () => {
@@ -411,11 +446,35 @@ describe("lucidTools in a generateText loop against the local server", () => {
   });
 });
 
+describe("types", () => {
+  it("gives each tool its real input and output type, and only the tools asked for", async () => {
+    const tools = lucidTools(runtime, { tools: ["signMessage", "listAgents"] });
+    expectTypeOf(tools).toHaveProperty("signMessage");
+    expectTypeOf(tools).not.toHaveProperty("sendTransaction");
+    const result = await generateText({
+      model: scriptedModel([
+        [{ toolName: "signMessage", input: { message: "typed gm", encoding: null }, toolCallId: "typed-1" }],
+      ]),
+      tools,
+      prompt: "Sign gm.",
+      stopWhen: stepCountIs(3),
+    });
+    const part = result.steps.flatMap((step) => step.toolResults).find((p) => p.toolName === "signMessage");
+    if (!part || part.dynamic || part.toolName !== "signMessage") throw new Error("no signMessage result");
+    expectTypeOf(part.input).toEqualTypeOf<{ message: string; encoding: "utf-8" | "hex" | null }>();
+    const output = part.output;
+    if (!output.ok) throw new Error(output.message);
+    expectTypeOf(output.result.signature).toBeString();
+    expect(output.result.signature).toMatch(/^0x[0-9a-f]{130}$/);
+    expect(Object.keys(tools).sort()).toEqual(["listAgents", "signMessage"]);
+  });
+});
+
 describe("input schemas", () => {
   it("every tool's JSON schema, as the AI SDK sends it, fits OpenAI strict mode", async () => {
     const tools = lucidTools(() => runtime);
     expect(Object.keys(tools)).toHaveLength(7);
-    for (const [name, tool] of Object.entries(tools)) {
+    for (const [name, tool] of Object.entries(tools as ToolSet)) {
       const jsonSchema = (await asSchema(tool.inputSchema).jsonSchema) as Record<string, unknown>;
       expect(jsonSchema.type, name).toBe("object");
       expect(strictModeProblems(jsonSchema, name), name).toEqual([]);

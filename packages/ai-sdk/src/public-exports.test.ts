@@ -4,7 +4,9 @@ import * as entry from "./index.js";
 it("keeps the public runtime exports stable (update the snapshot on purpose when the API changes)", () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
+      "lucidCallContext",
       "lucidTools",
+      "responseMessages",
       "toAiSdkTool",
     ]
   `);

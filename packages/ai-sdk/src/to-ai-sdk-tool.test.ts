@@ -4,6 +4,7 @@ import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { lucidCallContext } from "./call-context.js";
 import { toAiSdkTool } from "./to-ai-sdk-tool.js";
 
 interface Session {
@@ -55,12 +56,13 @@ const whoami: LucidToolDescriptor<
 };
 
 describe("toAiSdkTool", () => {
-  it("runs in a real generateText loop with the session taken from experimental_context", async () => {
+  it("runs in a real generateText loop with the session taken from the call's context", async () => {
+    const tools = { whoami: toAiSdkTool(whoami, ({ context }) => context as Session) };
     const result = await generateText({
       model: scriptedModel("whoami", { greeting: "gm" }),
       prompt: "who are you?",
-      tools: { whoami: toAiSdkTool(whoami, ({ context }) => context as Session) },
-      experimental_context: { agentRef: "tenant-a" } satisfies Session,
+      tools,
+      ...lucidCallContext(tools, { agentRef: "tenant-a" } satisfies Session),
       stopWhen: stepCountIs(3),
     });
     const toolResults = result.steps.flatMap((step) => step.toolResults);
@@ -111,6 +113,83 @@ describe("toAiSdkTool", () => {
     });
   });
 
+  it("reports an unexpected failure to the session's logger and the onError hook; the model sees internal_error", async () => {
+    const secret = "lrt_very_secret_refresh_token";
+    const bug = new TypeError("Cannot read properties of undefined (reading 'address')", {
+      cause: new Error(`upstream said ${secret}`),
+    });
+    const failing: LucidToolDescriptor<{ greeting: string }, never, Session> = {
+      ...whoami,
+      execute: async () => {
+        throw bug;
+      },
+    };
+    const records: Array<{ obj: unknown; msg: string | undefined }> = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error(obj: object | string, msg?: string) {
+        records.push({ obj, msg });
+      },
+    };
+    const hooked: unknown[] = [];
+    const session = { agentRef: "a", logger };
+    const result = await generateText({
+      model: scriptedModel("whoami", { greeting: "gm" }),
+      prompt: "who are you?",
+      tools: {
+        whoami: toAiSdkTool(failing, () => session, {
+          onError: (event) => {
+            hooked.push(event);
+            throw new Error("a failing hook is ignored");
+          },
+        }),
+      },
+      stopWhen: stepCountIs(3),
+    });
+    const output = result.steps.flatMap((step) => step.toolResults)[0]?.output;
+    expect(output).toEqual({
+      ok: false,
+      code: "internal_error",
+      message: "The tool failed unexpectedly.",
+      retryable: false,
+    });
+    expect(JSON.stringify(result.response.messages)).not.toContain(secret);
+    expect(hooked).toEqual([{ tool: "whoami", toolCallId: "call-1", error: bug }]);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.msg).toBe("the Lucid tool whoami failed unexpectedly");
+    expect(records[0]?.obj).toMatchObject({ tool: "whoami", toolCallId: "call-1", err: bug });
+  });
+
+  it("explains a resolver that fails on a call without context (AI SDK 7 ignores experimental_context)", async () => {
+    const mapped = toAiSdkTool(whoami, ({ context }) => ({ agentRef: (context as Session).agentRef }));
+    // What AI SDK 7 passes when the host gave only experimental_context: no context at all.
+    const answer = await mapped.execute?.({ greeting: "gm" }, { toolCallId: "c7", messages: [] });
+    expect(answer).toMatchObject({ ok: false, code: "configuration_error" });
+    expect((answer as { message: string }).message).toContain("AI SDK 7 ignores experimental_context");
+  });
+
+  it("reports a failing session resolver to the descriptor's own onError; Lucid errors are not reported", async () => {
+    const hooked: unknown[] = [];
+    const descriptor = { ...whoami, onError: (event: unknown) => hooked.push(event) };
+    const broken = toAiSdkTool(descriptor, () => {
+      throw new RangeError("tenant table is empty");
+    });
+    const withContext = { toolCallId: "c1", messages: [], context: { agentRef: "a" } };
+    expect(await broken.execute?.({ greeting: "gm" }, withContext as never)).toMatchObject({
+      code: "internal_error",
+    });
+    expect(hooked).toEqual([{ tool: "whoami", toolCallId: "c1", error: expect.any(RangeError) }]);
+    const typed = toAiSdkTool(descriptor, () => {
+      throw new ConfigurationError("No Lucid session for this request.");
+    });
+    expect(await typed.execute?.({ greeting: "gm" }, { toolCallId: "c2", messages: [] })).toMatchObject({
+      code: "configuration_error",
+    });
+    expect(hooked).toHaveLength(1);
+  });
+
   describe("approval with a preflight", () => {
     /** `whoami` needing approval, with a preflight that fails as told, counting its executions. */
     function guarded(preflightError?: Error) {
@@ -134,7 +213,7 @@ describe("toAiSdkTool", () => {
         model: scriptedModel("whoami", { greeting: "gm" }),
         prompt: "who are you?",
         tools: { whoami: tool },
-        experimental_context: { agentRef: "tenant-a" } satisfies Session,
+        ...lucidCallContext({ whoami: tool }, { agentRef: "tenant-a" } satisfies Session),
         stopWhen: stepCountIs(3),
       });
 

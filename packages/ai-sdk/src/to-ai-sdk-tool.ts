@@ -1,5 +1,9 @@
-import type { LucidToolDescriptor, LucidToolResult } from "@lucid-dreams/agent-auth/tools";
-import { AgentAuthError, toolErrorResult } from "@lucid-dreams/agent-auth/tools";
+import type {
+  LucidToolDescriptor,
+  LucidToolErrorHandler,
+  LucidToolResult,
+} from "@lucid-dreams/agent-auth/tools";
+import { AgentAuthError, ConfigurationError, toolErrorResult } from "@lucid-dreams/agent-auth/tools";
 import { type ModelMessage, type Tool, tool } from "ai";
 
 /** What the AI SDK tells a tool about the call it runs in, as a session resolver sees it. */
@@ -18,13 +22,19 @@ export interface AiSdkToolCall {
 /** Returns the session for one tool call, e.g. the runtime of the tenant named in the call's context. */
 export type SessionResolver<Session> = (call: AiSdkToolCall) => Session | Promise<Session>;
 
-/** How a failed call reaches the model. */
+/** How a failed call reaches the model, and where unexpected failures are reported. */
 export interface ToAiSdkToolOptions {
   /**
    * `"result"` (default): the tool answers `{ ok: false, code, message, retryable }`, a result the model can
    * read and act on. `"throw"`: the error is rethrown, so the AI SDK records a `tool-error` instead.
    */
-  onError?: "result" | "throw";
+  errorMode?: "result" | "throw";
+  /**
+   * Called with each unexpected failure (an error that is not a Lucid error), with the thrown error and its
+   * cause; the session's logger gets an `error` record too. The model sees only `internal_error`. Default: the
+   * descriptor's own `onError`. (The strings `"result"` / `"throw"` are the older spelling of `errorMode`.)
+   */
+  onError?: LucidToolErrorHandler | "result" | "throw";
 }
 
 /** The AI SDK 6 (`experimental_context`) and 7 (`context`) spellings of the per-call context. */
@@ -59,6 +69,8 @@ export function toAiSdkTool<Input, Output, Session>(
 ): Tool<Input, LucidToolResult<Output>> {
   const resolve: SessionResolver<Session> =
     typeof session === "function" ? (session as SessionResolver<Session>) : () => session;
+  const errorMode = options.errorMode ?? (typeof options.onError === "string" ? options.onError : "result");
+  const onError = typeof options.onError === "function" ? options.onError : descriptor.onError;
   /** Inputs (by identity) whose preflight refused them: their approval was skipped, so they must not run. */
   const refused = new WeakMap<object, unknown>();
 
@@ -81,13 +93,20 @@ export function toAiSdkTool<Input, Output, Session>(
     inputSchema: descriptor.inputSchema as Tool<Input>["inputSchema"],
     ...(descriptor.needsApproval ? { needsApproval: descriptor.preflight ? preflightThenAsk : true } : {}),
     execute: async (input: Input, execution: ExecutionOptions) => {
+      let resolved: Session | undefined;
       try {
         const refusal = typeof input === "object" && input !== null ? refused.get(input) : undefined;
         if (refusal !== undefined) {
           refused.delete(input as object);
           throw refusal;
         }
-        const resolved = await resolve(callOf(execution));
+        const call = callOf(execution);
+        try {
+          resolved = await resolve(call);
+        } catch (error) {
+          const unexplained = call.context === undefined && !AgentAuthError.isInstance(error);
+          throw unexplained && typeof session === "function" ? noContextError(error) : error;
+        }
         const result = await descriptor.execute(input, {
           session: resolved,
           toolCallId: execution.toolCallId,
@@ -95,10 +114,29 @@ export function toAiSdkTool<Input, Output, Session>(
         });
         return { ok: true, result };
       } catch (error) {
-        if (options.onError === "throw") throw error;
-        return toolErrorResult(error);
+        if (errorMode === "throw") throw error;
+        return toolErrorResult(error, {
+          tool: descriptor.name,
+          toolCallId: execution.toolCallId,
+          session: resolved,
+          onError,
+        });
       }
     },
   };
   return tool(definition);
+}
+
+/**
+ * A session resolver failed (with an error that is not a Lucid error) on a call that carried no context: name the likely cause (AI SDK 7 ignores
+ * `experimental_context`) instead of a bare `internal_error`. The resolver's own error stays the cause.
+ */
+function noContextError(cause: unknown): ConfigurationError {
+  return new ConfigurationError(
+    "The Lucid session resolver failed, and this tool call carried no context: AI SDK 7 ignores experimental_context and passes each tool its entry of toolsContext.",
+    {
+      hint: "Pass the per-call context for AI SDK 6 and 7 at once with generateText({ ...lucidCallContext(tools, context) }), or resolve the session from AsyncLocalStorage.",
+      cause,
+    },
+  );
 }

@@ -90,6 +90,31 @@ describe("createWallet() from the environment only", () => {
     await wallet.shutdown(); // idempotent
   });
 
+  it("signs in and signs locally with LUCID_AGENT_PRIVATE_KEY (lucid-local-server --wallet local)", async () => {
+    const wallet = await createWallet({ env: server.localKeyEnv, telemetry: false });
+    wallets.push(wallet);
+    expect(wallet.signsLocally).toBe(true);
+    expect(wallet.runtime.config.credentialId).toBe(server.seed.eoaCredentialId);
+    await wallet.ensureAccessToken();
+    // The challenge was signed here: the server wallet signed nothing.
+    expect(server.counters.get("exchange")).toBe(1);
+    expect(server.counters.get("signMessage")).toBe(0);
+    const signed = await wallet.signMessage({ message: "gm" });
+    expect(
+      await verifyMessage({ address: server.seed.eoaAddress, message: "gm", signature: signed.signature }),
+    ).toBe(true);
+    expect(server.counters.get("signMessage")).toBe(0);
+  });
+
+  it("refuses a malformed LUCID_AGENT_PRIVATE_KEY without showing it", async () => {
+    const error = await createWallet({
+      env: { ...server.localKeyEnv, LUCID_AGENT_PRIVATE_KEY: "0xnot-a-key-secret-value" },
+    }).catch((e: unknown) => e);
+    expect(isConfigurationError(error)).toBe(true);
+    expect((error as Error).message).toContain("LUCID_AGENT_PRIVATE_KEY is not a private key");
+    expect(`${(error as Error).message} ${(error as ConfigurationError).hint}`).not.toContain("secret-value");
+  });
+
   it("rejects a bad LUCID_AGENT_SCOPES with a ConfigurationError naming the variable", async () => {
     const error = await createWallet({
       env: { ...server.env, LUCID_AGENT_SCOPES: '["wallet.sign", 42]' },
@@ -166,23 +191,36 @@ describe("AgentRuntime.load: file < environment < overrides", () => {
     });
   });
 
-  it("within the environment, LUCID_AGENT_* beats the LUCID_* spelling", async () => {
+  it("within the environment, the README spelling wins; a disagreeing older LUCID_AGENT_* spelling is refused", async () => {
     const loaded = await loadAndAuthenticate({
       cwd: dir,
       env: {
-        LUCID_BASE_URL: WRONG.baseUrl,
-        LUCID_AGENT_REF: WRONG.agentRef,
-        LUCID_AGENT_CREDENTIAL: WRONG.credentialId,
-        LUCID_AGENT_BASE_URL: server.url,
+        LUCID_BASE_URL: server.url,
+        LUCID_AGENT_REF: server.seed.agentRef,
+        LUCID_AGENT_CREDENTIAL: server.seed.eoaCredentialId,
+        LUCID_AGENT_BASE_URL: `${server.url}/`,
         LUCID_AGENT_AGENT_REF: server.seed.agentRef,
         LUCID_AGENT_CREDENTIAL_ID: server.seed.eoaCredentialId,
       },
     });
     expect(loaded.sources).toEqual({
-      baseUrl: "env:LUCID_AGENT_BASE_URL",
-      agentRef: "env:LUCID_AGENT_AGENT_REF",
-      credentialId: "env:LUCID_AGENT_CREDENTIAL_ID",
+      baseUrl: "env:LUCID_BASE_URL",
+      agentRef: "env:LUCID_AGENT_REF",
+      credentialId: "env:LUCID_AGENT_CREDENTIAL",
     });
+    // A user who points LUCID_AGENT_REF at another agent but keeps the older variable gets an error, not the
+    // old agent.
+    const error = await loadFails({
+      cwd: dir,
+      env: {
+        LUCID_BASE_URL: server.url,
+        LUCID_AGENT_REF: WRONG.agentRef,
+        LUCID_AGENT_CREDENTIAL: server.seed.eoaCredentialId,
+        LUCID_AGENT_AGENT_REF: server.seed.agentRef,
+      },
+    });
+    expect(error.message).toContain("Conflicting agentRef");
+    expect(error.message).toContain("LUCID_AGENT_REF and LUCID_AGENT_AGENT_REF");
   });
 
   it("overrides beat the environment and the file", async () => {
@@ -190,9 +228,9 @@ describe("AgentRuntime.load: file < environment < overrides", () => {
     const loaded = await loadAndAuthenticate({
       cwd: dir,
       env: {
-        LUCID_AGENT_BASE_URL: WRONG.baseUrl,
-        LUCID_AGENT_AGENT_REF: WRONG.agentRef,
-        LUCID_AGENT_CREDENTIAL_ID: WRONG.credentialId,
+        LUCID_BASE_URL: WRONG.baseUrl,
+        LUCID_AGENT_REF: WRONG.agentRef,
+        LUCID_AGENT_CREDENTIAL: WRONG.credentialId,
       },
       overrides: {
         baseUrl: server.url,
@@ -211,7 +249,7 @@ describe("AgentRuntime.load: file < environment < overrides", () => {
     });
     const loaded = await loadAndAuthenticate({
       cwd: dir,
-      env: { LUCID_AGENT_REF: server.seed.agentRef, LUCID_AGENT_CREDENTIAL_ID: WRONG.credentialId },
+      env: { LUCID_AGENT_REF: server.seed.agentRef, LUCID_AGENT_CREDENTIAL: WRONG.credentialId },
       overrides: { credentialId: server.seed.eoaCredentialId },
     });
     expect(loaded.sources).toEqual({
@@ -239,9 +277,9 @@ async function loadFails(loader: NonNullable<AgentRuntimeLoadOptions["loader"]>)
 
 describe("AgentRuntime.load: bad configuration is a ConfigurationError naming the field and its source", () => {
   const goodEnv = () => ({
-    LUCID_AGENT_BASE_URL: server.url,
-    LUCID_AGENT_AGENT_REF: server.seed.agentRef,
-    LUCID_AGENT_CREDENTIAL_ID: server.seed.eoaCredentialId,
+    LUCID_BASE_URL: server.url,
+    LUCID_AGENT_REF: server.seed.agentRef,
+    LUCID_AGENT_CREDENTIAL: server.seed.eoaCredentialId,
   });
 
   it("a malformed .lucid-agent.json (even when the environment has everything)", async () => {
@@ -287,7 +325,7 @@ describe("AgentRuntime.load: bad configuration is a ConfigurationError naming th
     await writeConfigFile({ apiBaseUrl: server.url, agentRef: server.seed.agentRef });
     const error = await loadFails({ cwd: dir, env: { LUCID_AGENT_REF: server.seed.agentRef } });
     expect(error.message).toContain("credentialId is missing");
-    expect(error.hint).toContain("LUCID_AGENT_CREDENTIAL_ID");
+    expect(error.hint).toContain("LUCID_AGENT_CREDENTIAL");
     expect(error.hint).toContain(join(dir, ".lucid-agent.json"));
     expect(error.hint).toContain("overrides.credentialId");
   });
@@ -295,9 +333,9 @@ describe("AgentRuntime.load: bad configuration is a ConfigurationError naming th
   it("a base URL that is not http(s), from the environment", async () => {
     const error = await loadFails({
       cwd: dir,
-      env: { ...goodEnv(), LUCID_AGENT_BASE_URL: "ftp://example.com" },
+      env: { ...goodEnv(), LUCID_BASE_URL: "ftp://example.com" },
     });
-    expect(error.message).toContain("Invalid baseUrl from environment variable LUCID_AGENT_BASE_URL");
+    expect(error.message).toContain("Invalid baseUrl from environment variable LUCID_BASE_URL");
     expect(error.message).toContain("ftp:");
   });
 

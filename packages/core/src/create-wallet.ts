@@ -10,6 +10,7 @@ import type {
 } from "./runtime/agent-api-client.js";
 import { AgentRuntime, type AuthenticatedSession } from "./runtime/agent-runtime.js";
 import { type AgentRuntimeConfig, loadAgentRuntimeConfig } from "./runtime/config-loader.js";
+import { ConfigurationError, isConfigurationError } from "./runtime/errors.js";
 import type { AgentAuthEvent, AgentAuthEventHandlers, EventHandler } from "./runtime/events.js";
 import type { Logger } from "./runtime/logger.js";
 import type { StorageAdapter } from "./runtime/storage/types.js";
@@ -24,13 +25,19 @@ import {
 } from "./runtime/wallet/server-orchestrator-connector.js";
 import { NotSupportedError } from "./runtime/wallet/wallet-errors.js";
 
+/**
+ * A local private key (0x + 64 hex digits): when set, `createWallet()` signs in and signs with it (a local EOA)
+ * instead of the server-held wallet; `LUCID_AGENT_CREDENTIAL` must then name the credential bound to that key.
+ */
+export const ENV_PRIVATE_KEY = "LUCID_AGENT_PRIVATE_KEY";
+
 /** Configuration of `createWallet`; every field falls back to the environment (`LUCID_*`). */
 export interface CreateWalletConfig {
-  /** Lucid API base URL. Falls back to `LUCID_AGENT_BASE_URL` / `LUCID_BASE_URL`. */
+  /** Lucid API base URL. Falls back to `LUCID_BASE_URL`. */
   baseUrl?: string;
-  /** Falls back to `LUCID_AGENT_AGENT_REF` / `LUCID_AGENT_REF`. */
+  /** Falls back to `LUCID_AGENT_REF`. */
   agentRef?: string;
-  /** Falls back to `LUCID_AGENT_CREDENTIAL_ID` / `LUCID_AGENT_CREDENTIAL`. */
+  /** Falls back to `LUCID_AGENT_CREDENTIAL`. */
   credentialId?: string;
   /** Falls back to `LUCID_AGENT_REFRESH_TOKEN`. */
   refreshToken?: string;
@@ -114,9 +121,10 @@ export interface WalletClient {
 }
 
 /**
- * The one-call start: reads the `LUCID_*` environment when no config is given, and defaults to the
- * server-orchestrated wallet (its first challenge is signed with the owner token `LUCID_SERVER_ACCESS_TOKEN`;
- * after that the connector follows the runtime's own token by itself).
+ * The one-call start: reads the `LUCID_*` environment when no config is given. The wallet is, in this order:
+ * `wallet.connector`, `wallet.privateKey`, the local key in `LUCID_AGENT_PRIVATE_KEY` (unless `wallet.server` is
+ * given), else the server-orchestrated wallet (its first challenge is signed with the owner token
+ * `LUCID_SERVER_ACCESS_TOKEN`; after that the connector follows the runtime's own token by itself).
  */
 export async function createWallet(options: CreateWalletOptions = {}): Promise<WalletClient> {
   const env =
@@ -161,6 +169,20 @@ async function resolveConnector(
   if (options.wallet?.connector) return options.wallet.connector;
   if (options.wallet?.privateKey)
     return createLocalEoaWalletConnector({ privateKey: options.wallet.privateKey });
+  // The local-key path from the environment (`lucid-local-server --wallet local` prints it). Explicit server
+  // options win over it.
+  const envKey = env[ENV_PRIVATE_KEY]?.trim();
+  if (envKey && !options.wallet?.server) {
+    try {
+      return await createLocalEoaWalletConnector({ privateKey: envKey });
+    } catch (error) {
+      if (!isConfigurationError(error)) throw error;
+      throw new ConfigurationError(`${ENV_PRIVATE_KEY} is not a private key: ${error.message}`, {
+        hint: `Set ${ENV_PRIVATE_KEY} to 0x followed by 64 hex digits, or unset it to use the server-held wallet (the value itself is not shown here).`,
+        cause: error,
+      });
+    }
+  }
   const server = options.wallet?.server ?? {};
   return new ServerOrchestratorWalletConnector({
     ...server,

@@ -12,6 +12,7 @@ export {
   type CreateWalletOptions,
   type CreateWalletServerOptions,
   createWallet,
+  ENV_PRIVATE_KEY,
   type WalletClient,
 } from "./create-wallet.js";
 // Runtime

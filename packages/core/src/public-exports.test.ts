@@ -31,6 +31,7 @@ it("keeps the public runtime exports stable (update the snapshot on purpose when
       "ENV_CREDENTIAL_ID",
       "ENV_CREDENTIAL_ID_ALT",
       "ENV_DEBUG",
+      "ENV_PRIVATE_KEY",
       "ENV_REFRESH_TOKEN",
       "ENV_SCOPES",
       "HttpTransportError",

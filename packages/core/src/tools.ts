@@ -40,7 +40,12 @@ export type {
   LucidToolKind,
   LucidToolResult,
 } from "./tools/tool-descriptor.js";
-export { toolErrorResult } from "./tools/tool-error-result.js";
+export {
+  type LucidToolErrorEvent,
+  type LucidToolErrorHandler,
+  type ToolErrorReport,
+  toolErrorResult,
+} from "./tools/tool-error-result.js";
 export {
   ApprovalDeniedError,
   ApprovalRequiredError,
@@ -49,3 +54,4 @@ export {
   ToolInputError,
 } from "./tools/tool-errors.js";
 export { type LucidSession, toToolSession } from "./tools/tool-session.js";
+export type { LucidToolTypes } from "./tools/tool-types.js";

@@ -8,9 +8,9 @@ import { type SessionResolver, type ToLangChainToolOptions, toLangChainTool } fr
 
 /**
  * Options of `lucidTools` and `LucidToolkit`: the core tool options (`policy`, `approval`, `tools`,
- * `defaultChain`) plus `onError` and the `approve` callback.
+ * `defaultChain`), `errorMode`, the `onError` hook for unexpected failures and the `approve` callback.
  */
-export interface LucidLangChainOptions extends LucidToolsOptions, ToLangChainToolOptions {}
+export interface LucidLangChainOptions extends Omit<LucidToolsOptions, "onError">, ToLangChainToolOptions {}
 
 /**
  * The Lucid wallet tools as LangChain structured tools (`listAgents`, `getAgent`, `getWalletAddress`,
@@ -25,8 +25,12 @@ export function lucidTools(
   session: LucidSession | SessionResolver<LucidSession>,
   options: LucidLangChainOptions = {},
 ): DynamicStructuredTool[] {
-  const { onError, approve, ...toolOptions } = options;
+  const { onError, errorMode, approve, ...toolOptions } = options;
+  const adapterOptions: ToLangChainToolOptions = {};
+  if (onError !== undefined) adapterOptions.onError = onError;
+  if (errorMode !== undefined) adapterOptions.errorMode = errorMode;
+  if (approve !== undefined) adapterOptions.approve = approve;
   return createLucidToolDescriptors(toolOptions).map((descriptor) =>
-    toLangChainTool(descriptor, session, { onError, approve }),
+    toLangChainTool(descriptor, session, adapterOptions),
   );
 }

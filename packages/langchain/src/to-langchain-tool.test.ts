@@ -91,7 +91,34 @@ describe("toLangChainTool", () => {
     expect(contentOf(message)).toMatchObject({ code: "internal_error" });
   });
 
-  it("rethrows the typed error with onError: throw", async () => {
+  it("reports an unexpected failure to the onError hook and the session's logger", async () => {
+    const bug = new TypeError("x is undefined");
+    const hooked: unknown[] = [];
+    const logged: unknown[] = [];
+    const session = {
+      agentRef: "a",
+      logger: { debug() {}, info() {}, warn() {}, error: (obj: unknown) => logged.push(obj) },
+    };
+    const tool = toLangChainTool(
+      {
+        ...whoami,
+        execute: async () => {
+          throw bug;
+        },
+      },
+      session,
+      { onError: (event) => hooked.push(event) },
+    );
+    const message = await runOneToolTurn(tool);
+    expect(contentOf(message)).toMatchObject({
+      code: "internal_error",
+      message: "The tool failed unexpectedly.",
+    });
+    expect(hooked).toEqual([{ tool: "whoami", toolCallId: "call-7", error: bug }]);
+    expect(logged).toEqual([{ tool: "whoami", toolCallId: "call-7", err: bug }]);
+  });
+
+  it("rethrows the typed error with errorMode: throw", async () => {
     const error = new ConfigurationError("boom");
     const tool = toLangChainTool(
       {
@@ -101,7 +128,7 @@ describe("toLangChainTool", () => {
         },
       },
       { agentRef: "a" },
-      { onError: "throw" },
+      { errorMode: "throw" },
     );
     await expect(runOneToolTurn(tool)).rejects.toBe(error);
   });
@@ -116,7 +143,7 @@ describe("toLangChainTool", () => {
       message: "Invalid input for whoami: greeting: must start with g.",
       retryable: false,
     });
-    const thrown = toLangChainTool(whoami, { agentRef: "a" }, { onError: "throw" });
+    const thrown = toLangChainTool(whoami, { agentRef: "a" }, { errorMode: "throw" });
     await expect(runOneToolTurn(thrown, {}, { greeting: "hello" })).rejects.toThrow(/did not match/);
   });
 

@@ -10,6 +10,7 @@ import {
   ApprovalDeniedError,
   ApprovalRequiredError,
   type LucidToolDescriptor,
+  type LucidToolErrorHandler,
   type LucidToolResult,
   ToolInputError,
   toolErrorResult,
@@ -45,7 +46,13 @@ export interface ToLangChainToolOptions {
    * `{ ok: false, code, message, retryable }`, so the model can read it and the loop goes on. `"throw"`: the
    * typed error is rethrown to the caller.
    */
-  onError?: "message" | "throw";
+  errorMode?: "message" | "throw";
+  /**
+   * Called with each unexpected failure (an error that is not a Lucid error), with the thrown error and its
+   * cause; the session's logger gets an `error` record too. The model sees only `internal_error`. Default: the
+   * descriptor's own `onError`. (The strings `"message"` / `"throw"` are the older spelling of `errorMode`.)
+   */
+  onError?: LucidToolErrorHandler | "message" | "throw";
   /**
    * Called before each call of a tool that needs approval (by default `sendTransaction`); `false` refuses the
    * call with `approval_denied`. Without it, such calls are refused with `approval_required`.
@@ -81,7 +88,7 @@ class LucidStructuredTool extends DynamicStructuredTool {
  * Maps one framework-neutral Lucid tool descriptor to a LangChain structured tool. The session is a fixed
  * value or is resolved per call from the invocation (never from the model). Successful calls answer the JSON
  * `{ ok: true, result }`; failures (including input that fails the schema) answer a `ToolMessage` with status
- * `error` and the content `{ ok: false, code, message, retryable }`, unless `onError: "throw"`. A descriptor
+ * `error` and the content `{ ok: false, code, message, retryable }`, unless `errorMode: "throw"`. A descriptor
  * that needs approval runs only once `approve` returned true.
  */
 export function toLangChainTool<Input, Output, Session>(
@@ -99,9 +106,15 @@ export function toLangChainTool<Input, Output, Session>(
     return new ToolMessage({ content, tool_call_id: toolCallId, name: descriptor.name, status: "error" });
   };
 
-  const fail = (error: unknown, toolCallId: string | undefined) => {
-    if (options.onError === "throw") throw error;
-    return answer(toolErrorResult(error), toolCallId);
+  const errorMode = options.errorMode ?? (typeof options.onError === "string" ? options.onError : "message");
+  const onError = typeof options.onError === "function" ? options.onError : descriptor.onError;
+
+  const fail = (error: unknown, toolCallId: string | undefined, session?: Session) => {
+    if (errorMode === "throw") throw error;
+    return answer(
+      toolErrorResult(error, { tool: descriptor.name, toolCallId, session, onError }),
+      toolCallId,
+    );
   };
 
   const run = async (input: Input, config: ToolRunnableConfig) => {
@@ -122,7 +135,7 @@ export function toLangChainTool<Input, Output, Session>(
         // Nobody is asked to approve a call the policy would refuse anyway.
         await descriptor.preflight?.(input, { session: resolved, toolCallId, signal: config.signal });
       } catch (error) {
-        return fail(error, callId);
+        return fail(error, callId, resolved);
       }
       if (!options.approve) {
         return fail(
@@ -146,7 +159,7 @@ export function toLangChainTool<Input, Output, Session>(
       });
       return answer({ ok: true, result }, callId);
     } catch (error) {
-      return fail(error, callId);
+      return fail(error, callId, resolved);
     }
   };
 
@@ -155,7 +168,7 @@ export function toLangChainTool<Input, Output, Session>(
     arg: unknown,
     config: ToolRunnableConfig,
   ) => {
-    if (options.onError === "throw") throw error;
+    if (errorMode === "throw") throw error;
     const toolCall = isToolCall(arg) ? arg : config.toolCall;
     const input = isToolCall(arg) ? arg.args : arg;
     const checked = await descriptor.inputSchema["~standard"].validate(input);

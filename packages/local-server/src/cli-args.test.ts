@@ -31,6 +31,23 @@ describe("parseCliArgs", () => {
         challengeFormat: "typed_data",
         refreshReuseGraceSeconds: 0,
       },
+      output: { wallet: "server" },
+    });
+  });
+
+  it("skips the `--` that `pnpm local-server -- --port 8787` passes through", () => {
+    expect(parseCliArgs(["--", "--port", "8787"])).toEqual({
+      kind: "run",
+      options: { port: 8787 },
+      output: { wallet: "server" },
+    });
+  });
+
+  it("chooses the printed wallet and where to write .lucid-agent.json", () => {
+    expect(parseCliArgs(["--wallet", "local", "--write-agent-json", ".lucid-agent.json"])).toEqual({
+      kind: "run",
+      options: {},
+      output: { wallet: "local", agentJsonPath: ".lucid-agent.json" },
     });
   });
 
@@ -38,8 +55,13 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs(["--rpc-url", "http://127.0.0.1:8545", "--chain-id", "1337"])).toEqual({
       kind: "run",
       options: { chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 1337 } },
+      output: { wallet: "server" },
     });
-    expect(parseCliArgs(["--chain-id", "1337"])).toEqual({ kind: "run", options: { chainId: 1337 } });
+    expect(parseCliArgs(["--chain-id", "1337"])).toEqual({
+      kind: "run",
+      options: { chainId: 1337 },
+      output: { wallet: "server" },
+    });
   });
 
   it("recognises help", () => {
@@ -56,6 +78,9 @@ describe("parseCliArgs", () => {
     [["--bogus"], /bogus/],
     [["stray"], /stray|positional/i],
     [["--port"], /port/],
+    [["--wallet", "hot"], /--wallet must be one of server, local/],
+    [["--write-agent-json", " "], /--write-agent-json needs a file path/],
+    [["--", "--", "--port", "1"], /positional/i],
   ])("refuses %j", (argv, message) => {
     const result = parseCliArgs(argv);
     expect(result.kind).toBe("error");

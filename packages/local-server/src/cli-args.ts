@@ -17,14 +17,30 @@ Options:
   --refresh-grace S        seconds a rotated refresh token may be presented again (default 0)
   --chain-id N             chain id of the spawned anvil (default 31337)
   --rpc-url URL            use this EVM node (anvil) instead of spawning one
-  --anvil-path P           anvil binary (default LUCID_ANVIL_PATH, then @foundry-rs/anvil)
+  --anvil-path P           anvil binary (default LUCID_ANVIL_PATH, then @foundry-rs/anvil-<platform>)
+  --wallet W               which wallet of the agent the printed variables sign in with: server (default; the
+                           server-held wallet, first challenge signed with LUCID_SERVER_ACCESS_TOKEN) or local
+                           (LUCID_AGENT_PRIVATE_KEY, a throwaway key the server seeded)
+  --write-agent-json P     also write the agent's .lucid-agent.json to P, with the credential of the
+                           --wallet chosen (read by AgentRuntime.load; contains no secret)
   -h, --help               show this help
 `;
+
+/** The wallets `--wallet` chooses between. */
+export const CLI_WALLETS = ["server", "local"] as const;
+
+/** What the CLI does besides serving. */
+export interface CliOutput {
+  /** Which wallet the printed variables sign in with. */
+  wallet: (typeof CLI_WALLETS)[number];
+  /** Where to write a `.lucid-agent.json`, if anywhere. */
+  agentJsonPath?: string;
+}
 
 /** The outcome of parsing the command line. */
 export type CliArgs =
   | { kind: "help" }
-  | { kind: "run"; options: LocalServerOptions }
+  | { kind: "run"; options: LocalServerOptions; output: CliOutput }
   | { kind: "error"; message: string };
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -46,11 +62,14 @@ function seconds(name: string, value: string | undefined, allowZero = false): nu
   return n;
 }
 
-/** Parses `lucid-local-server` arguments (without `node` and the script). Never throws. */
+/**
+ * Parses `lucid-local-server` arguments (without `node` and the script). Never throws. A leading `--` is skipped:
+ * `pnpm run local-server -- --port 8787` passes it through.
+ */
 export function parseCliArgs(argv: string[]): CliArgs {
   try {
     const { values } = parseArgs({
-      args: argv,
+      args: argv[0] === "--" ? argv.slice(1) : argv,
       strict: true,
       allowPositionals: false,
       options: {
@@ -64,6 +83,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         "chain-id": { type: "string" },
         "rpc-url": { type: "string" },
         "anvil-path": { type: "string" },
+        wallet: { type: "string" },
+        "write-agent-json": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -93,7 +114,17 @@ export function parseCliArgs(argv: string[]): CliArgs {
       options.chainId = chainId;
     }
     if (values["anvil-path"] !== undefined) options.anvilPath = values["anvil-path"];
-    return { kind: "run", options };
+    const wallet = values.wallet ?? "server";
+    if (!CLI_WALLETS.includes(wallet as CliOutput["wallet"])) {
+      throw new Error(`--wallet must be one of ${CLI_WALLETS.join(", ")}, got "${wallet}".`);
+    }
+    const output: CliOutput = { wallet: wallet as CliOutput["wallet"] };
+    const agentJson = values["write-agent-json"];
+    if (agentJson !== undefined) {
+      if (agentJson.trim() === "") throw new Error("--write-agent-json needs a file path.");
+      output.agentJsonPath = agentJson;
+    }
+    return { kind: "run", options, output };
   } catch (error) {
     return { kind: "error", message: error instanceof Error ? error.message : String(error) };
   }

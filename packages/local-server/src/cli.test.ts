@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -38,11 +39,28 @@ function run(args: string[]) {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let stderr = "";
+  const waiters: Array<{ pattern: RegExp; resolve: (match: RegExpExecArray) => void }> = [];
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
+    for (const waiter of [...waiters]) {
+      const match = waiter.pattern.exec(stderr);
+      if (!match) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(match);
+    }
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
+  // `close`, not `exit`: by then stdout and stderr have been read to the end.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  /** Resolves with the first match of `pattern` in stderr, once there is one. */
+  const stderrMatch = (pattern: RegExp) => {
+    const match = pattern.exec(stderr);
+    return match
+      ? Promise.resolve(match)
+      : new Promise<RegExpExecArray>((resolve) => {
+          waiters.push({ pattern, resolve });
+        });
+  };
+  return { child, exited, stderr: () => stderr, stderrMatch };
 }
 
 function readEnv(child: ChildProcess): Promise<Record<string, string>> {
@@ -52,9 +70,9 @@ function readEnv(child: ChildProcess): Promise<Record<string, string>> {
     lines.on("line", (line) => {
       const eq = line.indexOf("=");
       if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-      if (line.startsWith("LUCID_AGENT_CREDENTIAL_ID=")) resolve(env);
+      if (line.startsWith("LUCID_CHAIN_RPC_URL=")) resolve(env);
     });
-    child.once("exit", (code) => reject(new Error(`cli exited with ${code} before printing its env`)));
+    child.once("close", (code) => reject(new Error(`cli exited with ${code} before printing its env`)));
   });
 }
 
@@ -62,6 +80,7 @@ describe("lucid-local-server CLI", () => {
   it("prints the dotenv lines, serves, and stops cleanly (with anvil) on SIGTERM", async () => {
     const { child, exited, stderr } = run(["--port", "0", "--access-ttl", "120"]);
     const env = await readEnv(child);
+    // One family (the one every README uses); the local key under EOA names, so createWallet() keeps the server wallet.
     expect(Object.keys(env)).toEqual([
       "LUCID_BASE_URL",
       "LUCID_AGENT_REF",
@@ -70,14 +89,10 @@ describe("lucid-local-server CLI", () => {
       "LUCID_SERVER_URL",
       "LUCID_SERVER_ACCESS_TOKEN",
       "LUCID_AGENT_EOA_CREDENTIAL",
-      "LUCID_AGENT_PRIVATE_KEY",
+      "LUCID_AGENT_EOA_PRIVATE_KEY",
       "LUCID_AGENT_WALLET_ADDRESS",
       "LUCID_CHAIN_ID",
       "LUCID_CHAIN_RPC_URL",
-      "LUCID_AGENT_BASE_URL",
-      "LUCID_AGENT_AGENT_REF",
-      "LUCID_AGENT_AGENT_ID",
-      "LUCID_AGENT_CREDENTIAL_ID",
     ]);
     expect(env.LUCID_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(env.LUCID_AGENT_REF).toBe("demo-agent");
@@ -97,6 +112,38 @@ describe("lucid-local-server CLI", () => {
     await expect(fetch(`${env.LUCID_BASE_URL}/v1/agents`)).rejects.toThrow();
   });
 
+  it("--wallet local --write-agent-json: prints the local key's variables and writes .lucid-agent.json", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lucid-cli-"));
+    try {
+      const path = join(dir, ".lucid-agent.json");
+      const { child, exited } = run(["--", "--wallet", "local", "--write-agent-json", path]);
+      const env = await readEnv(child);
+      expect(Object.keys(env)).toEqual([
+        "LUCID_BASE_URL",
+        "LUCID_AGENT_REF",
+        "LUCID_AGENT_ID",
+        "LUCID_AGENT_CREDENTIAL",
+        "LUCID_AGENT_PRIVATE_KEY",
+        "LUCID_AGENT_WALLET_ADDRESS",
+        "LUCID_CHAIN_ID",
+        "LUCID_CHAIN_RPC_URL",
+      ]);
+      expect(env.LUCID_AGENT_CREDENTIAL).toMatch(/^cred_eoa_/);
+      const file = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
+      expect(file).toEqual({
+        agentId: env.LUCID_AGENT_ID,
+        agentRef: "demo-agent",
+        credentialId: env.LUCID_AGENT_CREDENTIAL,
+        apiBaseUrl: env.LUCID_BASE_URL,
+      });
+      expect(JSON.stringify(file)).not.toContain(env.LUCID_AGENT_PRIVATE_KEY!.slice(2));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("stops on SIGINT too", async () => {
     const { child, exited } = run([]);
     const env = await readEnv(child);
@@ -106,16 +153,8 @@ describe("lucid-local-server CLI", () => {
   });
 
   it("stops the chain it is starting when signalled during startup", async () => {
-    const { child, exited, stderr } = run([]);
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (stderr().includes("anvil (pid")) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
-    });
-    const rpcUrl = /listening on (http:\/\/\S+)/.exec(stderr())![1]!;
+    const { child, exited, stderrMatch } = run([]);
+    const rpcUrl = (await stderrMatch(/anvil \(pid \d+\) listening on (http:\/\/\S+)\n/))[1]!;
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     await expect(fetch(rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();

@@ -54,7 +54,19 @@ async function main(): Promise<void> {
     return;
   }
 
-  process.stdout.write(formatDotenv(server.env));
+  const { output } = args;
+  if (output.agentJsonPath !== undefined) {
+    try {
+      const path = await server.writeAgentJson(output.agentJsonPath, { wallet: output.wallet });
+      log(`wrote ${path} (agent ${server.seed.agentRef}, ${output.wallet} wallet credential)`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`lucid-local-server: could not write ${output.agentJsonPath}: ${message}\n`);
+      await server.close();
+      process.exit(1);
+    }
+  }
+  process.stdout.write(formatDotenv(output.wallet === "local" ? server.localKeyEnv : server.env));
   log(
     `ready: ${server.url} (agent ${server.seed.agentRef}, chain ${server.seed.caip2} at ${server.seed.rpcUrl})`,
   );

@@ -6,6 +6,7 @@
 export type { Scope } from "./auth/scopes.js";
 export { KNOWN_SCOPES } from "./auth/scopes.js";
 export { resolveAnvilPath } from "./chain/resolve-anvil-path.js";
+export type { EnvWallet } from "./env.js";
 export type { ErrorBody, ErrorCode, ErrorDetail } from "./http/error-codes.js";
 export { ERROR_CODES } from "./http/error-codes.js";
 export type { LocalServerErrorCode } from "./local-server-error.js";

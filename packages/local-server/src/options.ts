@@ -47,7 +47,7 @@ export interface LocalServerOptions {
   chainId?: number;
   /** Use this node instead of spawning anvil. */
   chain?: ExternalChainOptions;
-  /** Path of the anvil binary; default `LUCID_ANVIL_PATH`, then the binary of `@foundry-rs/anvil`. */
+  /** Path of the anvil binary; default `LUCID_ANVIL_PATH`, then the binary of `@foundry-rs/anvil-<platform>`. */
   anvilPath?: string;
   /** How long anvil may take to start listening, in ms; default 15000. */
   anvilStartupTimeoutMs?: number;

@@ -99,7 +99,7 @@ describe("startLocalServer: full flow through the generated SDK", () => {
     expect(seed.caip2).toBe("eip155:31337");
     expect(seed.agents).toHaveLength(1);
     expect(privateKeyToAccount(seed.eoaPrivateKey).address).toBe(seed.eoaAddress);
-    expect(env).toMatchObject({
+    expect(env).toEqual({
       LUCID_BASE_URL: server.url,
       LUCID_AGENT_REF: "demo-agent",
       LUCID_AGENT_ID: seed.agentId,
@@ -107,13 +107,20 @@ describe("startLocalServer: full flow through the generated SDK", () => {
       LUCID_SERVER_URL: server.url,
       LUCID_SERVER_ACCESS_TOKEN: seed.ownerToken,
       LUCID_AGENT_EOA_CREDENTIAL: seed.eoaCredentialId,
+      LUCID_AGENT_EOA_PRIVATE_KEY: seed.eoaPrivateKey,
+      LUCID_AGENT_WALLET_ADDRESS: seed.serverWalletAddress,
+      LUCID_CHAIN_ID: "31337",
+      LUCID_CHAIN_RPC_URL: seed.rpcUrl,
+    });
+    expect(server.localKeyEnv).toEqual({
+      LUCID_BASE_URL: server.url,
+      LUCID_AGENT_REF: "demo-agent",
+      LUCID_AGENT_ID: seed.agentId,
+      LUCID_AGENT_CREDENTIAL: seed.eoaCredentialId,
       LUCID_AGENT_PRIVATE_KEY: seed.eoaPrivateKey,
       LUCID_AGENT_WALLET_ADDRESS: seed.serverWalletAddress,
       LUCID_CHAIN_ID: "31337",
       LUCID_CHAIN_RPC_URL: seed.rpcUrl,
-      LUCID_AGENT_BASE_URL: server.url,
-      LUCID_AGENT_AGENT_REF: "demo-agent",
-      LUCID_AGENT_CREDENTIAL_ID: seed.credentialId,
     });
     const chain = createPublicClient({ transport: http(seed.rpcUrl) });
     expect(await chain.getBalance({ address: seed.serverWalletAddress })).toBe(parseEther("100"));
@@ -137,6 +144,7 @@ describe("startLocalServer: full flow through the generated SDK", () => {
     expect(siwe).toContain(seed.eoaAddress);
     expect(siwe).toContain(`Nonce: ${challenge.nonce}`);
     const signature = await signChallenge(privateKeyToAccount(seed.eoaPrivateKey), challenge);
+    const exchangedAfter = Date.now();
     const exchanged = await postV1AuthAgentsByAgentRefExchange({
       client: c,
       path: { agentRef: seed.agentRef },
@@ -149,7 +157,8 @@ describe("startLocalServer: full flow through the generated SDK", () => {
     expect(bundle.refresh_token).toMatch(/^lrt_/);
     expect(bundle.token_type).toBe("bearer");
     expect(bundle.credential.id).toBe(seed.eoaCredentialId);
-    expect(Date.parse(bundle.expires_at) - Date.now()).toBeGreaterThan(800_000);
+    // The default access lifetime (900 s), counted from the exchange.
+    expect(Date.parse(bundle.expires_at)).toBeGreaterThanOrEqual(exchangedAfter + 900_000);
 
     // refresh rotates
     const refreshed = await postV1AuthAgentsByAgentRefRefresh({

@@ -1,11 +1,13 @@
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve as resolvePath } from "node:path";
 import type { Address, Hex } from "viem";
 import { revokeCredential, setCredentialDisabled } from "./auth/revoke.js";
 import { type AnvilProcess, startAnvil } from "./chain/anvil.js";
 import { type ChainConnection, connectChain } from "./chain/chain-connection.js";
 import { resolveAnvilPath } from "./chain/resolve-anvil-path.js";
-import { buildEnv } from "./env.js";
+import { agentConfigFile, buildEnv, type EnvWallet } from "./env.js";
 import { createRequestListener } from "./http/request-listener.js";
 import { createRouter } from "./http/router.js";
 import { type LocalServerOptions, resolveOptions } from "./options.js";
@@ -61,8 +63,22 @@ export interface LocalServer {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
   seed: LocalServerSeed;
-  /** The dotenv values the CLI prints (`LUCID_BASE_URL`, `LUCID_AGENT_REF`, ...). */
+  /**
+   * The dotenv values the CLI prints (`LUCID_BASE_URL`, `LUCID_AGENT_REF`, `LUCID_AGENT_CREDENTIAL`, ...): the
+   * first agent signing in with its server-held wallet (`LUCID_SERVER_ACCESS_TOKEN` signs the first challenge).
+   */
   env: Record<string, string>;
+  /**
+   * The same for the first agent's local key (`lucid-local-server --wallet local`): `LUCID_AGENT_CREDENTIAL` is the
+   * key's credential and `LUCID_AGENT_PRIVATE_KEY` the key, so `createWallet()` signs in with it.
+   */
+  localKeyEnv: Record<string, string>;
+  /**
+   * Writes the first agent's `.lucid-agent.json` (`agentId`, `agentRef`, `credentialId`, `apiBaseUrl`; no secret)
+   * to `path`, for `AgentRuntime.load()`. `wallet: "local"` (default `"server"`) names the local key's credential.
+   * Resolves to the absolute path written. The CLI's `--write-agent-json` calls it.
+   */
+  writeAgentJson(path: string, options?: { wallet?: EnvWallet }): Promise<string>;
   /** Per-operation request counts. */
   counters: Counters;
   /** Fault injection per operation. */
@@ -178,6 +194,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       url: baseUrl,
       seed,
       env: buildEnv({ url: baseUrl, seed: seeded, chainId: chain.chainId, rpcUrl: chain.rpcUrl }),
+      localKeyEnv: buildEnv({
+        url: baseUrl,
+        seed: seeded,
+        chainId: chain.chainId,
+        rpcUrl: chain.rpcUrl,
+        wallet: "local",
+      }),
+      async writeAgentJson(path, options = {}) {
+        const absolute = resolvePath(path);
+        const file = agentConfigFile({ url: baseUrl, seed }, options.wallet ?? "server");
+        await writeFile(absolute, `${JSON.stringify(file, null, 2)}\n`);
+        return absolute;
+      },
       counters,
       faults,
       admin: {

@@ -1,6 +1,6 @@
 /**
  * Zod schemas for every request and response of the Lucid agent API, generated from `openapi.yaml`.
- * Needs `zod` (a peer dependency) installed.
+ * Needs `zod` (a peer dependency, 3.25+ or 4: the schemas use the `zod/v4` API both ship) installed.
  */
 export {
   zAddress,

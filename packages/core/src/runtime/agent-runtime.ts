@@ -123,6 +123,11 @@ export class AgentRuntime {
   /** The resolved configuration (without secrets beyond what you passed in). */
   readonly config: Readonly<AgentRuntimeConfig>;
 
+  /** The runtime's logger (every record redacted), for code that acts on the runtime's behalf, e.g. the LLM tools. */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
   readonly #auth: AgentAuthClient;
   readonly #tokens: TokenManager;
   readonly #signer: ChallengeSigner | WalletConnector | undefined;

@@ -40,7 +40,7 @@ const loadError = async (options: Parameters<typeof load>[0]) => {
   return (error as Error).message;
 };
 
-const minimalEnv = { LUCID_AGENT_AGENT_REF: "env-agent", LUCID_AGENT_CREDENTIAL_ID: "env-cred" };
+const minimalEnv = { LUCID_AGENT_REF: "env-agent", LUCID_AGENT_CREDENTIAL: "env-cred" };
 
 describe("loadAgentRuntimeConfig: sources and precedence", () => {
   it("reads everything from the environment alone (no file) with the default base URL", async () => {
@@ -50,8 +50,8 @@ describe("loadAgentRuntimeConfig: sources and precedence", () => {
       fileConfig: null,
       sources: {
         baseUrl: "default",
-        agentRef: "env:LUCID_AGENT_AGENT_REF",
-        credentialId: "env:LUCID_AGENT_CREDENTIAL_ID",
+        agentRef: "env:LUCID_AGENT_REF",
+        credentialId: "env:LUCID_AGENT_CREDENTIAL",
       },
     });
     expect(result.sourcePath).toBeUndefined();
@@ -95,18 +95,25 @@ describe("loadAgentRuntimeConfig: sources and precedence", () => {
     source: string;
   };
   const rows: Row[] = [
-    // baseUrl: override > LUCID_AGENT_BASE_URL > LUCID_BASE_URL > file apiBaseUrl > file baseUrl > default
+    // baseUrl: override > LUCID_BASE_URL (alias LUCID_AGENT_BASE_URL, must agree) > file apiBaseUrl > file baseUrl > default
     {
       field: "baseUrl",
       override: "https://o.example",
-      env: { LUCID_AGENT_BASE_URL: "https://a.example", LUCID_BASE_URL: "https://b.example" },
+      env: { LUCID_AGENT_BASE_URL: "https://b.example/", LUCID_BASE_URL: "https://b.example" },
       file: { apiBaseUrl: "https://f.example" },
       expected: "https://o.example",
       source: "override",
     },
     {
       field: "baseUrl",
-      env: { LUCID_AGENT_BASE_URL: "https://a.example", LUCID_BASE_URL: "https://b.example" },
+      env: { LUCID_AGENT_BASE_URL: "https://b.example/", LUCID_BASE_URL: "https://b.example" },
+      file: { apiBaseUrl: "https://f.example" },
+      expected: "https://b.example",
+      source: "env:LUCID_BASE_URL",
+    },
+    {
+      field: "baseUrl",
+      env: { LUCID_AGENT_BASE_URL: "https://a.example" },
       file: { apiBaseUrl: "https://f.example" },
       expected: "https://a.example",
       source: "env:LUCID_AGENT_BASE_URL",
@@ -131,18 +138,25 @@ describe("loadAgentRuntimeConfig: sources and precedence", () => {
       source: "file",
     },
     { field: "baseUrl", expected: DEFAULT_API_BASE_URL, source: "default" },
-    // agentRef: override > LUCID_AGENT_AGENT_REF > LUCID_AGENT_REF > LUCID_AGENT_AGENT_ID > file agentRef > file agentId
+    // agentRef: override > LUCID_AGENT_REF (alias LUCID_AGENT_AGENT_REF, must agree) > LUCID_AGENT_AGENT_ID > file
     {
       field: "agentRef",
       override: "o",
-      env: { LUCID_AGENT_AGENT_REF: "a", LUCID_AGENT_REF: "b", LUCID_AGENT_AGENT_ID: "c" },
+      env: { LUCID_AGENT_AGENT_REF: "b", LUCID_AGENT_REF: "b", LUCID_AGENT_AGENT_ID: "c" },
       file: { agentRef: "f" },
       expected: "o",
       source: "override",
     },
     {
       field: "agentRef",
-      env: { LUCID_AGENT_AGENT_REF: "a", LUCID_AGENT_REF: "b", LUCID_AGENT_AGENT_ID: "c" },
+      env: { LUCID_AGENT_AGENT_REF: "b", LUCID_AGENT_REF: "b", LUCID_AGENT_AGENT_ID: "c" },
+      file: { agentRef: "f" },
+      expected: "b",
+      source: "env:LUCID_AGENT_REF",
+    },
+    {
+      field: "agentRef",
+      env: { LUCID_AGENT_AGENT_REF: "a", LUCID_AGENT_AGENT_ID: "c" },
       file: { agentRef: "f" },
       expected: "a",
       source: "env:LUCID_AGENT_AGENT_REF",
@@ -162,18 +176,18 @@ describe("loadAgentRuntimeConfig: sources and precedence", () => {
     },
     { field: "agentRef", file: { agentRef: "f", agentId: "i" }, expected: "f", source: "file" },
     { field: "agentRef", file: { agentId: "i" }, expected: "i", source: "file" },
-    // credentialId: override > LUCID_AGENT_CREDENTIAL_ID > LUCID_AGENT_CREDENTIAL > file
+    // credentialId: override > LUCID_AGENT_CREDENTIAL (alias LUCID_AGENT_CREDENTIAL_ID, must agree) > file
     {
       field: "credentialId",
       override: "o",
-      env: { LUCID_AGENT_CREDENTIAL_ID: "a", LUCID_AGENT_CREDENTIAL: "b" },
+      env: { LUCID_AGENT_CREDENTIAL_ID: "b", LUCID_AGENT_CREDENTIAL: "b" },
       file: { credentialId: "f" },
       expected: "o",
       source: "override",
     },
     {
       field: "credentialId",
-      env: { LUCID_AGENT_CREDENTIAL_ID: "a", LUCID_AGENT_CREDENTIAL: "b" },
+      env: { LUCID_AGENT_CREDENTIAL_ID: "a" },
       file: { credentialId: "f" },
       expected: "a",
       source: "env:LUCID_AGENT_CREDENTIAL_ID",
@@ -239,6 +253,48 @@ describe("loadAgentRuntimeConfig: sources and precedence", () => {
     });
     expect(result.config[field]).toEqual(expected);
     expect(result.sources[field]).toBe(source);
+  });
+
+  it.each([
+    [
+      "agentRef",
+      { LUCID_AGENT_REF: "new-agent", LUCID_AGENT_AGENT_REF: "old-agent", LUCID_AGENT_CREDENTIAL: "c" },
+    ],
+    ["credentialId", { ...minimalEnv, LUCID_AGENT_CREDENTIAL_ID: "cred_old" }],
+    [
+      "baseUrl",
+      { ...minimalEnv, LUCID_BASE_URL: "https://new.example", LUCID_AGENT_BASE_URL: "https://old.example" },
+    ],
+  ] as const)("refuses two spellings of %s set to different values, naming both", async (field, env) => {
+    const error = await load({ env }).catch((caught: unknown) => caught);
+    expect(isConfigurationError(error)).toBe(true);
+    const { message, hint } = error as { message: string; hint: string };
+    expect(message).toContain(`Conflicting ${field}`);
+    const [primary, alias] = {
+      agentRef: ["LUCID_AGENT_REF", "LUCID_AGENT_AGENT_REF"],
+      credentialId: ["LUCID_AGENT_CREDENTIAL", "LUCID_AGENT_CREDENTIAL_ID"],
+      baseUrl: ["LUCID_BASE_URL", "LUCID_AGENT_BASE_URL"],
+    }[field];
+    expect(message).toContain(`${primary} and ${alias}`);
+    expect(hint).toContain(`Unset ${alias}`);
+  });
+
+  it("never shows a credential id in a conflict", async () => {
+    const error = await load({
+      env: {
+        ...minimalEnv,
+        LUCID_AGENT_CREDENTIAL: "cred_secret_a",
+        LUCID_AGENT_CREDENTIAL_ID: "cred_secret_b",
+      },
+    }).catch((caught: unknown) => caught);
+    expect(String((error as Error).message)).not.toMatch(/cred_secret/);
+    expect(String((error as { hint: string }).hint)).not.toMatch(/cred_secret/);
+  });
+
+  it("lets LUCID_AGENT_REF win over a leftover agent id (an id is not compared with a ref)", async () => {
+    const result = await load({ env: { ...minimalEnv, LUCID_AGENT_AGENT_ID: "agt_old" } });
+    expect(result.config.agentRef).toBe("env-agent");
+    expect(result.sources.agentRef).toBe("env:LUCID_AGENT_REF");
   });
 
   it("treats empty and whitespace-only variables as unset", async () => {
@@ -328,13 +384,13 @@ describe("loadAgentRuntimeConfig: every bad configuration names the field, its s
   it.each<[string, Parameters<typeof load>[0], RegExp[]]>([
     [
       "missing agentRef",
-      { env: { LUCID_AGENT_CREDENTIAL_ID: "c" } },
-      [/agentRef is missing/, /LUCID_AGENT_AGENT_REF/, /overrides\.agentRef/],
+      { env: { LUCID_AGENT_CREDENTIAL: "c" } },
+      [/agentRef is missing/, /LUCID_AGENT_REF/, /overrides\.agentRef/],
     ],
     [
       "missing credentialId",
-      { env: { LUCID_AGENT_AGENT_REF: "a" } },
-      [/credentialId is missing/, /LUCID_AGENT_CREDENTIAL_ID/, /LUCID_AGENT_CREDENTIAL\b/],
+      { env: { LUCID_AGENT_REF: "a" } },
+      [/credentialId is missing/, /LUCID_AGENT_CREDENTIAL\b/],
     ],
     [
       "a non-URL base URL from env",
@@ -419,7 +475,7 @@ describe("loadAgentRuntimeConfig: every bad configuration names the field, its s
 
   it("never puts a refresh token or URL credentials in a message", async () => {
     const message = await loadError({
-      env: { LUCID_AGENT_REFRESH_TOKEN: "lrt_super_secret_value", LUCID_AGENT_AGENT_REF: "a" },
+      env: { LUCID_AGENT_REFRESH_TOKEN: "lrt_super_secret_value", LUCID_AGENT_REF: "a" },
     });
     expect(message).not.toContain("lrt_super_secret_value");
     const urlMessage = await loadError({

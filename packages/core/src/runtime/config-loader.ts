@@ -2,18 +2,20 @@
  * Config loader: merges explicit overrides, environment variables, the CLI's `.lucid-agent.json` and defaults
  * into a validated `AgentRuntimeConfig`.
  *
- * Precedence, per field: `overrides` > environment > file > default. Two families of environment variables are
- * read; when both name the same field, the `LUCID_AGENT_*` family wins:
+ * Precedence, per field: `overrides` > environment > file > default. The environment variables are those every
+ * README uses (`LUCID_BASE_URL`, `LUCID_AGENT_REF`, `LUCID_AGENT_CREDENTIAL`, ...). The older `LUCID_AGENT_*`
+ * spellings are still read, but only as aliases: when both spellings of one field are set to different values the
+ * loader throws a `ConfigurationError` naming both, instead of silently picking one.
  *
- * | field          | `LUCID_AGENT_*` family (wins)                 | design family             | file key               |
- * |----------------|-----------------------------------------------|---------------------------|------------------------|
- * | `baseUrl`      | `LUCID_AGENT_BASE_URL`                        | `LUCID_BASE_URL`          | `apiBaseUrl`, `baseUrl`|
- * | `agentRef`     | `LUCID_AGENT_AGENT_REF`, `LUCID_AGENT_AGENT_ID` | `LUCID_AGENT_REF`       | `agentRef`, `agentId`  |
- * | `credentialId` | `LUCID_AGENT_CREDENTIAL_ID`                   | `LUCID_AGENT_CREDENTIAL`  | `credentialId`         |
- * | `refreshToken` | `LUCID_AGENT_REFRESH_TOKEN`                   | (same name)               | `refreshToken`         |
- * | `scopes`       | `LUCID_AGENT_SCOPES` (JSON array or comma list) |                         | `scopes`               |
+ * | field          | environment variable       | alias (must agree)                              | file key               |
+ * |----------------|----------------------------|-------------------------------------------------|------------------------|
+ * | `baseUrl`      | `LUCID_BASE_URL`           | `LUCID_AGENT_BASE_URL`                          | `apiBaseUrl`, `baseUrl`|
+ * | `agentRef`     | `LUCID_AGENT_REF`          | `LUCID_AGENT_AGENT_REF` (`LUCID_AGENT_AGENT_ID`)| `agentRef`, `agentId`  |
+ * | `credentialId` | `LUCID_AGENT_CREDENTIAL`   | `LUCID_AGENT_CREDENTIAL_ID`                     | `credentialId`         |
+ * | `refreshToken` | `LUCID_AGENT_REFRESH_TOKEN`|                                                 | `refreshToken`         |
+ * | `scopes`       | `LUCID_AGENT_SCOPES` (JSON array or comma list) |                            | `scopes`               |
  *
- * (`LUCID_AGENT_REF` outranks `LUCID_AGENT_AGENT_ID`: a ref beats an id within the environment.) Empty or
+ * (`LUCID_AGENT_AGENT_ID`, an agent id, is read only when no ref variable is set.) Empty or
  * whitespace-only variables count as unset. The file is `options.path`, else `LUCID_AGENT_CONFIG_PATH`, else
  * `<cwd>/.lucid-agent.json`; only the last may be missing. No validation library is needed (zod stays optional).
  */
@@ -26,25 +28,25 @@ export const DEFAULT_CONFIG_FILENAME = ".lucid-agent.json";
 export const DEFAULT_API_BASE_URL = "https://lucid.daydream.systems";
 
 /** Base URL of the Lucid API. */
-export const ENV_BASE_URL = "LUCID_AGENT_BASE_URL";
-/** The agent's ref (slug). */
-export const ENV_AGENT_REF = "LUCID_AGENT_AGENT_REF";
-/** The agent's id, used as its ref when no ref is set. */
+export const ENV_BASE_URL = "LUCID_BASE_URL";
+/** The agent's ref (slug) or id. */
+export const ENV_AGENT_REF = "LUCID_AGENT_REF";
+/** The agent's id, read as its ref only when neither `LUCID_AGENT_REF` nor `LUCID_AGENT_AGENT_REF` is set. */
 export const ENV_AGENT_ID = "LUCID_AGENT_AGENT_ID";
 /** The credential to authenticate with. */
-export const ENV_CREDENTIAL_ID = "LUCID_AGENT_CREDENTIAL_ID";
+export const ENV_CREDENTIAL_ID = "LUCID_AGENT_CREDENTIAL";
 /** A refresh token to start from. */
 export const ENV_REFRESH_TOKEN = "LUCID_AGENT_REFRESH_TOKEN";
 /** Scopes to request: a JSON array of strings or a comma-separated list. */
 export const ENV_SCOPES = "LUCID_AGENT_SCOPES";
 /** Path of the config file (must exist when set). */
 export const ENV_CONFIG_PATH = "LUCID_AGENT_CONFIG_PATH";
-/** Design-document spelling of `LUCID_AGENT_BASE_URL` (loses to it). */
-export const ENV_BASE_URL_ALT = "LUCID_BASE_URL";
-/** Design-document spelling of `LUCID_AGENT_AGENT_REF` (loses to it). */
-export const ENV_AGENT_REF_ALT = "LUCID_AGENT_REF";
-/** Design-document spelling of `LUCID_AGENT_CREDENTIAL_ID` (loses to it). */
-export const ENV_CREDENTIAL_ID_ALT = "LUCID_AGENT_CREDENTIAL";
+/** Older alias of {@link ENV_BASE_URL}; setting both to different values is a `ConfigurationError`. */
+export const ENV_BASE_URL_ALT = "LUCID_AGENT_BASE_URL";
+/** Older alias of {@link ENV_AGENT_REF}; setting both to different values is a `ConfigurationError`. */
+export const ENV_AGENT_REF_ALT = "LUCID_AGENT_AGENT_REF";
+/** Older alias of {@link ENV_CREDENTIAL_ID}; setting both to different values is a `ConfigurationError`. */
+export const ENV_CREDENTIAL_ID_ALT = "LUCID_AGENT_CREDENTIAL_ID";
 
 /** What the runtime needs to authenticate. */
 export interface AgentRuntimeConfig {
@@ -207,7 +209,7 @@ const checkString = (field: string, candidate: Candidate<unknown>, hint: string)
 
 const validateBaseUrl = (candidate: Candidate<unknown>): string => {
   const hint =
-    "Set it to the http(s) URL of the Lucid API, e.g. https://lucid.daydream.systems (LUCID_AGENT_BASE_URL, " +
+    "Set it to the http(s) URL of the Lucid API, e.g. https://lucid.daydream.systems (LUCID_BASE_URL, " +
     "apiBaseUrl in .lucid-agent.json, or overrides.baseUrl).";
   const { value } = checkString("baseUrl", candidate, hint);
   let url: URL;
@@ -286,6 +288,40 @@ const fromEnv = (env: Record<string, string | undefined>, name: string): Candida
   if (value === undefined) return undefined;
   return { value, source: `env:${name}`, label: `environment variable ${name}` };
 };
+
+/**
+ * The value of one field from the environment: the variable every README uses, else its older aliases (first set
+ * wins among them). When the README variable and an alias are both set to different values, or the aliases
+ * disagree with it, nothing is chosen silently: a `ConfigurationError` names both variables.
+ */
+const fromEnvFamily = (
+  env: Record<string, string | undefined>,
+  field: keyof AgentRuntimeConfig,
+  name: string,
+  aliases: readonly string[],
+  same: (a: string, b: string) => boolean = (a, b) => a === b,
+): Candidate<string> | undefined => {
+  const primary = fromEnv(env, name);
+  const setAliases = aliases
+    .map((alias) => fromEnv(env, alias))
+    .filter((candidate) => candidate !== undefined);
+  if (!primary) return setAliases[0];
+  const conflicting = setAliases.find((alias) => !same(alias.value, primary.value));
+  if (conflicting) {
+    const alias = conflicting.source.slice("env:".length);
+    const shown =
+      field === "baseUrl" ? ` (${redactString(primary.value)} vs ${redactString(conflicting.value)})` : "";
+    throw new ConfigurationError(
+      `Conflicting ${field}: environment variables ${name} and ${alias} are set to different values${shown}.`,
+      {
+        hint: `Unset ${alias} (an older spelling of ${name}) or give both the same value; ${name} is the one to keep.`,
+      },
+    );
+  }
+  return primary;
+};
+
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
 
 const fromFile = <T>(
   file: AgentConfigFile | null,
@@ -410,16 +446,16 @@ export const loadAgentRuntimeConfig = async (
 
   const baseUrlCandidate = first<unknown>(
     fromOverride(overrides, "baseUrl"),
-    fromEnv(env, ENV_BASE_URL),
-    fromEnv(env, ENV_BASE_URL_ALT),
+    fromEnvFamily(env, "baseUrl", ENV_BASE_URL, [ENV_BASE_URL_ALT], sameUrl),
     fromFile(file, "apiBaseUrl", path),
     fromFile(file, "baseUrl", path),
   ) ?? { value: DEFAULT_API_BASE_URL, source: "default", label: "the default" };
 
   const agentRefCandidate = first<unknown>(
     fromOverride(overrides, "agentRef"),
-    fromEnv(env, ENV_AGENT_REF),
-    fromEnv(env, ENV_AGENT_REF_ALT),
+    fromEnvFamily(env, "agentRef", ENV_AGENT_REF, [ENV_AGENT_REF_ALT]),
+    // An id is another identifier of an agent than its ref, so it cannot be compared with one: it only counts
+    // when no ref is set.
     fromEnv(env, ENV_AGENT_ID),
     fromFile(file, "agentRef", path),
     fromFile(file, "agentId", path),
@@ -429,7 +465,7 @@ export const loadAgentRuntimeConfig = async (
       "agentRef is missing: no override, environment variable or config file sets it.",
       {
         hint:
-          `Set ${ENV_AGENT_REF} (or ${ENV_AGENT_REF_ALT}), add "agentRef" to ${path ?? DEFAULT_CONFIG_FILENAME}, ` +
+          `Set ${ENV_AGENT_REF}, add "agentRef" to ${path ?? DEFAULT_CONFIG_FILENAME}, ` +
           "or pass overrides.agentRef.",
       },
     );
@@ -437,8 +473,7 @@ export const loadAgentRuntimeConfig = async (
 
   const credentialCandidate = first<unknown>(
     fromOverride(overrides, "credentialId"),
-    fromEnv(env, ENV_CREDENTIAL_ID),
-    fromEnv(env, ENV_CREDENTIAL_ID_ALT),
+    fromEnvFamily(env, "credentialId", ENV_CREDENTIAL_ID, [ENV_CREDENTIAL_ID_ALT]),
     fromFile(file, "credentialId", path),
   );
   if (!credentialCandidate) {
@@ -446,7 +481,7 @@ export const loadAgentRuntimeConfig = async (
       "credentialId is missing: no override, environment variable or config file sets it.",
       {
         hint:
-          `Set ${ENV_CREDENTIAL_ID} (or ${ENV_CREDENTIAL_ID_ALT}), add "credentialId" to ` +
+          `Set ${ENV_CREDENTIAL_ID}, add "credentialId" to ` +
           `${path ?? DEFAULT_CONFIG_FILENAME}, or pass overrides.credentialId.`,
       },
     );

@@ -8,6 +8,7 @@ import { signMessageTool } from "./sign-message.js";
 import { signTransactionTool } from "./sign-transaction.js";
 import { signTypedDataTool } from "./sign-typed-data.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
+import type { LucidToolErrorHandler } from "./tool-error-result.js";
 
 /** The tools, by name. */
 export const LUCID_TOOL_NAMES = [
@@ -35,6 +36,12 @@ export interface LucidToolsOptions {
   tools?: readonly LucidToolName[];
   /** CAIP-2 chain used when the model passes `chain: null` and the wallet's record names none. */
   defaultChain?: string;
+  /**
+   * Called with each unexpected tool failure (an error that is not a Lucid error: a bug, a broken dependency),
+   * with the thrown error and its cause. The model still sees only `internal_error`; the session's logger gets
+   * an `error` record as well.
+   */
+  onError?: LucidToolErrorHandler;
 }
 
 const FACTORIES: Record<LucidToolName, (deps: ToolDeps) => LucidTool<never>> = {
@@ -64,6 +71,12 @@ export function createLucidToolDescriptors(options: LucidToolsOptions = {}): Luc
         hint: `Pick from: ${LUCID_TOOL_NAMES.join(", ")}.`,
       });
     }
-    return factory({ policy, defaultChain: options.defaultChain, needsApproval: approval[name] ?? false });
+    const tool = factory({
+      policy,
+      defaultChain: options.defaultChain,
+      needsApproval: approval[name] ?? false,
+    });
+    if (options.onError) tool.onError = options.onError;
+    return tool;
   });
 }

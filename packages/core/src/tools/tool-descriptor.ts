@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "./standard-schema.js";
+import type { LucidToolErrorHandler } from "./tool-error-result.js";
 
 /** What a tool receives besides its input: the injected session, the framework's tool-call id, an abort signal. */
 export interface LucidToolContext<Session> {
@@ -31,6 +32,11 @@ export interface LucidToolDescriptor<Input, Output, Session> {
    */
   preflight?(input: Input, context: LucidToolContext<Session>): Promise<void>;
   execute(input: Input, context: LucidToolContext<Session>): Promise<Output>;
+  /**
+   * The host's hook for unexpected failures of this tool (set by `createLucidToolDescriptors({ onError })`):
+   * adapters pass it to `toolErrorResult`, which also logs the failure to the session's logger.
+   */
+  onError?: LucidToolErrorHandler;
 }
 
 /** A tool's answer to the model: its result, or an error it can read and act on. */

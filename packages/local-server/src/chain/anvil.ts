@@ -136,7 +136,11 @@ export function startAnvil(options: StartAnvilOptions): Promise<AnvilProcess> {
         ),
       );
     });
-    child.once("exit", (code, signal) => {
+    child.once("exit", () => {
+      running.delete(child);
+    });
+    // `close`, not `exit`: `close` comes after stdout and stderr have ended, so every stderr line is in the tail.
+    child.once("close", (code, signal) => {
       running.delete(child);
       if (settled && !stopping) log(`anvil exited unexpectedly (code ${code}, signal ${signal})`);
       fail(

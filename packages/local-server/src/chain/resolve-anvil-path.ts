@@ -17,9 +17,10 @@ export interface ResolveAnvilPathInput {
 }
 
 /**
- * The anvil binary to run: `explicit` (option `anvilPath`), else `LUCID_ANVIL_PATH`, else the binary of the
- * platform package that `@foundry-rs/anvil` depends on, resolved from that package's own location (pnpm keeps
- * it out of this package's reach otherwise).
+ * The anvil binary to run: `explicit` (option `anvilPath`), else `LUCID_ANVIL_PATH`, else the binary of Foundry's
+ * platform package for this OS and CPU (`@foundry-rs/anvil-linux-amd64`, ...), an optional dependency of this
+ * package. (Depending on the platform packages directly, instead of `@foundry-rs/anvil`, avoids that package's
+ * postinstall script, which is not needed and which npm warns about.)
  */
 export function resolveAnvilPath(input: ResolveAnvilPathInput = {}): string {
   const override = input.explicit ?? input.env?.LUCID_ANVIL_PATH ?? process.env.LUCID_ANVIL_PATH;
@@ -27,7 +28,7 @@ export function resolveAnvilPath(input: ResolveAnvilPathInput = {}): string {
     if (!existsSync(override)) {
       throw new LocalServerError(
         "anvil_not_found",
-        `The anvil binary ${override} does not exist; fix anvilPath / LUCID_ANVIL_PATH or unset it to use @foundry-rs/anvil.`,
+        `The anvil binary ${override} does not exist; fix anvilPath / LUCID_ANVIL_PATH or unset it to use the binary of the @foundry-rs/anvil-<platform> package.`,
       );
     }
     return override;
@@ -38,15 +39,12 @@ export function resolveAnvilPath(input: ResolveAnvilPathInput = {}): string {
   if (!platformPackage) {
     throw new LocalServerError(
       "anvil_not_found",
-      `@foundry-rs/anvil ships no binary for ${platform}/${arch}; install Foundry's anvil and pass its path as anvilPath or LUCID_ANVIL_PATH.`,
+      `Foundry's anvil packages ship no binary for ${platform}/${arch}; install Foundry's anvil and pass its path as anvilPath or LUCID_ANVIL_PATH.`,
     );
   }
   const binary = platform === "win32" ? "anvil.exe" : "anvil";
   try {
-    const fromHere = createRequire(import.meta.url);
-    const anvilPackageJson = fromHere.resolve("@foundry-rs/anvil/package.json");
-    const fromAnvil = createRequire(anvilPackageJson);
-    const path = fromAnvil.resolve(`${platformPackage}/bin/${binary}`);
+    const path = createRequire(import.meta.url).resolve(`${platformPackage}/bin/${binary}`);
     if (existsSync(path)) return path;
     throw new Error(`${path} is missing`);
   } catch (error) {

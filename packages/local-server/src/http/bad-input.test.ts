@@ -91,6 +91,28 @@ describe("bad input never crashes the server", () => {
     await stillAlive();
   });
 
+  it("deeply nested JSON is 400 invalid_json naming the limit, also in an extra key of an idempotent request", async () => {
+    const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+    const headers = { authorization: `Bearer ${auth}` };
+    for (const body of [
+      deep(400),
+      `{"message":"hi","idempotency_key":"deep-1","future_field":${deep(400)}}`,
+    ]) {
+      const r = await post(signPath(), body, headers);
+      expect(r.status).toBe(400);
+      expectShape(r.body, "invalid_json");
+      expect(r.body.message).toContain("deeper than 64 levels");
+    }
+    // 64 levels are fine (the extra key is ignored).
+    const ok = await post(
+      signPath(),
+      `{"message":"hi","idempotency_key":"deep-2","future_field":${deep(63)}}`,
+      headers,
+    );
+    expect(ok.status).toBe(200);
+    await stillAlive();
+  });
+
   it("ignores extra keys in request bodies", async () => {
     const r = await post(signPath(), JSON.stringify({ message: "hi", future_field: { nested: true } }), {
       authorization: `Bearer ${auth}`,

@@ -63,14 +63,35 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-/** Parses a body as JSON; an empty or malformed body is 400 `invalid_json`. */
+/** How deeply a request body may nest arrays and objects. The API's deepest body (typed data) needs far less. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of a parsed JSON value, counted without recursion (so any depth is safe to measure). */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (current === null || typeof current !== "object") continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses a body as JSON; an empty or malformed body is 400 `invalid_json`, and so is one nested deeper than
+ * {@link MAX_JSON_DEPTH} (every later step, validation and canonical JSON, then works on a bounded depth).
+ */
 export function parseJson(body: Buffer): unknown {
   const text = body.toString("utf8");
   if (text.trim() === "") {
     throw new HttpError(400, "invalid_json", "The request body is empty; send a JSON object.");
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new HttpError(
@@ -79,4 +100,12 @@ export function parseJson(body: Buffer): unknown {
       `The request body is not valid JSON (${reason}); send a JSON object with Content-Type: application/json.`,
     );
   }
+  if (depthExceeds(parsed, MAX_JSON_DEPTH)) {
+    throw new HttpError(
+      400,
+      "invalid_json",
+      `The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels; no request of this API needs that.`,
+    );
+  }
+  return parsed;
 }

@@ -24,6 +24,8 @@ export interface IdempotencyStore {
   release(key: string): void;
   /** Number of records held (in flight or stored). */
   size(): number;
+  /** Records examined by expiry sweeps so far: a sweep looks at the expired records and stops at the first live one. */
+  sweepVisits(): number;
 }
 
 type Entry =
@@ -37,14 +39,28 @@ export interface IdempotencyStoreOptions {
   ttlMs?: number;
 }
 
-/** An in-memory {@link IdempotencyStore} with clock-based expiry (swept lazily, no timers). */
+/**
+ * An in-memory {@link IdempotencyStore} with clock-based expiry (swept lazily, no timers).
+ *
+ * The map keeps records in the order of their first request (a `set` on an existing key keeps its place), which
+ * is the order they expire in, so each sweep removes expired records from the front and stops at the first
+ * stored record still alive: its cost is the number of records it removes (plus any in-flight ones it passes),
+ * not the number held. A record found expired on lookup (a clock that went back) counts as absent.
+ */
 export function createIdempotencyStore(options: IdempotencyStoreOptions): IdempotencyStore {
   const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
   const entries = new Map<string, Entry>();
+  let visits = 0;
+
+  const expired = (entry: Entry, now: number) => entry.state === "done" && now - entry.createdAt >= ttlMs;
 
   const sweep = (now: number) => {
     for (const [key, entry] of entries) {
-      if (entry.state === "done" && now - entry.createdAt >= ttlMs) entries.delete(key);
+      visits++;
+      // In-flight records never expire (their request is still running); they are few, bounded by concurrency.
+      if (entry.state === "in_flight") continue;
+      if (!expired(entry, now)) break;
+      entries.delete(key);
     }
   };
 
@@ -52,7 +68,11 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
     begin(key, fingerprint) {
       const now = options.now();
       sweep(now);
-      const entry = entries.get(key);
+      let entry = entries.get(key);
+      if (entry && expired(entry, now)) {
+        entries.delete(key);
+        entry = undefined;
+      }
       if (!entry) {
         entries.set(key, { state: "in_flight", fingerprint, createdAt: now });
         return { kind: "proceed" };
@@ -77,6 +97,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
     },
     size() {
       return entries.size;
+    },
+    sweepVisits() {
+      return visits;
     },
   };
 }
