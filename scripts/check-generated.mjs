@@ -7,7 +7,13 @@ const run = (cmd, args) =>
   execFileSync(cmd, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
 
 run("corepack", ["pnpm", "--silent", "-r", "run", "generate"]);
-const drift = run("git", ["status", "--porcelain", "--", "packages/sdk/src/generated"]).trim();
+const drift = run("git", [
+  "status",
+  "--porcelain",
+  "--",
+  "packages/sdk/src/generated",
+  "packages/local-server/src/generated",
+]).trim();
 if (drift) {
   console.error("Generated code is out of date with its source. Run `pnpm generate` and commit the result:");
   console.error(drift);

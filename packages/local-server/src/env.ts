@@ -1,4 +1,5 @@
 import type { SeedResult } from "./seed.js";
+import type { LocalX402 } from "./x402/start-x402.js";
 
 /** The dotenv values that point a client at this server and its first agent. */
 export function buildEnv(input: {
@@ -6,6 +7,8 @@ export function buildEnv(input: {
   seed: SeedResult;
   chainId: number;
   rpcUrl: string;
+  token: { address: string; symbol: string };
+  x402: LocalX402 | undefined;
 }): Record<string, string> {
   const agent = input.seed.agents[0]!;
   return {
@@ -24,6 +27,11 @@ export function buildEnv(input: {
     LUCID_AGENT_AGENT_REF: agent.agentRef,
     LUCID_AGENT_AGENT_ID: agent.agentId,
     LUCID_AGENT_CREDENTIAL_ID: agent.credentialId,
+    LUCID_TOKEN_ADDRESS: input.token.address,
+    LUCID_TOKEN_SYMBOL: input.token.symbol,
+    ...(input.x402
+      ? { LUCID_X402_URL: input.x402.resourceUrl, LUCID_X402_FACILITATOR_URL: input.x402.facilitatorUrl }
+      : {}),
   };
 }
 
