@@ -10,13 +10,13 @@ export {
   isCredentialRevoked,
 } from "./runtime/errors.js";
 export { type AmountUnit, formatEther, toWei } from "./tools/amount.js";
+export type { LucidToolsRpc } from "./tools/chain-client.js";
 export {
   createLucidToolDescriptors,
   LUCID_TOOL_NAMES,
   type LucidToolName,
   type LucidToolsOptions,
 } from "./tools/create-lucid-tools.js";
-export type { LucidToolsRpc } from "./tools/chain-client.js";
 export type { TokenInfo } from "./tools/erc20.js";
 export type {
   FetchPaidResourceToolResult,

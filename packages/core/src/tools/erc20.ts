@@ -23,7 +23,9 @@ export function createTokenReader(clientFor: (caip2: string) => PublicClient | u
       ]).then(
         ([decimals, symbol]) => {
           if (!Number.isInteger(decimals) || decimals > 36) {
-            throw new ToolInputError(`The token at ${address} reports ${decimals} decimals; that is not usable.`);
+            throw new ToolInputError(
+              `The token at ${address} reports ${decimals} decimals; that is not usable.`,
+            );
           }
           return { address, symbol: String(symbol).slice(0, 32), decimals };
         },
@@ -47,9 +49,12 @@ export function requireClient(
 ): PublicClient {
   const client = clientFor(caip2);
   if (!client) {
-    throw new ConfigurationError(`No RPC endpoint is configured for ${caip2}; the tools cannot read the chain.`, {
-      hint: `Pass rpc: { "${caip2}": "https://..." } (or a viem PublicClient) to the tools.`,
-    });
+    throw new ConfigurationError(
+      `No RPC endpoint is configured for ${caip2}; the tools cannot read the chain.`,
+      {
+        hint: `Pass rpc: { "${caip2}": "https://..." } (or a viem PublicClient) to the tools.`,
+      },
+    );
   }
   return client;
 }

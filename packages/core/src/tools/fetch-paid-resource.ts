@@ -1,5 +1,4 @@
 import { z } from "zod/v4";
-import { ApprovalDeniedError, PolicyRefusedError, ToolInputError } from "./tool-errors.js";
 import { formatTokenAmount, parseTokenAmount, type TokenInfo } from "./erc20.js";
 import { toolIdempotencyKey } from "./idempotency-key.js";
 import { PaymentError, PaymentErrorCode } from "./payment-errors.js";
@@ -14,12 +13,15 @@ import {
 import { MemorySpendLedger, type SpendLimit } from "./spend-ledger.js";
 import { checkTokenCap, resolveToken, tokenAsset, tokenBudgetLimits } from "./token-policy.js";
 import { type LucidTool, resolveChain, type ToolDeps } from "./tool-context.js";
+import { ApprovalDeniedError, PolicyRefusedError, ToolInputError } from "./tool-errors.js";
 import { type ToolSession, toToolSession } from "./tool-session.js";
 
 const input = z.strictObject({
   url: z
     .string()
-    .describe("The http(s) URL of the resource. If the seller asks for an x402 payment, it is paid within the host's policy.")
+    .describe(
+      "The http(s) URL of the resource. If the seller asks for an x402 payment, it is paid within the host's policy.",
+    )
     .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), { message: "must be an http(s) URL" }),
   method: z.enum(["GET", "POST"]).nullable().describe("HTTP method; null: GET."),
   body: z.string().nullable().describe("Request body for POST (sent as is); null: none."),
@@ -65,10 +67,12 @@ type X402Modules = {
 let modules: Promise<X402Modules> | undefined;
 /** The official x402 packages, loaded on the first paid fetch only. */
 const loadX402 = () =>
-  (modules ??= Promise.all([import("@x402/fetch"), import("@x402/evm/exact/client")]).then(([fetch, evm]) => ({
-    fetch,
-    evm,
-  })));
+  (modules ??= Promise.all([import("@x402/fetch"), import("@x402/evm/exact/client")]).then(
+    ([fetch, evm]) => ({
+      fetch,
+      evm,
+    }),
+  ));
 
 /** One call's payment: what the policy accepted, what was reserved and signed. */
 interface Attempt {
@@ -93,7 +97,6 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
   const run = async (
     args: Input,
     toolSession: ToolSession,
-    toolCallId: string,
     scope: string,
     key: string,
     signal: AbortSignal | undefined,
@@ -104,7 +107,8 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
     } catch {
       throw new ToolInputError("url is not a valid URL.");
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new ToolInputError("url must be http(s).");
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new ToolInputError("url must be http(s).");
     const defaultNetwork = await resolveChain(null, deps, toolSession, signal);
     const { address } = await toolSession.wallet(signal);
     const x402 = await loadX402();
@@ -187,12 +191,21 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       checkTokenCap(token, info, accepted.amount, "payment");
       const limits: SpendLimit[] = tokenBudgetLimits(token, info);
       if (policy.budget !== undefined) {
-        limits.push({ rule: "payments.budget", amount: parseTokenAmount(policy.budget, info.decimals, token.symbol) });
+        limits.push({
+          rule: "payments.budget",
+          amount: parseTokenAmount(policy.budget, info.decimals, token.symbol),
+        });
       }
       const reserved = await ledger.reserve({
         scope,
         key,
-        fingerprint: JSON.stringify([url.href, requirement.network, requirement.asset.toLowerCase(), requirement.payTo.toLowerCase(), accepted.amount.toString()]),
+        fingerprint: JSON.stringify([
+          url.href,
+          requirement.network,
+          requirement.asset.toLowerCase(),
+          requirement.payTo.toLowerCase(),
+          accepted.amount.toString(),
+        ]),
         items: [{ asset: tokenAsset(requirement.network, token.address), amount: accepted.amount, limits }],
       });
       if (reserved.status === "exceeded") {
@@ -230,7 +243,10 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
         } finally {
           if (!approved) await ledger.release(scope, key);
         }
-        if (!approved) throw new ApprovalDeniedError(`The host declined to pay ${preview.amount} ${preview.asset} to ${url.host}.`);
+        if (!approved)
+          throw new ApprovalDeniedError(
+            `The host declined to pay ${preview.amount} ${preview.asset} to ${url.host}.`,
+          );
       }
       attempt.reserved = true;
     };
@@ -258,8 +274,11 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       throw mapFailure(error, attempt.refusal);
     }
 
-    const paymentResponse = response.headers.get("payment-response") ?? response.headers.get("x-payment-response");
-    let settlement: { success?: boolean; transaction?: string; payer?: string; errorReason?: string } | undefined;
+    const paymentResponse =
+      response.headers.get("payment-response") ?? response.headers.get("x-payment-response");
+    let settlement:
+      | { success?: boolean; transaction?: string; payer?: string; errorReason?: string }
+      | undefined;
     if (paymentResponse) {
       try {
         settlement = x402.fetch.decodePaymentResponseHeader(paymentResponse);
@@ -274,11 +293,16 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
         await response.body?.cancel().catch(() => {});
         await ledger.release(scope, key);
         const reason =
-          settlement?.errorReason ?? paymentRequiredError(response.headers.get("payment-required")) ?? `HTTP ${response.status}`;
+          settlement?.errorReason ??
+          paymentRequiredError(response.headers.get("payment-required")) ??
+          `HTTP ${response.status}`;
         throw new PaymentError(
           PaymentErrorCode.NotSettled,
           `The payment did not settle (${String(reason).slice(0, 120)}); no budget was used.`,
-          { retryable: true, hint: "The seller's facilitator is down or refused the payment; try again later." },
+          {
+            retryable: true,
+            hint: "The seller's facilitator is down or refused the payment; try again later.",
+          },
         );
       }
       await ledger.commit(scope, key);
@@ -320,7 +344,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       const cacheKey = `${scope}\n${key}`;
       const cached = results.get(cacheKey);
       if (cached) return cached;
-      const result = run(args, toolSession, toolCallId, scope, key, signal);
+      const result = run(args, toolSession, scope, key, signal);
       results.set(cacheKey, result);
       if (results.size > MAX_CACHED_RESULTS) results.delete(results.keys().next().value!);
       result.catch(() => {
@@ -390,17 +414,23 @@ function mapFailure(error: unknown, refusal: unknown): unknown {
       { cause: error },
     );
   }
-  return new PaymentError(PaymentErrorCode.SellerFailed, `The seller could not be fetched: ${message.slice(0, 160)}.`, {
-    retryable: true,
-    cause: error,
-  });
+  return new PaymentError(
+    PaymentErrorCode.SellerFailed,
+    `The seller could not be fetched: ${message.slice(0, 160)}.`,
+    {
+      retryable: true,
+      cause: error,
+    },
+  );
 }
 
 /** The `error` of a PAYMENT-REQUIRED header (base64 JSON), when it decodes. */
 function paymentRequiredError(header: string | null): string | undefined {
   if (!header || header.length > 16_384) return undefined;
   try {
-    const decoded = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0)))) as { error?: unknown };
+    const decoded = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0))),
+    ) as { error?: unknown };
     return typeof decoded.error === "string" ? decoded.error : undefined;
   } catch {
     return undefined;
@@ -414,5 +444,7 @@ function shortMessage(error: unknown): string {
 
 /** Typed data values as JSON: bigints become decimal strings. */
 function jsonSafe(value: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item)));
+  return JSON.parse(
+    JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item)),
+  );
 }

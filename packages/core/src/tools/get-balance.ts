@@ -41,7 +41,9 @@ export function getBalanceTool(deps: ToolDeps): LucidTool<z.output<typeof input>
       const client = requireClient(deps.chainClient ?? (() => undefined), caip2);
       const { address } = await toolSession.wallet(signal);
       const owner = address as `0x${string}`;
-      const listed = Object.entries(deps.tokens ?? {}).filter(([, token]) => (token.chain ?? caip2) === caip2);
+      const listed = Object.entries(deps.tokens ?? {}).filter(
+        ([, token]) => (token.chain ?? caip2) === caip2,
+      );
       const [wei, ...tokens] = await Promise.all([
         client.getBalance({ address: owner }),
         ...listed.map(async ([, token]) => {

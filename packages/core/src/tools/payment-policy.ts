@@ -143,7 +143,10 @@ export function checkRequirement(
       "No payee is allowed: the policy lists neither allowedHosts nor payTo.",
     );
   }
-  if (policy.allowedHosts && !policy.allowedHosts.some((host) => host === url.host || host === url.hostname)) {
+  if (
+    policy.allowedHosts &&
+    !policy.allowedHosts.some((host) => host === url.host || host === url.hostname)
+  ) {
     throw new PolicyRefusedError(
       "payment_host",
       `Host ${url.host} is not on the policy's allowedHosts; nothing was paid.`,
@@ -154,7 +157,10 @@ export function checkRequirement(
     throw new PolicyRefusedError("payment_requirements", "The seller's payTo is not an EVM address.");
   }
   if (policy.payTo && !policy.payTo.some((address) => address.toLowerCase() === payTo.toLowerCase())) {
-    throw new PolicyRefusedError("payment_pay_to", `Pay-to address ${payTo} is not on the policy's payTo list.`);
+    throw new PolicyRefusedError(
+      "payment_pay_to",
+      `Pay-to address ${payTo} is not on the policy's payTo list.`,
+    );
   }
   const asset = String(requirement.asset);
   const symbol = assetSymbol(policy, tokens, asset, requirement.network, defaultNetwork);
@@ -176,7 +182,8 @@ function assetSymbol(
   const ok =
     listed !== undefined &&
     allowed.some(
-      (entry) => entry.toLowerCase() === listed[0].toLowerCase() || entry.toLowerCase() === asset.toLowerCase(),
+      (entry) =>
+        entry.toLowerCase() === listed[0].toLowerCase() || entry.toLowerCase() === asset.toLowerCase(),
     );
   if (!ok) {
     throw new PolicyRefusedError(

@@ -26,13 +26,23 @@ const usdc = () => server.seed.token.address;
 beforeAll(async () => {
   server = await startLocalServer({ port: 0 });
   runtime = await AgentRuntime.fromConfig({
-    config: { baseUrl: server.url, agentRef: server.seed.agentRef, credentialId: server.seed.eoaCredentialId },
-    wallet: { signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }) },
+    config: {
+      baseUrl: server.url,
+      agentRef: server.seed.agentRef,
+      credentialId: server.seed.eoaCredentialId,
+    },
+    wallet: {
+      signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }),
+    },
     backgroundRefresh: false,
   });
   await runtime.authenticate();
   localWallet = await createWallet({
-    config: { baseUrl: server.url, agentRef: server.seed.agentRef, credentialId: server.seed.eoaCredentialId },
+    config: {
+      baseUrl: server.url,
+      agentRef: server.seed.agentRef,
+      credentialId: server.seed.eoaCredentialId,
+    },
     wallet: { privateKey: server.seed.eoaPrivateKey },
     env: {},
   });
@@ -86,7 +96,9 @@ function hostileRoute(req: import("node:http").IncomingMessage, res: import("nod
       res.end();
     },
     "/overflow": () => {
-      res.writeHead(402, { "payment-required": required([requirement({ amount: (2n ** 256n).toString() })]) });
+      res.writeHead(402, {
+        "payment-required": required([requirement({ amount: (2n ** 256n).toString() })]),
+      });
       res.end();
     },
     "/negative": () => {
@@ -157,7 +169,13 @@ describe("getBalance and sendToken against the local chain", () => {
     const raw = await balanceOf(server.seed.serverWalletAddress);
     expect(result.native.raw).toBe(wei.toString());
     expect(result.tokens).toEqual([
-      { symbol: "USDC", address: usdc(), decimals: 6, raw: raw.toString(), amount: String(Number(raw) / 1e6) },
+      {
+        symbol: "USDC",
+        address: usdc(),
+        decimals: 6,
+        raw: raw.toString(),
+        amount: String(Number(raw) / 1e6),
+      },
     ]);
   });
 
@@ -184,9 +202,10 @@ describe("getBalance and sendToken against the local chain", () => {
       code: "policy_refused",
       message: expect.stringContaining("maximum of 2 USDC"),
     });
-    expect(
-      await errorOf(run(tool, send("1", "0x000000000000000000000000000000000000dEaD"))),
-    ).toMatchObject({ code: "policy_refused", message: expect.stringContaining("allowlist") });
+    expect(await errorOf(run(tool, send("1", "0x000000000000000000000000000000000000dEaD")))).toMatchObject({
+      code: "policy_refused",
+      message: expect.stringContaining("allowlist"),
+    });
     expect(await errorOf(run(tool, send("0.0000001")))).toMatchObject({ code: "invalid_input" });
     expect(server.counters.get("sendTransaction")).toBe(0);
     await run(tool, send("2"));
@@ -209,7 +228,13 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     const options = basePayments();
     const tool = tools({
       ...options,
-      payments: { ...options.payments, approve: (preview) => (previews.push(preview), true) },
+      payments: {
+        ...options.payments,
+        approve: (preview) => {
+          previews.push(preview);
+          return true;
+        },
+      },
     })("fetchPaidResource");
     const payee = await balanceOf(x402().payTo);
     const payer = await balanceOf(server.seed.serverWalletAddress);
@@ -221,13 +246,22 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     };
     expect(result.status).toBe(200);
     expect(JSON.parse(result.body)).toEqual(X402_CONTENT);
-    expect(result.payment).toMatchObject({ amount: "0.01", asset: "USDC", payer: server.seed.serverWalletAddress });
+    expect(result.payment).toMatchObject({
+      amount: "0.01",
+      asset: "USDC",
+      payer: server.seed.serverWalletAddress,
+    });
     const receipt = await chain.getTransactionReceipt({ hash: result.payment.transactionHash });
     expect(receipt.status).toBe("success");
     expect(await balanceOf(x402().payTo)).toBe(payee + x402().price);
     expect(await balanceOf(server.seed.serverWalletAddress)).toBe(payer - x402().price);
     expect(previews).toEqual([
-      expect.objectContaining({ host: new URL(x402().sellerUrl).host, amount: "0.01", asset: "USDC", payTo: x402().payTo }),
+      expect.objectContaining({
+        host: new URL(x402().sellerUrl).host,
+        amount: "0.01",
+        asset: "USDC",
+        payTo: x402().payTo,
+      }),
     ]);
     const replay = await run(tool, fetchInput(x402().resourceUrl), runtime, "buy-report");
     expect(replay).toEqual(result);
@@ -262,9 +296,10 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     ];
     const verified = x402().counts().verify;
     for (const [payments, rule] of cases) {
-      const error = await run(tools({ ...options, payments })("fetchPaidResource"), fetchInput(x402().resourceUrl)).catch(
-        (e: unknown) => e,
-      );
+      const error = await run(
+        tools({ ...options, payments })("fetchPaidResource"),
+        fetchInput(x402().resourceUrl),
+      ).catch((e: unknown) => e);
       expect(error, rule).toMatchObject({ code: "policy_refused", rule });
       const local = await run(
         tools({ ...options, payments })("fetchPaidResource"),
@@ -276,7 +311,9 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     // a token cap applies to payments too
     const capped = await errorOf(
       run(
-        tools({ ...options, tokens: { USDC: { address: usdc(), maxPerTransaction: "0.001" } } })("fetchPaidResource"),
+        tools({ ...options, tokens: { USDC: { address: usdc(), maxPerTransaction: "0.001" } } })(
+          "fetchPaidResource",
+        ),
         fetchInput(x402().resourceUrl),
       ),
     );
@@ -295,7 +332,9 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
   it("a facilitator that is down or refuses gives a typed error and uses no budget", async () => {
     const options = basePayments();
     // the budget holds exactly one payment: a failed one must not use it
-    const tool = tools({ ...options, payments: { ...options.payments, budget: "0.01" } })("fetchPaidResource");
+    const tool = tools({ ...options, payments: { ...options.payments, budget: "0.01" } })(
+      "fetchPaidResource",
+    );
     const payee = await balanceOf(x402().payTo);
     x402().setFacilitatorMode("unavailable");
     expect(await errorOf(run(tool, fetchInput(x402().resourceUrl)))).toMatchObject({
@@ -378,6 +417,8 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
       await errorOf(run(policyAllowsAll("signTypedData"), { typedData: JSON.stringify(typedData) })),
     ).toMatchObject({ code: "policy_refused", message: expect.stringContaining("fetchPaidResource") });
     expect(server.counters.get("signTypedData")).toBe(0);
-    expect(localUsdcAbi.some((item) => "name" in item && item.name === "transferWithAuthorization")).toBe(true);
+    expect(localUsdcAbi.some((item) => "name" in item && item.name === "transferWithAuthorization")).toBe(
+      true,
+    );
   });
 });

@@ -21,7 +21,9 @@ const input = z.strictObject({
     .string()
     .describe('The token: a symbol from the host\'s list (e.g. "USDC") or its contract address.'),
   to: addressSchema,
-  amount: amountSchema.describe('The amount in the token\'s own units, as a decimal string, e.g. "2.5" (USDC).'),
+  amount: amountSchema.describe(
+    'The amount in the token\'s own units, as a decimal string, e.g. "2.5" (USDC).',
+  ),
 });
 
 type Input = z.output<typeof input>;
@@ -50,7 +52,11 @@ interface CheckedTransfer {
 export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolResult> {
   const ledger = deps.ledger ?? new MemorySpendLedger();
 
-  const check = async (args: Input, session: LucidSession, signal?: AbortSignal): Promise<CheckedTransfer> => {
+  const check = async (
+    args: Input,
+    session: LucidSession,
+    signal?: AbortSignal,
+  ): Promise<CheckedTransfer> => {
     const toolSession = toToolSession(session);
     const caip2 = await resolveChain(args.chain, deps, toolSession, signal);
     const token = resolveToken(deps.tokens, args.token, caip2);
@@ -80,7 +86,12 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
       const reserved = await ledger.reserve({
         scope,
         key,
-        fingerprint: JSON.stringify([checked.caip2, checked.token.address.toLowerCase(), args.to.toLowerCase(), checked.amount.toString()]),
+        fingerprint: JSON.stringify([
+          checked.caip2,
+          checked.token.address.toLowerCase(),
+          args.to.toLowerCase(),
+          checked.amount.toString(),
+        ]),
         items: [
           {
             asset: tokenAsset(checked.caip2, checked.token.address),

@@ -79,7 +79,12 @@ export function resolveToken(
 export const tokenAsset = (chain: string, address: string) => `${chain}/erc20:${address.toLowerCase()}`;
 
 /** Refuses an amount over the token's per-transaction cap. */
-export function checkTokenCap(token: ResolvedToken, info: TokenInfo, amount: bigint, what = "transfer"): void {
+export function checkTokenCap(
+  token: ResolvedToken,
+  info: TokenInfo,
+  amount: bigint,
+  what = "transfer",
+): void {
   if (token.config.maxPerTransaction === undefined) return;
   const cap = parseTokenAmount(token.config.maxPerTransaction, info.decimals, token.symbol);
   if (amount > cap) {
