@@ -42,6 +42,10 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs(["--chain-id", "1337"])).toEqual({ kind: "run", options: { chainId: 1337 } });
   });
 
+  it("skips the x402 seller and facilitator with --no-x402", () => {
+    expect(parseCliArgs(["--no-x402"])).toEqual({ kind: "run", options: { x402: false } });
+  });
+
   it("recognises help", () => {
     expect(parseCliArgs(["--help"])).toEqual({ kind: "help" });
     expect(parseCliArgs(["-h"])).toEqual({ kind: "help" });

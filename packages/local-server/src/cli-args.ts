@@ -18,6 +18,7 @@ Options:
   --chain-id N             chain id of the spawned anvil (default 31337)
   --rpc-url URL            use this EVM node (anvil) instead of spawning one
   --anvil-path P           anvil binary (default LUCID_ANVIL_PATH, then @foundry-rs/anvil)
+  --no-x402                do not start the x402 seller and facilitator (the USDC token is still deployed)
   -h, --help               show this help
 `;
 
@@ -64,6 +65,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         "chain-id": { type: "string" },
         "rpc-url": { type: "string" },
         "anvil-path": { type: "string" },
+        "no-x402": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -93,6 +95,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       options.chainId = chainId;
     }
     if (values["anvil-path"] !== undefined) options.anvilPath = values["anvil-path"];
+    if (values["no-x402"]) options.x402 = false;
     return { kind: "run", options };
   } catch (error) {
     return { kind: "error", message: error instanceof Error ? error.message : String(error) };
