@@ -4,6 +4,7 @@ import { toolIdempotencyKey } from "./idempotency-key.js";
 import { PaymentError, PaymentErrorCode } from "./payment-errors.js";
 import {
   type AcceptedRequirement,
+  checkHost,
   checkPaymentCap,
   checkRequirement,
   type LucidPaymentPolicy,
@@ -56,6 +57,7 @@ export interface FetchPaidResourceToolResult {
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
 /** A 402 answer's body is only read for x402 v1 requirements: more than this is dropped unread. */
 const MAX_402_BODY = 64 * 1024;
 const MAX_CACHED_RESULTS = 1000;
@@ -92,15 +94,17 @@ interface Attempt {
 export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPaidResourceToolResult> {
   const ledger = deps.ledger ?? new MemorySpendLedger();
   const policy: LucidPaymentPolicy = deps.payments ?? {};
-  const results = new Map<string, Promise<FetchPaidResourceToolResult>>();
+  const results = new Map<string, { input: string; result: Promise<FetchPaidResourceToolResult> }>();
 
   const run = async (
     args: Input,
     toolSession: ToolSession,
     scope: string,
     key: string,
-    signal: AbortSignal | undefined,
+    callerSignal: AbortSignal | undefined,
   ): Promise<FetchPaidResourceToolResult> => {
+    const timeout = AbortSignal.timeout(policy.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     let url: URL;
     try {
       url = new URL(args.url);
@@ -109,6 +113,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw new ToolInputError("url must be http(s).");
+    checkHost(policy, url);
     const defaultNetwork = await resolveChain(null, deps, toolSession, signal);
     const { address } = await toolSession.wallet(signal);
     const x402 = await loadX402();
@@ -342,13 +347,21 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       const scope = `agent:${toolSession.agentRef}`;
       const key = toolIdempotencyKey("fetchPaidResource", toolCallId);
       const cacheKey = `${scope}\n${key}`;
+      const canonical = JSON.stringify([args.url, args.method ?? "GET", args.body]);
       const cached = results.get(cacheKey);
-      if (cached) return cached;
+      if (cached) {
+        if (cached.input !== canonical) {
+          throw new ToolInputError(
+            "This tool call id was already used for another request; make a new call.",
+          );
+        }
+        return cached.result;
+      }
       const result = run(args, toolSession, scope, key, signal);
-      results.set(cacheKey, result);
+      results.set(cacheKey, { input: canonical, result });
       if (results.size > MAX_CACHED_RESULTS) results.delete(results.keys().next().value!);
       result.catch(() => {
-        if (results.get(cacheKey) === result) results.delete(cacheKey);
+        if (results.get(cacheKey)?.result === result) results.delete(cacheKey);
       });
       return result;
     },
@@ -398,7 +411,18 @@ async function readCapped(response: Response, max: number): Promise<{ text: stri
 /** Maps what the x402 wrapper threw to a typed error (the policy's refusal first, when there was one). */
 function mapFailure(error: unknown, refusal: unknown): unknown {
   if (refusal !== undefined) return refusal;
-  if ((error as { name?: unknown })?.name === "AbortError") return error;
+  const name = (error as { name?: unknown })?.name;
+  if (name === "TimeoutError" || (error as { cause?: { name?: unknown } })?.cause?.name === "TimeoutError") {
+    return new PaymentError(
+      PaymentErrorCode.SellerFailed,
+      "The seller did not answer in time; nothing was paid.",
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
+  }
+  if (name === "AbortError") return error;
   const message = shortMessage(error);
   if (/Failed to parse payment requirements/i.test(message)) {
     return new PaymentError(

@@ -37,6 +37,8 @@ export interface LucidPaymentPolicy {
   budget?: string;
   /** Largest response body returned to the model, in bytes (the rest is cut). Default 64 KiB. */
   maxBodyBytes?: number;
+  /** How long one call may take (the first request, payment and retry), in milliseconds. Default 30000. */
+  timeoutMs?: number;
   /**
    * Asked before each payment is signed, with what it pays; return true to pay. Omitted: payments within the
    * policy are made without asking.
@@ -47,6 +49,19 @@ export interface LucidPaymentPolicy {
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT256_MAX = 2n ** 256n - 1n;
 
+/** Refuses a URL whose host is not on `allowedHosts` (when the policy lists hosts), before any request. */
+export function checkHost(policy: LucidPaymentPolicy, url: URL): void {
+  if (
+    policy.allowedHosts &&
+    !policy.allowedHosts.some((host) => host === url.host || host === url.hostname)
+  ) {
+    throw new PolicyRefusedError(
+      "payment_host",
+      `Host ${url.host} is not on the policy's allowedHosts; nothing was fetched or paid.`,
+    );
+  }
+}
+
 /** The requirement fields the policy reads (v2 `amount`, v1 `maxAmountRequired`). */
 export interface PaymentRequirementLike {
   scheme: string;
@@ -55,8 +70,15 @@ export interface PaymentRequirementLike {
   payTo: string;
   amount?: string;
   maxAmountRequired?: string;
+  maxTimeoutSeconds?: number;
   extra?: Record<string, unknown>;
 }
+
+/**
+ * The longest a signed authorization may stay valid (the seller's `maxTimeoutSeconds`): a seller that reports a
+ * failure still holds the signature until then, so a longer window is refused.
+ */
+export const MAX_AUTHORIZATION_SECONDS = 3600;
 
 /** The atomic amount of a requirement, or a refusal naming what is wrong with it. */
 export function requirementAmount(requirement: PaymentRequirementLike): bigint {
@@ -97,6 +119,9 @@ export function validatePaymentPolicy(policy: LucidPaymentPolicy | undefined): v
     (!Number.isInteger(policy.maxBodyBytes) || policy.maxBodyBytes < 1)
   ) {
     throw new ConfigurationError("payments.maxBodyBytes must be a positive whole number of bytes.");
+  }
+  if (policy.timeoutMs !== undefined && (!Number.isInteger(policy.timeoutMs) || policy.timeoutMs < 1)) {
+    throw new ConfigurationError("payments.timeoutMs must be a positive whole number of milliseconds.");
   }
 }
 
@@ -143,15 +168,7 @@ export function checkRequirement(
       "No payee is allowed: the policy lists neither allowedHosts nor payTo.",
     );
   }
-  if (
-    policy.allowedHosts &&
-    !policy.allowedHosts.some((host) => host === url.host || host === url.hostname)
-  ) {
-    throw new PolicyRefusedError(
-      "payment_host",
-      `Host ${url.host} is not on the policy's allowedHosts; nothing was paid.`,
-    );
-  }
+  checkHost(policy, url);
   const payTo = String(requirement.payTo);
   if (!ADDRESS.test(payTo)) {
     throw new PolicyRefusedError("payment_requirements", "The seller's payTo is not an EVM address.");
@@ -160,6 +177,18 @@ export function checkRequirement(
     throw new PolicyRefusedError(
       "payment_pay_to",
       `Pay-to address ${payTo} is not on the policy's payTo list.`,
+    );
+  }
+  const window = requirement.maxTimeoutSeconds;
+  if (
+    typeof window !== "number" ||
+    !Number.isInteger(window) ||
+    window < 1 ||
+    window > MAX_AUTHORIZATION_SECONDS
+  ) {
+    throw new PolicyRefusedError(
+      "payment_requirements",
+      `The seller's maxTimeoutSeconds (${String(window).slice(0, 20)}) is not a whole number from 1 to ${MAX_AUTHORIZATION_SECONDS}; the authorization would stay valid too long.`,
     );
   }
   const asset = String(requirement.asset);

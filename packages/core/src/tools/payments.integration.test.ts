@@ -19,6 +19,7 @@ let chain: PublicClient;
 let hostile: Server;
 let hostileUrl: string;
 let signedByHostile = 0;
+let hostileRequests = 0;
 
 const x402 = () => server.x402!;
 const usdc = () => server.seed.token.address;
@@ -75,6 +76,7 @@ afterAll(async () => {
 
 /** A seller that answers 402 with what an attacker would send. Any payment header it gets is counted. */
 function hostileRoute(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
+  hostileRequests++;
   if (req.headers["payment-signature"] || req.headers["x-payment"]) signedByHostile++;
   const requirement = (override: Record<string, unknown>) => ({
     scheme: "exact",
@@ -116,6 +118,13 @@ function hostileRoute(req: import("node:http").IncomingMessage, res: import("nod
         ]),
       });
       res.end();
+    },
+    "/long-window": () => {
+      res.writeHead(402, { "payment-required": required([requirement({ maxTimeoutSeconds: 10 ** 9 })]) });
+      res.end();
+    },
+    "/hang": () => {
+      // never answers: the tool's timeout must end the call
     },
     "/huge-402": () => {
       res.writeHead(402, { "content-type": "application/json" });
@@ -370,6 +379,7 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
       ["/negative", { code: "policy_refused" }],
       ["/unknown-scheme", { code: "payment_requirements_invalid" }],
       ["/permit2", { code: "policy_refused" }],
+      ["/long-window", { code: "policy_refused" }],
       ["/huge-402", { code: "payment_requirements_invalid" }],
     ];
     for (const [path, expected] of expectations) {
@@ -385,8 +395,37 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     };
     expect(huge).toMatchObject({ truncated: true, payment: null });
     expect(huge.body.length).toBe(1024);
+    const hanging = tools({
+      ...options,
+      payments: { allowedHosts: [new URL(hostileUrl).host], timeoutMs: 300 },
+    })("fetchPaidResource");
+    expect(await errorOf(run(hanging, fetchInput(`${hostileUrl}/hang`)))).toMatchObject({
+      code: "payment_seller_failed",
+      retryable: true,
+    });
     expect(signedByHostile).toBe(0);
     expect(server.counters.get("signTypedData")).toBe(0);
+  });
+
+  it("a host off allowedHosts is not even fetched, and a reused tool call id cannot fetch another URL", async () => {
+    const before = hostileRequests;
+    const elsewhere = tools({ ...basePayments(), payments: { allowedHosts: ["shop.example.com"] } });
+    expect(
+      await errorOf(run(elsewhere("fetchPaidResource"), fetchInput(`${hostileUrl}/huge`))),
+    ).toMatchObject({
+      code: "policy_refused",
+      message: expect.stringContaining("nothing was fetched"),
+    });
+    expect(hostileRequests).toBe(before);
+    const tool = tools({
+      ...basePayments(),
+      payments: { allowedHosts: [new URL(hostileUrl).host, new URL(x402().sellerUrl).host] },
+    })("fetchPaidResource");
+    await run(tool, fetchInput(x402().resourceUrl), runtime, "reused-id");
+    expect(await errorOf(run(tool, fetchInput(`${hostileUrl}/huge`), runtime, "reused-id"))).toMatchObject({
+      code: "invalid_input",
+    });
+    expect(hostileRequests).toBe(before);
   });
 
   it("signTypedData refuses an EIP-3009 authorization: only fetchPaidResource signs payments", async () => {
