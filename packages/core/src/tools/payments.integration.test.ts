@@ -200,6 +200,36 @@ describe("getBalance and sendToken against the local chain", () => {
     expect(await balanceOf(recipient)).toBe(before[1]! + 1_250_000n);
   });
 
+  it("sendToken with a local key signs locally and broadcasts through rpc, once per tool call", async () => {
+    const tool = tools()("sendToken");
+    const before = [await balanceOf(server.seed.eoaAddress), await balanceOf(recipient)];
+    const input = { chain: null, token: "USDC", to: recipient, amount: "0.75" };
+    const sent = (await run(tool, input, localWallet, "local-send")) as { transactionHash: `0x${string}` };
+    const replay = await run(tool, input, localWallet, "local-send");
+    expect(replay).toEqual(sent);
+    const receipt = await chain.getTransactionReceipt({ hash: sent.transactionHash });
+    expect(receipt).toMatchObject({ status: "success", from: server.seed.eoaAddress.toLowerCase() });
+    expect(await balanceOf(server.seed.eoaAddress)).toBe(before[0]! - 750_000n);
+    expect(await balanceOf(recipient)).toBe(before[1]! + 750_000n);
+    expect(server.counters.get("sendTransaction")).toBe(0);
+    expect(server.counters.get("signTransaction")).toBe(0);
+    // over the balance: the chain refuses the estimate, nothing is broadcast and the budget is given back
+    const poor = tools({
+      ...basePayments(),
+      tokens: { USDC: { address: usdc(), maxPerTransaction: "100000", budget: "2000" } },
+    })("sendToken");
+    expect(await errorOf(run(poor, { ...input, amount: "1500" }, localWallet))).toMatchObject({
+      ok: false,
+      code: "chain_rejected",
+      message: expect.stringContaining("The chain refused the transfer"),
+    });
+    expect(await balanceOf(recipient)).toBe(before[1]! + 750_000n);
+    // the refused 1500 was given back to the 2000 budget: 1000 reaches the chain (and fails there, not the budget)
+    expect(await errorOf(run(poor, { ...input, amount: "1000" }, localWallet))).toMatchObject({
+      code: "chain_rejected",
+    });
+  });
+
   it("sendToken refuses over the cap, over the budget, to a recipient off the allowlist, with nothing signed", async () => {
     const tool = tools({
       ...basePayments(),

@@ -1,5 +1,12 @@
 import { z } from "zod/v4";
-import { encodeTransfer, formatTokenAmount, parseTokenAmount, type TokenInfo } from "./erc20.js";
+import { AgentAuthError } from "../runtime/errors.js";
+import {
+  encodeTransfer,
+  formatTokenAmount,
+  parseTokenAmount,
+  requireClient,
+  type TokenInfo,
+} from "./erc20.js";
 import { toolIdempotencyKey } from "./idempotency-key.js";
 import { addressSchema, amountSchema, chainSchema } from "./schemas.js";
 import { MemorySpendLedger } from "./spend-ledger.js";
@@ -12,7 +19,7 @@ import {
 } from "./token-policy.js";
 import { type LucidTool, resolveChain, type ToolDeps } from "./tool-context.js";
 import { PolicyRefusedError, ToolInputError } from "./tool-errors.js";
-import type { LucidSession } from "./tool-session.js";
+import type { LucidSession, ToolSession } from "./tool-session.js";
 import { toToolSession } from "./tool-session.js";
 
 const input = z.strictObject({
@@ -51,6 +58,47 @@ interface CheckedTransfer {
 /** `sendToken`: an ERC-20 transfer of a listed token, through the policy, broadcast once per tool call. */
 export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolResult> {
   const ledger = deps.ledger ?? new MemorySpendLedger();
+  /** Local-key sends of this tool set by call: a replayed call gets the first hash, never a second broadcast. */
+  const localSends = new Map<string, Promise<string>>();
+
+  /**
+   * A local key signs here and the transaction is broadcast through `rpc` (a local wallet has no send endpoint):
+   * nonce, gas and fees come from the chain. Returns the hash; `sent` tells whether the broadcast was attempted.
+   */
+  const sendLocally = async (
+    toolSession: ToolSession,
+    checked: CheckedTransfer,
+    transaction: { to: string; value: string; data: `0x${string}` },
+    key: string,
+    signal: AbortSignal | undefined,
+    attempt: { broadcast: boolean },
+  ): Promise<string> => {
+    const client = requireClient(deps.chainClient ?? (() => undefined), checked.caip2);
+    const from = (await toolSession.wallet(signal)).address as `0x${string}`;
+    const [nonce, gas, fees] = await Promise.all([
+      client.getTransactionCount({ address: from, blockTag: "pending" }),
+      client.estimateGas({ account: from, to: transaction.to as `0x${string}`, data: transaction.data }),
+      client.estimateFeesPerGas(),
+    ]);
+    const signed = await toolSession.signTransaction(
+      {
+        caip2: checked.caip2,
+        params: {
+          transaction: {
+            ...transaction,
+            nonce: String(nonce),
+            gas: String((gas * 12n) / 10n),
+            maxFeePerGas: String(fees.maxFeePerGas),
+            maxPriorityFeePerGas: String(fees.maxPriorityFeePerGas),
+          },
+        },
+        idempotency_key: key,
+      },
+      signal,
+    );
+    attempt.broadcast = true;
+    return client.sendRawTransaction({ serializedTransaction: signed.signedTransaction as `0x${string}` });
+  };
 
   const check = async (
     args: Input,
@@ -110,24 +158,45 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
           `Sending ${formatTokenAmount(checked.amount, decimals)} ${checked.token.symbol} would exceed the budget: ${formatTokenAmount(reserved.limit - reserved.used, decimals)} of ${formatTokenAmount(reserved.limit, decimals)} ${checked.token.symbol} left.`,
         );
       }
+      const transaction = {
+        to: checked.token.address,
+        value: "0",
+        data: encodeTransfer(args.to as `0x${string}`, checked.amount),
+      };
+      const attempt = { broadcast: false };
       try {
-        const sent = await toolSession.sendTransaction(
-          {
-            caip2: checked.caip2,
-            params: {
-              transaction: {
-                to: checked.token.address,
-                value: "0",
-                data: encodeTransfer(args.to as `0x${string}`, checked.amount),
+        let hash: string;
+        if (toolSession.signsLocally) {
+          const sendKey = `${scope}\n${key}`;
+          let sending = localSends.get(sendKey);
+          if (!sending) {
+            if (reserved.status === "replay") {
+              throw new ToolInputError(
+                "This tool call already sent its transfer (in another process); it is not sent again.",
+              );
+            }
+            sending = sendLocally(toolSession, checked, transaction, key, signal, attempt).catch(
+              (error: unknown) => {
+                throw chainError(error);
               },
-            },
-            idempotency_key: key,
-          },
-          signal,
-        );
+            );
+            localSends.set(sendKey, sending);
+            sending.catch(() => {
+              if (!attempt.broadcast) localSends.delete(sendKey);
+            });
+          }
+          hash = await sending;
+        } else {
+          hash = (
+            await toolSession.sendTransaction(
+              { caip2: checked.caip2, params: { transaction }, idempotency_key: key },
+              signal,
+            )
+          ).hash;
+        }
         await ledger.commit(scope, key);
         return {
-          transactionHash: sent.hash,
+          transactionHash: hash,
           chain: checked.caip2,
           token: checked.token.symbol,
           tokenAddress: checked.token.address,
@@ -139,12 +208,27 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
         // A refusal (4xx, or a wallet that cannot send) sent nothing: give the budget back. Anything else may
         // have broadcast, so the reservation stays.
         const status = (error as { status?: unknown }).status;
-        const refused =
-          (typeof status === "number" && status >= 400 && status < 500 && status !== 409) ||
-          (error as { code?: unknown }).code === "not_supported";
+        const refused = toolSession.signsLocally
+          ? !attempt.broadcast && reserved.status === "reserved"
+          : (typeof status === "number" && status >= 400 && status < 500 && status !== 409) ||
+            (error as { code?: unknown }).code === "not_supported";
         if (refused) await ledger.release(scope, key);
         throw error;
       }
     },
   };
+}
+
+/** A chain's refusal (a revert on estimate, a rejected raw transaction) as a typed error with its short reason. */
+function chainError(error: unknown): unknown {
+  if (AgentAuthError.isInstance(error)) return error;
+  const reason = String(
+    (error as { shortMessage?: unknown }).shortMessage ?? (error as Error)?.message ?? error,
+  )
+    .split("\n")[0]!
+    .slice(0, 200);
+  return new AgentAuthError("chain_rejected", `The chain refused the transfer: ${reason}`, {
+    retryable: false,
+    cause: error,
+  });
 }
