@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates every generated file and fails when that changes anything tracked by git:
-// generated code must only ever change through its source (openapi.yaml) and the generator.
+// generated code must only ever change through its source (openapi.yaml, contracts/*.sol) and the generator.
 import { execFileSync } from "node:child_process";
 
 const run = (cmd, args) =>
