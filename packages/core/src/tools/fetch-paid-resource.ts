@@ -113,6 +113,12 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw new ToolInputError("url must be http(s).");
+    if (!deps.payments) {
+      throw new PolicyRefusedError(
+        "payments_disabled",
+        "fetchPaidResource is not enabled: the host configured no payments policy; nothing was fetched.",
+      );
+    }
     checkHost(policy, url);
     const defaultNetwork = await resolveChain(null, deps, toolSession, signal);
     const { address } = await toolSession.wallet(signal);

@@ -439,6 +439,10 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
 
   it("a host off allowedHosts is not even fetched, and a reused tool call id cannot fetch another URL", async () => {
     const before = hostileRequests;
+    const { payments: _none, ...withoutPayments } = basePayments();
+    expect(
+      await errorOf(run(tools(withoutPayments)("fetchPaidResource"), fetchInput(`${hostileUrl}/huge`))),
+    ).toMatchObject({ code: "policy_refused", message: expect.stringContaining("not enabled") });
     const elsewhere = tools({ ...basePayments(), payments: { allowedHosts: ["shop.example.com"] } });
     expect(
       await errorOf(run(elsewhere("fetchPaidResource"), fetchInput(`${hostileUrl}/huge`))),
