@@ -9,6 +9,7 @@ import { AgentRuntime } from "../runtime/agent-runtime.js";
 import { LocalEoaWalletConnector } from "../runtime/wallet/local-key-connector.js";
 import { createLucidToolDescriptors, type LucidToolsOptions } from "./create-lucid-tools.js";
 import type { PaymentPreview } from "./payment-policy.js";
+import { MemorySpendLedger } from "./spend-ledger.js";
 import type { LucidTool } from "./tool-context.js";
 import { toolErrorResult } from "./tool-error-result.js";
 
@@ -305,6 +306,21 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     const replay = await run(tool, fetchInput(x402().resourceUrl), runtime, "buy-report");
     expect(replay).toEqual(result);
     expect(x402().counts().settle).toBe(settledBefore + 1);
+    expect(server.counters.get("signTypedData")).toBe(1);
+  });
+
+  it("a call replayed in another process (a shared ledger, no cached result) is not paid again", async () => {
+    const ledger = new MemorySpendLedger();
+    const first = tools({ ...basePayments(), ledger })("fetchPaidResource");
+    const second = tools({ ...basePayments(), ledger })("fetchPaidResource");
+    const settled = x402().counts().settle;
+    await run(first, fetchInput(x402().resourceUrl), runtime, "shared-ledger-call");
+    expect(
+      await errorOf(run(second, fetchInput(x402().resourceUrl), runtime, "shared-ledger-call")),
+    ).toMatchObject({
+      code: "payment_already_made",
+    });
+    expect(x402().counts().settle).toBe(settled + 1);
     expect(server.counters.get("signTypedData")).toBe(1);
   });
 
