@@ -82,7 +82,10 @@ interface Attempt {
   accepted: Map<object, AcceptedRequirement>;
   selected?: PaymentRequirementLike & { amountValue: bigint; symbol: string; info: TokenInfo };
   reserved: boolean;
+  /** Signatures asked for (at most one). */
   signatures: number;
+  /** A signature came back: from here on the payment may reach the seller. */
+  signed: boolean;
 }
 
 /**
@@ -123,7 +126,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
     const defaultNetwork = await resolveChain(null, deps, toolSession, signal);
     const { address } = await toolSession.wallet(signal);
     const x402 = await loadX402();
-    const attempt: Attempt = { accepted: new Map(), reserved: false, signatures: 0 };
+    const attempt: Attempt = { accepted: new Map(), reserved: false, signatures: 0, signed: false };
 
     const client = new x402.fetch.x402Client();
     x402.evm.registerExactEvmScheme(client, {
@@ -147,18 +150,25 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
             );
           }
           attempt.signatures++;
-          const signed = await toolSession.signTypedData(
-            {
-              typed_data: {
-                domain: jsonSafe(domain),
-                types: types as Record<string, Array<{ name: string; type: string }>>,
-                primary_type: primaryType,
-                message: jsonSafe(message),
+          let signed: { signature: string };
+          try {
+            signed = await toolSession.signTypedData(
+              {
+                typed_data: {
+                  domain: jsonSafe(domain),
+                  types: types as Record<string, Array<{ name: string; type: string }>>,
+                  primary_type: primaryType,
+                  message: jsonSafe(message),
+                },
+                idempotency_key: key,
               },
-              idempotency_key: key,
-            },
-            signal,
-          );
+              signal,
+            );
+          } catch (error) {
+            attempt.refusal = error; // the wallet's own refusal, typed, rather than the wrapper's message
+            throw error;
+          }
+          attempt.signed = true;
           return signed.signature as `0x${string}`;
         },
       },
@@ -272,7 +282,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      if (attempt.signatures > 0) {
+      if (attempt.signed) {
         // Signed and sent: the seller may have settled. The reservation stays counted.
         await ledger.commit(scope, key);
         throw new PaymentError(
@@ -298,7 +308,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       }
     }
     const selected = attempt.selected;
-    if (attempt.signatures > 0 && selected) {
+    if (attempt.signed && selected) {
       const ok = response.status >= 200 && response.status < 300;
       if (!ok || settlement?.success === false) {
         await response.body?.cancel().catch(() => {});
@@ -326,7 +336,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       body: body.text,
       truncated: body.truncated,
       payment:
-        attempt.signatures > 0 && selected
+        attempt.signed && selected
           ? {
               transactionHash: settlement?.success ? (settlement.transaction ?? null) : null,
               payer: settlement?.payer ?? address,

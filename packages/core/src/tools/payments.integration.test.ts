@@ -309,6 +309,40 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     expect(server.counters.get("signTypedData")).toBe(1);
   });
 
+  it("a wallet that refuses to sign gives its own typed error and uses no budget", async () => {
+    const narrow = await AgentRuntime.fromConfig({
+      config: {
+        baseUrl: server.url,
+        agentRef: server.seed.agentRef,
+        credentialId: server.seed.eoaCredentialId,
+        scopes: ["agents.read"],
+      },
+      wallet: {
+        signer: new LocalEoaWalletConnector({ signer: privateKeyToAccount(server.seed.eoaPrivateKey) }),
+      },
+      backgroundRefresh: false,
+    });
+    try {
+      const options = basePayments();
+      const ledger = new MemorySpendLedger();
+      const limited = { ...options, ledger, payments: { ...options.payments, budget: "0.01" } };
+      const verified = x402().counts().verify;
+      expect(
+        await errorOf(run(tools(limited)("fetchPaidResource"), fetchInput(x402().resourceUrl), narrow)),
+      ).toMatchObject({
+        code: "insufficient_scope",
+      });
+      expect(x402().counts().verify).toBe(verified);
+      // the budget of exactly one payment is still whole
+      const paid = (await run(tools(limited)("fetchPaidResource"), fetchInput(x402().resourceUrl))) as {
+        status: number;
+      };
+      expect(paid.status).toBe(200);
+    } finally {
+      await narrow.shutdown();
+    }
+  });
+
   it("a call replayed in another process (a shared ledger, no cached result) is not paid again", async () => {
     const ledger = new MemorySpendLedger();
     const first = tools({ ...basePayments(), ledger })("fetchPaidResource");
