@@ -309,8 +309,10 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
     }
     const selected = attempt.selected;
     if (attempt.signed && selected) {
+      // A receipt that says settled counts whatever the status; without one, only a 2xx that does not say failed.
       const ok = response.status >= 200 && response.status < 300;
-      if (!ok || settlement?.success === false) {
+      const settled = settlement?.success === true || (ok && settlement?.success !== false);
+      if (!settled) {
         await response.body?.cancel().catch(() => {});
         await ledger.release(scope, key);
         const reason =
