@@ -29,7 +29,7 @@ import {
 } from "./lib/report.mjs";
 
 requireBuild();
-const RUNS = positiveInt(process.env.BENCH_X402_RUNS, 80);
+const RUNS = positiveInt(process.env.BENCH_X402_RUNS, 150);
 const WARMUP = 5;
 const GOAL = 1.1;
 
