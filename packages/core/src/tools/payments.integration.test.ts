@@ -214,6 +214,15 @@ describe("getBalance and sendToken against the local chain", () => {
     expect(await balanceOf(recipient)).toBe(before[1]! + 750_000n);
     expect(server.counters.get("sendTransaction")).toBe(0);
     expect(server.counters.get("signTransaction")).toBe(0);
+    // concurrent calls from one local key get distinct nonces: both land
+    const both = (await Promise.all([
+      run(tool, { ...input, amount: "0.01" }, localWallet),
+      run(tool, { ...input, amount: "0.02" }, localWallet),
+    ])) as Array<{ transactionHash: `0x${string}` }>;
+    for (const { transactionHash } of both) {
+      expect((await chain.getTransactionReceipt({ hash: transactionHash })).status).toBe("success");
+    }
+    expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
     // over the balance: the chain refuses the estimate, nothing is broadcast and the budget is given back
     const poor = tools({
       ...basePayments(),
@@ -224,7 +233,7 @@ describe("getBalance and sendToken against the local chain", () => {
       code: "chain_rejected",
       message: expect.stringContaining("The chain refused the transfer"),
     });
-    expect(await balanceOf(recipient)).toBe(before[1]! + 750_000n);
+    expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
     // the refused 1500 was given back to the 2000 budget: 1000 reaches the chain (and fails there, not the budget)
     expect(await errorOf(run(poor, { ...input, amount: "1000" }, localWallet))).toMatchObject({
       code: "chain_rejected",

@@ -60,6 +60,13 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
   const ledger = deps.ledger ?? new MemorySpendLedger();
   /** Local-key sends of this tool set by call: a replayed call gets the first hash, never a second broadcast. */
   const localSends = new Map<string, Promise<string>>();
+  /** Local sends run one at a time, so concurrent calls read distinct nonces. */
+  let localQueue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = localQueue.then(task, task);
+    localQueue = next.catch(() => {});
+    return next;
+  };
 
   /**
    * A local key signs here and the transaction is broadcast through `rpc` (a local wallet has no send endpoint):
@@ -175,11 +182,11 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
                 "This tool call already sent its transfer (in another process); it is not sent again.",
               );
             }
-            sending = sendLocally(toolSession, checked, transaction, key, signal, attempt).catch(
-              (error: unknown) => {
-                throw chainError(error);
-              },
-            );
+            sending = serialized(() =>
+              sendLocally(toolSession, checked, transaction, key, signal, attempt),
+            ).catch((error: unknown) => {
+              throw chainError(error);
+            });
             localSends.set(sendKey, sending);
             sending.catch(() => {
               if (!attempt.broadcast) localSends.delete(sendKey);
