@@ -352,6 +352,24 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
     }
   });
 
+  it("concurrent purchases each pay once, and the budget holds exactly", async () => {
+    const options = basePayments();
+    // room for three payments of 0.01: of five concurrent calls, three pay and two are refused unsigned
+    const tool = tools({ ...options, payments: { ...options.payments, budget: "0.03" } })(
+      "fetchPaidResource",
+    );
+    const payee = await balanceOf(x402().payTo);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => errorOf(run(tool, fetchInput(x402().resourceUrl)))),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(3);
+    expect(results.filter((result) => !result.ok)).toEqual(
+      Array.from({ length: 2 }, () => expect.objectContaining({ code: "policy_refused" })),
+    );
+    expect(await balanceOf(x402().payTo)).toBe(payee + 3n * x402().price);
+    expect(server.counters.get("signTypedData")).toBe(3);
+  });
+
   it("a call replayed in another process (a shared ledger, no cached result) is not paid again", async () => {
     const ledger = new MemorySpendLedger();
     const first = tools({ ...basePayments(), ledger })("fetchPaidResource");

@@ -3,7 +3,7 @@ import { x402Facilitator } from "@x402/core/facilitator";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import { type Abi, createWalletClient, type Hex, http, parseEther } from "viem";
+import { type Abi, createWalletClient, type Hex, http, nonceManager, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { ChainConnection } from "../chain/chain-connection.js";
 
@@ -61,7 +61,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  * `POST /settle`) that `HTTPFacilitatorClient` calls.
  */
 export async function createLocalFacilitator(chain: ChainConnection): Promise<LocalFacilitator> {
-  const account = privateKeyToAccount(generatePrivateKey() as Hex);
+  // Settlements run concurrently: the nonce manager hands out nonces locally so they never collide.
+  const account = privateKeyToAccount(generatePrivateKey() as Hex, { nonceManager });
   await chain.setBalance(account.address, parseEther("100"));
   const wallet = createWalletClient({ account, chain: chain.chain, transport: http(chain.rpcUrl) });
   const client = chain.publicClient;

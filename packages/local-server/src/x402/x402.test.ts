@@ -111,6 +111,14 @@ describe("the x402 seller and facilitator", () => {
     });
   });
 
+  it("settles concurrent payments (the facilitator's nonces never collide)", async () => {
+    const payeeBefore = await read<bigint>("balanceOf", [server.x402!.payTo]);
+    const buy = officialBuyer();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => buy(server.x402!.resourceUrl)));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await read<bigint>("balanceOf", [server.x402!.payTo])).toBe(payeeBefore + 50_000n);
+  });
+
   it("does not serve when the facilitator is down or refuses, and nothing moves", async () => {
     const payeeBefore = await read<bigint>("balanceOf", [server.x402!.payTo]);
     server.x402!.setFacilitatorMode("unavailable");
