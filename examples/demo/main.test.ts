@@ -47,6 +47,14 @@ it.each(AI_SDK_VERSIONS)(
     // the automatic refresh, then the tools again
     expect(stdout).toMatch(/^event {3}tokenRefreshed: access token lat_…\(redacted\)/m);
     expect(stdout).toContain("the tools work with the refreshed token (same wallet: true)");
+    // x402: balances, the purchase approved from its preview, the content, the settlement and the USDC change
+    expect(stdout).toMatch(/← getBalance \{"ok":true,.*"tokens":\[\{"symbol":"USDC",.*"amount":"1000"/);
+    expect(stdout).toMatch(
+      /^host {4}payment preview: 0\.01 USDC to 0x[0-9a-fA-F]{40} for 127\.0\.0\.1:\d+ on eip155:31337$/m,
+    );
+    expect(stdout).toContain('content: {"title":"Local market report"');
+    expect(stdout).toMatch(/^chain {3}settlement 0x[0-9a-f]{64}: success in block \d+$/m);
+    expect(stdout).toContain("USDC balance 1000 -> 999.99 (paid 0.01 USDC)");
     expect(stdout).toContain("every step verified");
     expect(stdout).not.toMatch(/(lat|lrt|lot)_[A-Za-z0-9_-]{8,}/); // tokens never printed
   },

@@ -11,6 +11,10 @@
  *    before anyone is asked to approve it (the tools run the policy's checks ahead of the approval step).
  * 5. Waits for the runtime's automatic token refresh (its `tokenRefreshed` event), then the model uses the tools
  *    again with the refreshed token.
+ * 6. The model checks its balances (`getBalance`: ETH and the local USDC), then buys the local server's
+ *    paywalled report over x402 (`fetchPaidResource`): the seller answers 402, the host approves from the preview
+ *    (host, amount, asset, pay-to), the wallet signs one EIP-3009 authorization, the local facilitator settles it
+ *    on chain. The transcript shows the content, the settlement transaction and the USDC balance change.
  *
  * The transcript shows the model's turns, the tool calls with their inputs, the tool results and the runtime's
  * events. Tokens are never printed. With `OPENAI_API_KEY` set a real OpenAI model drives the tools (from the same
@@ -30,7 +34,9 @@ import { generateText, type ModelMessage, stepCountIs, type ToolApprovalResponse
 import {
   createPublicClient,
   defineChain,
+  erc20Abi,
   formatEther,
+  formatUnits,
   type Hex,
   http,
   verifyMessage,
@@ -79,6 +85,7 @@ const PROMPTS = {
     `${JSON.stringify(TYPED_DATA)}. Then send 0.01 ETH to ${RECIPIENT}.`,
   second: `Now send 1 ETH to ${RECIPIENT}.`,
   third: "What is my wallet address, and on which chain?",
+  fourth: `Check my balances, then buy the report at ${server.x402!.resourceUrl}.`,
 };
 const POLICY = { allowedChains: [seed.caip2], maxValuePerTransaction: "0.05", budgetPerSession: "0.2" };
 
@@ -104,6 +111,19 @@ function script() {
     { calls: [{ toolName: "getWalletAddress", input: { chain: null } }] },
     {
       text: (prompt) => `Your wallet is ${ok(prompt)?.result?.address} on ${ok(prompt)?.result?.chain}.`,
+    },
+    // turn 4
+    { calls: [{ toolName: "getBalance", input: { chain: null } }] },
+    {
+      calls: [
+        { toolName: "fetchPaidResource", input: { url: server.x402!.resourceUrl, method: null, body: null } },
+      ],
+    },
+    {
+      text: (prompt) => {
+        const result = ok(prompt)?.result as { body?: string; payment?: { amount: string; asset: string } };
+        return `Bought the report for ${result?.payment?.amount} ${result?.payment?.asset}: ${result?.body}`;
+      },
     },
   ]);
 }
@@ -145,7 +165,26 @@ try {
   runtime.on("refreshFailed", (event) => say("event", `refreshFailed: ${event.error.code}`));
   await runtime.authenticate();
 
-  const tools = lucidTools(runtime, { policy: POLICY });
+  const sellerHost = new URL(server.x402!.sellerUrl).host;
+  const tools = lucidTools(runtime, {
+    policy: POLICY,
+    rpc: { [seed.caip2]: seed.rpcUrl },
+    tokens: { USDC: { address: seed.token.address, maxPerTransaction: "5", budget: "20" } },
+    payments: {
+      allowedHosts: [sellerHost],
+      maxPerPayment: "0.05",
+      // The host's approval step for payments: it sees what would be paid before anything is signed.
+      approve: (preview) => {
+        say(
+          "host",
+          `payment preview: ${preview.amount} ${preview.asset} to ${preview.payTo} for ${preview.host} on ${preview.network}`,
+        );
+        const approved = preview.host === sellerHost;
+        say("host", approved ? "approved programmatically by the host code (a known seller)" : "denied");
+        return approved;
+      },
+    },
+  });
   const messages: ModelMessage[] = [];
   const outputs: Array<{ toolName: string; input: unknown; output: unknown }> = [];
   const awaitingApproval = new Set<string>();
@@ -309,6 +348,39 @@ try {
     say("check", `the tools work with the refreshed token (same wallet: ${same})`);
     if (!same) throw new Error("the wallet address changed");
   } else missing("read the wallet address");
+
+  // Turn 4: balances, then an x402 purchase approved from its preview; the settlement is read from the chain.
+  const usdcOf = (owner: Hex) =>
+    createPublicClient({
+      chain: defineChain({
+        id: seed.chainId,
+        name: "local",
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [seed.rpcUrl] } },
+      }),
+      transport: http(seed.rpcUrl),
+    }).readContract({ address: seed.token.address, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
+  const usdcBefore = await usdcOf(agent.serverWalletAddress);
+  await turn("turn 4: balances, then buy a paywalled report (x402)", PROMPTS.fourth);
+  heading("checks");
+  const bought = resultOf("fetchPaidResource")?.output as
+    | { ok: boolean; result?: { body: string; payment: { transactionHash: Hex; amount: string } | null } }
+    | undefined;
+  if (bought?.result?.payment) {
+    say("check", `content: ${bought.result.body}`);
+    const receipt = await createPublicClient({
+      transport: http(seed.rpcUrl),
+    }).getTransactionReceipt({ hash: bought.result.payment.transactionHash });
+    say("chain", `settlement ${receipt.transactionHash}: ${receipt.status} in block ${receipt.blockNumber}`);
+    const usdcAfter = await usdcOf(agent.serverWalletAddress);
+    say(
+      "check",
+      `USDC balance ${formatUnits(usdcBefore, seed.token.decimals)} -> ${formatUnits(usdcAfter, seed.token.decimals)} (paid ${bought.result.payment.amount} USDC)`,
+    );
+    if (receipt.status !== "success" || usdcBefore - usdcAfter !== server.x402!.price) {
+      throw new Error("the payment did not settle as expected");
+    }
+  } else missing("buy the report");
 
   heading("done");
   say("done", "every step verified; no token was printed");

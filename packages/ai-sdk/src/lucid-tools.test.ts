@@ -435,6 +435,9 @@ describe("lucidTools in a generateText loop against the local server", () => {
       "signTypedData",
       "signTransaction",
       "sendTransaction",
+      "getBalance",
+      "sendToken",
+      "fetchPaidResource",
     ]);
     const tools = lucidTools(runtime, {
       tools: ["listAgents", "signMessage"],
@@ -473,7 +476,7 @@ describe("types", () => {
 describe("input schemas", () => {
   it("every tool's JSON schema, as the AI SDK sends it, fits OpenAI strict mode", async () => {
     const tools = lucidTools(() => runtime);
-    expect(Object.keys(tools)).toHaveLength(7);
+    expect(Object.keys(tools)).toHaveLength(10);
     for (const [name, tool] of Object.entries(tools as ToolSet)) {
       const jsonSchema = (await asSchema(tool.inputSchema).jsonSchema) as Record<string, unknown>;
       expect(jsonSchema.type, name).toBe("object");

@@ -10,14 +10,24 @@ export {
   isCredentialRevoked,
 } from "./runtime/errors.js";
 export { type AmountUnit, formatEther, toWei } from "./tools/amount.js";
+export type { LucidToolsRpc } from "./tools/chain-client.js";
 export {
   createLucidToolDescriptors,
   LUCID_TOOL_NAMES,
   type LucidToolName,
   type LucidToolsOptions,
 } from "./tools/create-lucid-tools.js";
+export type { TokenInfo } from "./tools/erc20.js";
+export type {
+  FetchPaidResourceToolResult,
+  PaymentReceipt,
+} from "./tools/fetch-paid-resource.js";
+export type { GetBalanceToolResult, TokenBalance } from "./tools/get-balance.js";
 export type { AgentSummary } from "./tools/list-agents.js";
+export { isPaymentError, PaymentError, PaymentErrorCode } from "./tools/payment-errors.js";
+export type { LucidPaymentPolicy, PaymentPreview } from "./tools/payment-policy.js";
 export { type LucidToolPolicy, PolicyEnforcer } from "./tools/policy.js";
+export type { SendTokenToolResult } from "./tools/send-token.js";
 export type { SendTransactionToolResult } from "./tools/send-transaction.js";
 export type { SignMessageToolResult } from "./tools/sign-message.js";
 export type { SignTransactionToolResult } from "./tools/sign-transaction.js";
@@ -33,6 +43,7 @@ export {
 } from "./tools/spend-ledger.js";
 export type { StandardSchemaResult, StandardSchemaV1 } from "./tools/standard-schema.js";
 export { strictModeProblems } from "./tools/strict-mode.js";
+export type { LucidTokenConfig, LucidTokens } from "./tools/token-policy.js";
 export type { LucidTool } from "./tools/tool-context.js";
 export type {
   LucidToolContext,

@@ -117,16 +117,19 @@ function localChainClient() {
 }
 
 describe("LucidToolkit in a createAgent loop against the local server", () => {
-  it("gives the seven tools, or the chosen subset", () => {
+  it("gives the ten tools, or the chosen subset", () => {
     expect(
       new LucidToolkit(alice)
         .getTools()
         .map((tool) => tool.name)
         .sort(),
     ).toEqual([
+      "fetchPaidResource",
       "getAgent",
+      "getBalance",
       "getWalletAddress",
       "listAgents",
+      "sendToken",
       "sendTransaction",
       "signMessage",
       "signTransaction",

@@ -64,6 +64,10 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("skips the x402 seller and facilitator with --no-x402", () => {
+    expect(parseCliArgs(["--no-x402"])).toEqual({ kind: "run", options: { x402: false } });
+  });
+
   it("recognises help", () => {
     expect(parseCliArgs(["--help"])).toEqual({ kind: "help" });
     expect(parseCliArgs(["-h"])).toEqual({ kind: "help" });

@@ -23,6 +23,7 @@ Options:
                            (LUCID_AGENT_PRIVATE_KEY, a throwaway key the server seeded)
   --write-agent-json P     also write the agent's .lucid-agent.json to P, with the credential of the
                            --wallet chosen (read by AgentRuntime.load; contains no secret)
+  --no-x402                do not start the x402 seller and facilitator (the USDC token is still deployed)
   -h, --help               show this help
 `;
 
@@ -85,6 +86,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         "anvil-path": { type: "string" },
         wallet: { type: "string" },
         "write-agent-json": { type: "string" },
+        "no-x402": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -124,6 +126,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       if (agentJson.trim() === "") throw new Error("--write-agent-json needs a file path.");
       output.agentJsonPath = agentJson;
     }
+    if (values["no-x402"]) options.x402 = false;
     return { kind: "run", options, output };
   } catch (error) {
     return { kind: "error", message: error instanceof Error ? error.message : String(error) };

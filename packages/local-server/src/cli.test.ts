@@ -93,8 +93,14 @@ describe("lucid-local-server CLI", () => {
       "LUCID_AGENT_WALLET_ADDRESS",
       "LUCID_CHAIN_ID",
       "LUCID_CHAIN_RPC_URL",
+      "LUCID_TOKEN_ADDRESS",
+      "LUCID_TOKEN_SYMBOL",
+      "LUCID_X402_URL",
+      "LUCID_X402_FACILITATOR_URL",
     ]);
     expect(env.LUCID_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.LUCID_TOKEN_SYMBOL).toBe("USDC");
+    expect((await fetch(env.LUCID_X402_URL!)).status).toBe(402);
     expect(env.LUCID_AGENT_REF).toBe("demo-agent");
 
     const client = createClient({ baseUrl: env.LUCID_BASE_URL! });
@@ -110,6 +116,8 @@ describe("lucid-local-server CLI", () => {
     expect(stderr()).toContain("SIGTERM");
     await expect(fetch(env.LUCID_CHAIN_RPC_URL!, { method: "POST", body: "{}" })).rejects.toThrow();
     await expect(fetch(`${env.LUCID_BASE_URL}/v1/agents`)).rejects.toThrow();
+    await expect(fetch(env.LUCID_X402_URL!)).rejects.toThrow();
+    await expect(fetch(`${env.LUCID_X402_FACILITATOR_URL}/supported`)).rejects.toThrow();
   });
 
   it("--wallet local --write-agent-json: prints the local key's variables and writes .lucid-agent.json", async () => {

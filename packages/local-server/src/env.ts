@@ -1,4 +1,5 @@
 import type { SeedResult } from "./seed.js";
+import type { LocalX402 } from "./x402/start-x402.js";
 
 /** Which wallet of the first agent the printed variables sign in with. */
 export type EnvWallet = "server" | "local";
@@ -19,6 +20,8 @@ export function buildEnv(input: {
   chainId: number;
   rpcUrl: string;
   wallet?: EnvWallet;
+  token: { address: string; symbol: string };
+  x402: LocalX402 | undefined;
 }): Record<string, string> {
   const agent = input.seed.agents[0]!;
   const common = {
@@ -30,6 +33,11 @@ export function buildEnv(input: {
     LUCID_AGENT_WALLET_ADDRESS: agent.serverWalletAddress,
     LUCID_CHAIN_ID: String(input.chainId),
     LUCID_CHAIN_RPC_URL: input.rpcUrl,
+    LUCID_TOKEN_ADDRESS: input.token.address,
+    LUCID_TOKEN_SYMBOL: input.token.symbol,
+    ...(input.x402
+      ? { LUCID_X402_URL: input.x402.resourceUrl, LUCID_X402_FACILITATOR_URL: input.x402.facilitatorUrl }
+      : {}),
   };
   if (input.wallet === "local") {
     return {

@@ -59,6 +59,11 @@ export interface LocalServerOptions {
   random?: () => number;
   /** Receives log lines (startup, unexpected errors); default: discard. */
   log?: (line: string) => void;
+  /**
+   * Run the x402 seller (a paywalled route) and the local facilitator that settles its payments on the chain.
+   * Default true; pass false to skip both when a test needs no x402 (the USDC-like token is deployed either way).
+   */
+  x402?: boolean;
 }
 
 /** Options with every default applied. */
@@ -79,6 +84,7 @@ export interface ResolvedOptions {
   now: () => number;
   random: () => number;
   log: (line: string) => void;
+  x402: boolean;
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -175,5 +181,6 @@ export function resolveOptions(options: LocalServerOptions = {}): ResolvedOption
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     log: options.log ?? (() => {}),
+    x402: options.x402 ?? true,
   };
 }

@@ -72,6 +72,8 @@ describe("public API", () => {
       "KNOWN_SCOPES",
       "LocalServerError",
       "OPERATIONS",
+      "X402_CONTENT",
+      "localUsdcAbi",
       "resolveAnvilPath",
       "startLocalServer",
     ]);

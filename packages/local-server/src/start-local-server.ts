@@ -19,6 +19,24 @@ import { type Counters, createCounters } from "./testing/counters.js";
 import { createFaults, type Faults } from "./testing/faults.js";
 import { createIdempotencyStore } from "./wallet/idempotency.js";
 import { createKeyedMutex } from "./wallet/keyed-mutex.js";
+import {
+  deployLocalUsdc,
+  LOCAL_USDC_DECIMALS,
+  LOCAL_USDC_SYMBOL,
+  SEEDED_USDC_BALANCE,
+} from "./x402/local-usdc.js";
+import { type LocalX402, type RunningX402, startX402 } from "./x402/start-x402.js";
+
+/** The USDC-like ERC-20 (EIP-3009) the server deployed and funded every seeded wallet with. */
+export interface LocalServerToken {
+  address: Address;
+  /** `USDC`. */
+  symbol: string;
+  /** 6. */
+  decimals: number;
+  /** What each seeded wallet (server-held and local EOA) was given, in base units (1000 USDC). */
+  seededBalance: bigint;
+}
 
 /** What the server seeded, with the first agent's fields at the top level for convenience. */
 export interface LocalServerSeed {
@@ -42,6 +60,8 @@ export interface LocalServerSeed {
   rpcUrl: string;
   /** Every seeded agent, in the order of `options.agents`. */
   agents: SeededAgent[];
+  /** The USDC-like token on the chain. */
+  token: LocalServerToken;
 }
 
 /** Test and admin controls that act on the server's state directly. */
@@ -84,6 +104,8 @@ export interface LocalServer {
   /** Fault injection per operation. */
   faults: Faults;
   admin: LocalServerAdmin;
+  /** The x402 seller and facilitator; undefined when started with `x402: false`. */
+  x402: LocalX402 | undefined;
   /** Stops the HTTP server (closing keep-alive connections), the chain it spawned, and pending timers. */
   close(): Promise<void>;
 }
@@ -130,6 +152,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const resolved = resolveOptions(options);
   let anvil: AnvilProcess | undefined;
   let server: Server | undefined;
+  let x402: RunningX402 | undefined;
   const timers = new Set<NodeJS.Timeout>();
   try {
     let chain: ChainConnection;
@@ -147,6 +170,20 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
     const store = createStore();
     const seeded = await seedStore(store, chain, resolved.agents, resolved.now());
+    const usdc = await deployLocalUsdc(chain);
+    await Promise.all(
+      seeded.agents.flatMap((agent) => [
+        usdc.mint(agent.serverWalletAddress, SEEDED_USDC_BALANCE),
+        usdc.mint(agent.eoaAddress, SEEDED_USDC_BALANCE),
+      ]),
+    );
+    const token: LocalServerToken = {
+      address: usdc.address,
+      symbol: LOCAL_USDC_SYMBOL,
+      decimals: LOCAL_USDC_DECIMALS,
+      seededBalance: SEEDED_USDC_BALANCE,
+    };
+    if (resolved.x402) x402 = await startX402(chain, usdc.address, resolved.host, urlHost(resolved.host));
 
     let baseUrl = "";
     const ctx: ServerContext = {
@@ -187,18 +224,29 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       caip2: chain.caip2,
       rpcUrl: chain.rpcUrl,
       agents: seeded.agents,
+      token,
     };
     const spawned = anvil;
+    const runningX402 = x402;
     let closing: Promise<void> | undefined;
     return {
       url: baseUrl,
       seed,
-      env: buildEnv({ url: baseUrl, seed: seeded, chainId: chain.chainId, rpcUrl: chain.rpcUrl }),
+      env: buildEnv({
+        url: baseUrl,
+        seed: seeded,
+        chainId: chain.chainId,
+        rpcUrl: chain.rpcUrl,
+        token,
+        x402: runningX402?.x402,
+      }),
       localKeyEnv: buildEnv({
         url: baseUrl,
         seed: seeded,
         chainId: chain.chainId,
         rpcUrl: chain.rpcUrl,
+        token,
+        x402: runningX402?.x402,
         wallet: "local",
       }),
       async writeAgentJson(path, options = {}) {
@@ -218,12 +266,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           return { total: store.families.size, revoked };
         },
       },
+      x402: runningX402?.x402,
       close() {
         closing ??= (async () => {
           faults.clear();
           for (const timer of timers) clearTimeout(timer);
           timers.clear();
           await closeServer(httpServer);
+          await runningX402?.close();
           await spawned?.stop();
         })();
         return closing;
@@ -232,6 +282,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   } catch (error) {
     for (const timer of timers) clearTimeout(timer);
     if (server) await closeServer(server);
+    await x402?.close();
     await anvil?.stop();
     throw error;
   }

@@ -28,6 +28,8 @@ export interface LucidToolPolicy {
   allowTokenApprovals?: boolean;
 }
 
+/** EIP-3009 authorizations move tokens when submitted: only `fetchPaidResource` signs them, under its policy. */
+const PAYMENT_AUTHORIZATION_TYPES = new Set(["TransferWithAuthorization", "ReceiveWithAuthorization"]);
 const APPROVAL_PRIMARY_TYPE = /permit|approv|allowance|delegat/i;
 const APPROVAL_FIELDS = new Set(["spender", "operator", "allowance", "approved", "delegatee", "delegate"]);
 /** 4-byte selectors of calls that grant allowances: approve, increaseAllowance, setApprovalForAll, permit. */
@@ -146,6 +148,12 @@ export class PolicyEnforcer {
     primaryType: string,
     types: Record<string, ReadonlyArray<{ name: string; type: string }>>,
   ): void {
+    if (PAYMENT_AUTHORIZATION_TYPES.has(primaryType)) {
+      throw new PolicyRefusedError(
+        "payment_authorization",
+        `Typed data "${primaryType}" authorizes a token payment; only fetchPaidResource may sign one, within the payment policy.`,
+      );
+    }
     const rules = this.#policy.typedData ?? {};
     if (rules.allowApprovals || rules.allowedPrimaryTypes?.includes(primaryType)) return;
     const fields = types[primaryType] ?? [];

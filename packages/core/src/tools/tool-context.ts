@@ -1,4 +1,9 @@
+import type { PublicClient } from "viem";
+import type { TokenInfo } from "./erc20.js";
+import type { LucidPaymentPolicy } from "./payment-policy.js";
 import type { PolicyEnforcer } from "./policy.js";
+import type { SpendLedger } from "./spend-ledger.js";
+import type { LucidTokens } from "./token-policy.js";
 import type { LucidToolDescriptor } from "./tool-descriptor.js";
 import { ToolInputError } from "./tool-errors.js";
 import type { LucidSession, ToolSession } from "./tool-session.js";
@@ -10,6 +15,16 @@ export interface ToolDeps {
   defaultChain: string | undefined;
   /** Whether this tool needs human approval. */
   needsApproval: boolean;
+  /** Chain readers from `LucidToolsOptions.rpc` (balances, token decimals). */
+  chainClient?: (caip2: string) => PublicClient | undefined;
+  /** Reads (and caches) a token's symbol and decimals from the chain. */
+  readToken?: (caip2: string, address: `0x${string}`) => Promise<TokenInfo>;
+  /** The host's token list. */
+  tokens?: LucidTokens;
+  /** x402 payment rules. */
+  payments?: LucidPaymentPolicy;
+  /** Where token and payment budgets are reserved and committed. */
+  ledger?: SpendLedger;
 }
 
 /** A descriptor over the injected `LucidSession`. */

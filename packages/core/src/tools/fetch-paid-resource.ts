@@ -1,0 +1,492 @@
+import { z } from "zod/v4";
+import { formatTokenAmount, parseTokenAmount, type TokenInfo } from "./erc20.js";
+import { toolIdempotencyKey } from "./idempotency-key.js";
+import { PaymentError, PaymentErrorCode } from "./payment-errors.js";
+import {
+  type AcceptedRequirement,
+  checkHost,
+  checkPaymentCap,
+  checkRequirement,
+  type LucidPaymentPolicy,
+  type PaymentPreview,
+  type PaymentRequirementLike,
+} from "./payment-policy.js";
+import { MemorySpendLedger, type SpendLimit } from "./spend-ledger.js";
+import { checkTokenCap, resolveToken, tokenAsset, tokenBudgetLimits } from "./token-policy.js";
+import { type LucidTool, resolveChain, type ToolDeps } from "./tool-context.js";
+import { ApprovalDeniedError, PolicyRefusedError, ToolInputError } from "./tool-errors.js";
+import { type ToolSession, toToolSession } from "./tool-session.js";
+
+const input = z.strictObject({
+  url: z
+    .string()
+    .describe(
+      "The http(s) URL of the resource. If the seller asks for an x402 payment, it is paid within the host's policy.",
+    )
+    .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), { message: "must be an http(s) URL" }),
+  method: z.enum(["GET", "POST"]).nullable().describe("HTTP method; null: GET."),
+  body: z.string().nullable().describe("Request body for POST (sent as is); null: none."),
+});
+
+type Input = z.output<typeof input>;
+
+/** The settlement receipt of a paid fetch. */
+export interface PaymentReceipt {
+  /** The settlement transaction; null when the seller served the content without a readable receipt. */
+  transactionHash: string | null;
+  payer: string | null;
+  /** Decimal string in the asset's units. */
+  amount: string;
+  amountAtomic: string;
+  asset: string;
+  assetAddress: string;
+  payTo: string;
+  network: string;
+}
+
+/** What `fetchPaidResource` returns. */
+export interface FetchPaidResourceToolResult {
+  url: string;
+  status: number;
+  contentType: string | null;
+  /** The body as text, cut at the policy's `maxBodyBytes`. */
+  body: string;
+  truncated: boolean;
+  /** The payment made for this response; null when none was asked for. */
+  payment: PaymentReceipt | null;
+}
+
+const DEFAULT_MAX_BODY = 64 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** A 402 answer's body is only read for x402 v1 requirements: more than this is dropped unread. */
+const MAX_402_BODY = 64 * 1024;
+const MAX_CACHED_RESULTS = 1000;
+
+type X402Modules = {
+  fetch: typeof import("@x402/fetch");
+  evm: typeof import("@x402/evm/exact/client");
+};
+let modules: Promise<X402Modules> | undefined;
+/** The official x402 packages, loaded on the first paid fetch only. */
+const loadX402 = () =>
+  (modules ??= Promise.all([import("@x402/fetch"), import("@x402/evm/exact/client")]).then(
+    ([fetch, evm]) => ({
+      fetch,
+      evm,
+    }),
+  ));
+
+/** One call's payment: what the policy accepted, what was reserved and signed. */
+interface Attempt {
+  refusal?: unknown;
+  accepted: Map<object, AcceptedRequirement>;
+  selected?: PaymentRequirementLike & { amountValue: bigint; symbol: string; info: TokenInfo };
+  reserved: boolean;
+  /** Signatures asked for (at most one). */
+  signatures: number;
+  /** A signature came back: from here on the payment may reach the seller. */
+  signed: boolean;
+}
+
+/**
+ * `fetchPaidResource`: fetches an HTTP resource and, when the seller answers 402 with x402 payment requirements,
+ * checks them against the policy, asks the host's `payments.approve`, signs one EIP-3009 authorization with the
+ * session's wallet through the official x402 client, retries and returns the content with the settlement receipt.
+ * A replayed tool call returns the first result and never pays twice.
+ */
+export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPaidResourceToolResult> {
+  const ledger = deps.ledger ?? new MemorySpendLedger();
+  const policy: LucidPaymentPolicy = deps.payments ?? {};
+  const results = new Map<string, { input: string; result: Promise<FetchPaidResourceToolResult> }>();
+
+  const run = async (
+    args: Input,
+    toolSession: ToolSession,
+    scope: string,
+    key: string,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<FetchPaidResourceToolResult> => {
+    const timeout = AbortSignal.timeout(policy.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    let url: URL;
+    try {
+      url = new URL(args.url);
+    } catch {
+      throw new ToolInputError("url is not a valid URL.");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new ToolInputError("url must be http(s).");
+    if (!deps.payments) {
+      throw new PolicyRefusedError(
+        "payments_disabled",
+        "fetchPaidResource is not enabled: the host configured no payments policy; nothing was fetched.",
+      );
+    }
+    checkHost(policy, url);
+    const defaultNetwork = await resolveChain(null, deps, toolSession, signal);
+    const { address } = await toolSession.wallet(signal);
+    const x402 = await loadX402();
+    const attempt: Attempt = { accepted: new Map(), reserved: false, signatures: 0, signed: false };
+
+    const client = new x402.fetch.x402Client();
+    x402.evm.registerExactEvmScheme(client, {
+      signer: {
+        address: address as `0x${string}`,
+        async signTypedData({ domain, types, primaryType, message }) {
+          const selected = attempt.selected;
+          // Only the one authorization the policy accepted and the ledger reserved is ever signed.
+          if (!attempt.reserved || !selected || attempt.signatures > 0) {
+            throw new PolicyRefusedError("payment_authorization", "No payment was approved for signing.");
+          }
+          const sameTerms =
+            primaryType === "TransferWithAuthorization" &&
+            String(message.to).toLowerCase() === selected.payTo.toLowerCase() &&
+            BigInt(String(message.value)) === selected.amountValue &&
+            String(domain.verifyingContract).toLowerCase() === selected.asset.toLowerCase();
+          if (!sameTerms) {
+            throw new PolicyRefusedError(
+              "payment_authorization",
+              "The authorization to sign does not match the approved payment; nothing was signed.",
+            );
+          }
+          attempt.signatures++;
+          let signed: { signature: string };
+          try {
+            signed = await toolSession.signTypedData(
+              {
+                typed_data: {
+                  domain: jsonSafe(domain),
+                  types: types as Record<string, Array<{ name: string; type: string }>>,
+                  primary_type: primaryType,
+                  message: jsonSafe(message),
+                },
+                idempotency_key: key,
+              },
+              signal,
+            );
+          } catch (error) {
+            attempt.refusal = error; // the wallet's own refusal, typed, rather than the wrapper's message
+            throw error;
+          }
+          attempt.signed = true;
+          return signed.signature as `0x${string}`;
+        },
+      },
+    });
+    client.setSpendControls(false); // the tool's own policy below caps every payment
+    client.registerPolicy((_version, requirements) =>
+      requirements.filter((requirement) => {
+        try {
+          const accepted = checkRequirement(
+            policy,
+            deps.tokens,
+            requirement as PaymentRequirementLike,
+            url,
+            defaultNetwork,
+          );
+          attempt.accepted.set(requirement, accepted);
+          return true;
+        } catch (error) {
+          attempt.refusal ??= error;
+          return false;
+        }
+      }),
+    );
+    client.onBeforePaymentCreation(async ({ selectedRequirements }) => {
+      try {
+        await reserve(selectedRequirements as PaymentRequirementLike);
+        return undefined;
+      } catch (error) {
+        attempt.refusal = error;
+        return { abort: true as const, reason: error instanceof Error ? error.message : "refused" };
+      }
+    });
+
+    const reserve = async (requirement: PaymentRequirementLike) => {
+      const accepted =
+        attempt.accepted.get(requirement) ??
+        checkRequirement(policy, deps.tokens, requirement, url, defaultNetwork);
+      const token = resolveToken(deps.tokens, accepted.symbol, requirement.network);
+      const info = await deps.readToken!(requirement.network, token.address);
+      checkPaymentCap(policy, info, token.symbol, accepted.amount);
+      checkTokenCap(token, info, accepted.amount, "payment");
+      const limits: SpendLimit[] = tokenBudgetLimits(token, info);
+      if (policy.budget !== undefined) {
+        limits.push({
+          rule: "payments.budget",
+          amount: parseTokenAmount(policy.budget, info.decimals, token.symbol),
+        });
+      }
+      const reserved = await ledger.reserve({
+        scope,
+        key,
+        fingerprint: JSON.stringify([
+          url.href,
+          requirement.network,
+          requirement.asset.toLowerCase(),
+          requirement.payTo.toLowerCase(),
+          accepted.amount.toString(),
+        ]),
+        items: [{ asset: tokenAsset(requirement.network, token.address), amount: accepted.amount, limits }],
+      });
+      if (reserved.status === "exceeded") {
+        throw new PolicyRefusedError(
+          "payment_budget",
+          `Paying ${formatTokenAmount(accepted.amount, info.decimals)} ${token.symbol} would exceed the ${reserved.rule}: ${formatTokenAmount(reserved.limit - reserved.used, info.decimals)} of ${formatTokenAmount(reserved.limit, info.decimals)} ${token.symbol} left; nothing was paid.`,
+        );
+      }
+      if (reserved.status === "conflict") {
+        throw new ToolInputError("This tool call id was already used for another payment; make a new call.");
+      }
+      if (reserved.status === "replay") {
+        throw new PaymentError(
+          PaymentErrorCode.AlreadyPaid,
+          "This tool call already paid (or is paying) for this resource; it is not paid again.",
+          { hint: "Make a new tool call to buy the resource again." },
+        );
+      }
+      attempt.selected = { ...requirement, amountValue: accepted.amount, symbol: token.symbol, info };
+      if (policy.approve) {
+        const preview: PaymentPreview = {
+          host: url.host,
+          url: url.href,
+          amount: formatTokenAmount(accepted.amount, info.decimals),
+          amountAtomic: accepted.amount.toString(),
+          asset: info.symbol,
+          assetAddress: token.address,
+          payTo: requirement.payTo,
+          network: requirement.network,
+          scheme: requirement.scheme,
+        };
+        let approved = false;
+        try {
+          approved = (await policy.approve(preview)) === true;
+        } finally {
+          if (!approved) await ledger.release(scope, key);
+        }
+        if (!approved)
+          throw new ApprovalDeniedError(
+            `The host declined to pay ${preview.amount} ${preview.asset} to ${url.host}.`,
+          );
+      }
+      attempt.reserved = true;
+    };
+
+    const pay = x402.fetch.wrapFetchWithPayment(cappedFetch, client);
+    let response: Response;
+    try {
+      response = await pay(url.href, {
+        method: args.method ?? "GET",
+        redirect: "manual",
+        ...(args.body !== null && args.method === "POST" ? { body: args.body } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (attempt.signed) {
+        // Signed and sent: the seller may have settled. The reservation stays counted.
+        await ledger.commit(scope, key);
+        throw new PaymentError(
+          PaymentErrorCode.SellerFailed,
+          `The seller failed after the payment was sent (${shortMessage(error)}); it may have been settled, so it is not retried.`,
+          { cause: error },
+        );
+      }
+      if (attempt.reserved) await ledger.release(scope, key);
+      throw mapFailure(error, attempt.refusal);
+    }
+
+    const paymentResponse =
+      response.headers.get("payment-response") ?? response.headers.get("x-payment-response");
+    let settlement:
+      | { success?: boolean; transaction?: string; payer?: string; errorReason?: string }
+      | undefined;
+    if (paymentResponse) {
+      try {
+        settlement = x402.fetch.decodePaymentResponseHeader(paymentResponse);
+      } catch {
+        settlement = undefined;
+      }
+    }
+    const selected = attempt.selected;
+    if (attempt.signed && selected) {
+      // A receipt that says settled counts whatever the status; without one, only a 2xx that does not say failed.
+      const ok = response.status >= 200 && response.status < 300;
+      const settled = settlement?.success === true || (ok && settlement?.success !== false);
+      if (!settled) {
+        await response.body?.cancel().catch(() => {});
+        await ledger.release(scope, key);
+        const reason =
+          settlement?.errorReason ??
+          paymentRequiredError(response.headers.get("payment-required")) ??
+          `HTTP ${response.status}`;
+        throw new PaymentError(
+          PaymentErrorCode.NotSettled,
+          `The payment did not settle (${String(reason).slice(0, 120)}); no budget was used.`,
+          {
+            retryable: true,
+            hint: "The seller's facilitator is down or refused the payment; try again later.",
+          },
+        );
+      }
+      await ledger.commit(scope, key);
+    }
+    const body = await readCapped(response, policy.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    return {
+      url: url.href,
+      status: response.status,
+      contentType: response.headers.get("content-type"),
+      body: body.text,
+      truncated: body.truncated,
+      payment:
+        attempt.signed && selected
+          ? {
+              transactionHash: settlement?.success ? (settlement.transaction ?? null) : null,
+              payer: settlement?.payer ?? address,
+              amount: formatTokenAmount(selected.amountValue, selected.info.decimals),
+              amountAtomic: selected.amountValue.toString(),
+              asset: selected.symbol,
+              assetAddress: selected.asset,
+              payTo: selected.payTo,
+              network: selected.network,
+            }
+          : null,
+    };
+  };
+
+  return {
+    name: "fetchPaidResource",
+    kind: "send",
+    description:
+      "Fetch an http(s) resource; when the seller asks for an x402 payment (HTTP 402), pay it from this session's wallet (e.g. in USDC) within the host's policy, then return the status, content type, body and the payment receipt. Moves real funds when a payment is asked for.",
+    inputSchema: input,
+    needsApproval: deps.needsApproval,
+    async execute(args, { session, toolCallId, signal }) {
+      const toolSession = toToolSession(session);
+      const scope = `agent:${toolSession.agentRef}`;
+      const key = toolIdempotencyKey("fetchPaidResource", toolCallId);
+      const cacheKey = `${scope}\n${key}`;
+      const canonical = JSON.stringify([args.url, args.method ?? "GET", args.body]);
+      const cached = results.get(cacheKey);
+      if (cached) {
+        if (cached.input !== canonical) {
+          throw new ToolInputError(
+            "This tool call id was already used for another request; make a new call.",
+          );
+        }
+        return cached.result;
+      }
+      const result = run(args, toolSession, scope, key, signal);
+      results.set(cacheKey, { input: canonical, result });
+      if (results.size > MAX_CACHED_RESULTS) results.delete(results.keys().next().value!);
+      result.catch(() => {
+        if (results.get(cacheKey)?.result === result) results.delete(cacheKey);
+      });
+      return result;
+    },
+  };
+}
+
+/** The transport under the x402 wrapper: a 402 body is read only up to a cap (its requirements are in a header). */
+async function cappedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (response.status !== 402) return response;
+  const body = await readCapped(response, MAX_402_BODY);
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  return new Response(body.truncated ? "" : body.text, { status: 402, headers });
+}
+
+/** Reads at most `max` bytes of a body, then stops reading. */
+async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: "", truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.length > max) {
+      chunks.push(value.subarray(0, max - size));
+      size = max;
+      truncated = true;
+      await reader.cancel().catch(() => {});
+      break;
+    }
+    chunks.push(value);
+    size += value.length;
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { text: new TextDecoder().decode(bytes), truncated };
+}
+
+/** Maps what the x402 wrapper threw to a typed error (the policy's refusal first, when there was one). */
+function mapFailure(error: unknown, refusal: unknown): unknown {
+  if (refusal !== undefined) return refusal;
+  const name = (error as { name?: unknown })?.name;
+  if (name === "TimeoutError" || (error as { cause?: { name?: unknown } })?.cause?.name === "TimeoutError") {
+    return new PaymentError(
+      PaymentErrorCode.SellerFailed,
+      "The seller did not answer in time; nothing was paid.",
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
+  }
+  if (name === "AbortError") return error;
+  const message = shortMessage(error);
+  if (/Failed to parse payment requirements/i.test(message)) {
+    return new PaymentError(
+      PaymentErrorCode.RequirementsInvalid,
+      "The seller answered 402 without valid x402 payment requirements; nothing was signed.",
+      { cause: error },
+    );
+  }
+  if (/Failed to create payment payload|No network\/scheme registered|scheme/i.test(message)) {
+    return new PaymentError(
+      PaymentErrorCode.RequirementsInvalid,
+      `The seller's payment requirements cannot be paid by this wallet (${message.slice(0, 160)}); nothing was signed.`,
+      { cause: error },
+    );
+  }
+  return new PaymentError(
+    PaymentErrorCode.SellerFailed,
+    `The seller could not be fetched: ${message.slice(0, 160)}.`,
+    {
+      retryable: true,
+      cause: error,
+    },
+  );
+}
+
+/** The `error` of a PAYMENT-REQUIRED header (base64 JSON), when it decodes. */
+function paymentRequiredError(header: string | null): string | undefined {
+  if (!header || header.length > 16_384) return undefined;
+  try {
+    const decoded = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0))),
+    ) as { error?: unknown };
+    return typeof decoded.error === "string" ? decoded.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function shortMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]!.slice(0, 300);
+}
+
+/** Typed data values as JSON: bigints become decimal strings. */
+function jsonSafe(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item)),
+  );
+}
