@@ -1,6 +1,9 @@
+import type { fetchPaidResourceTool } from "./fetch-paid-resource.js";
 import type { getAgentTool } from "./get-agent.js";
+import type { getBalanceTool } from "./get-balance.js";
 import type { getWalletAddressTool } from "./get-wallet-address.js";
 import type { listAgentsTool } from "./list-agents.js";
+import type { sendTokenTool } from "./send-token.js";
 import type { sendTransactionTool } from "./send-transaction.js";
 import type { signMessageTool } from "./sign-message.js";
 import type { signTransactionTool } from "./sign-transaction.js";
@@ -27,4 +30,7 @@ export interface LucidToolTypes {
   signTypedData: Types<typeof signTypedDataTool>;
   signTransaction: Types<typeof signTransactionTool>;
   sendTransaction: Types<typeof sendTransactionTool>;
+  getBalance: Types<typeof getBalanceTool>;
+  sendToken: Types<typeof sendTokenTool>;
+  fetchPaidResource: Types<typeof fetchPaidResourceTool>;
 }
