@@ -156,7 +156,7 @@ describe("Lucid tools against the local server", () => {
     const client = createPublicClient({ chain, transport: http(server.seed.rpcUrl) });
     const nonce = await client.getTransactionCount({ address: server.seed.serverWalletAddress });
     const fees = await client.estimateFeesPerGas();
-    const signed = (await run(tools()("signTransaction"), {
+    const signed = (await run(tools({ tools: ["signTransaction"] })("signTransaction"), {
       ...send("0.001"),
       nonce: String(nonce),
       gas: "21000",
@@ -206,9 +206,10 @@ describe("Lucid tools against the local server", () => {
     });
     expect(server.counters.get("sendTransaction")).toBe(0);
     expect(server.counters.get("signTypedData")).toBe(0);
-    // the budget: 0.05 fits, the next 0.05 would pass the 0.06 budget
-    await run(tool("sendTransaction"), send("0.05"));
-    expect(await errorOf(run(tool("sendTransaction"), send("0.05")))).toMatchObject({
+    // the budget counts the worst case: without an rpc, value + the 0.01 ETH fee ceiling. 0.03 (+0.01) fits,
+    // the next 0.03 (+0.01) would pass the 0.06 budget.
+    await run(tool("sendTransaction"), send("0.03"));
+    expect(await errorOf(run(tool("sendTransaction"), send("0.03")))).toMatchObject({
       code: "policy_refused",
       message: expect.stringContaining("budget"),
     });
@@ -221,7 +222,7 @@ describe("Lucid tools against the local server", () => {
     const replay = await run(tool("sendTransaction"), send("0.02"), runtime, "budget-replay");
     expect(replay).toEqual(first);
     await expect(
-      tool("sendTransaction").preflight?.(send("0.02"), { session: runtime, toolCallId: "new" }),
+      tool("sendTransaction").preview?.(send("0.02"), { session: runtime, toolCallId: "new" }),
     ).rejects.toMatchObject({
       code: "policy_refused",
     });
