@@ -4,6 +4,10 @@
 export { type LucidToolSet, type LucidToolsAiSdkOptions, lucidTools } from "./lucid-tools.js";
 export {
   type AiSdkToolCall,
+  LUCID_DESCRIPTOR,
+  lucidToolPreview,
+  type MappedLucidTool,
+  type PendingAiSdkToolCall,
   type SessionResolver,
   type ToAiSdkToolOptions,
   toAiSdkTool,

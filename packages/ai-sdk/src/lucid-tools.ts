@@ -7,7 +7,7 @@ import {
 import type { Tool } from "ai";
 import { type SessionResolver, type ToAiSdkToolOptions, toAiSdkTool } from "./to-ai-sdk-tool.js";
 
-/** Options of `lucidTools`: the core tool options (policy, approval, tools, defaultChain) plus `onError`. */
+/** Options of `lucidTools`: the core tool options (policy, rpc, approval, tools, defaultChain) plus `onError` and `onApprovalPreview`. */
 export interface LucidToolsAiSdkOptions extends LucidToolsOptions, ToAiSdkToolOptions {}
 
 /** The Lucid tools as AI SDK tools, by tool name (`listAgents`, `signMessage`, `sendTransaction`, ...). */
@@ -24,12 +24,15 @@ export function lucidTools(
   session: LucidSession | SessionResolver<LucidSession>,
   options: LucidToolsAiSdkOptions = {},
 ): LucidToolSet {
-  const { onError, ...toolOptions } = options;
+  const { onError, onApprovalPreview, ...toolOptions } = options;
   return Object.fromEntries(
     createLucidToolDescriptors(toolOptions).map((descriptor) => [
       descriptor.name,
       // strict: the Lucid input schemas stay inside OpenAI's strict-mode subset (a test checks each one).
-      { ...toAiSdkTool(descriptor, session, { onError }), strict: true } as LucidToolSet[string],
+      {
+        ...toAiSdkTool(descriptor, session, { onError, onApprovalPreview }),
+        strict: true,
+      } as LucidToolSet[string],
     ]),
   );
 }

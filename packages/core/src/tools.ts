@@ -11,6 +11,7 @@ export {
   isCredentialRevoked,
 } from "./runtime/errors.js";
 export { type AmountUnit, formatEther, toWei } from "./tools/amount.js";
+export { type ApprovalStep, prepareApproval } from "./tools/approval-flow.js";
 export type { LucidToolsRpc } from "./tools/chain-client.js";
 export {
   conversationIdFromConfigurable,
