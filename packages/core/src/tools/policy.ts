@@ -1,4 +1,5 @@
 import type { PublicClient } from "viem";
+import { formatEther } from "./amount.js";
 import { createChainClients, type LucidToolsRpc } from "./chain-client.js";
 import type { LucidToolPolicy } from "./policy/policy-options.js";
 import { type ResolvedPolicy, resolvePolicy } from "./policy/resolve-policy.js";
@@ -10,7 +11,6 @@ import {
   type SpendReserveResult,
 } from "./spend-ledger.js";
 import { PolicyRefusedError } from "./tool-errors.js";
-import { formatEther } from "./amount.js";
 
 export type { LucidToolPolicy } from "./policy/policy-options.js";
 

@@ -3,7 +3,6 @@ import { runGuarded } from "./guarded-call.js";
 import { decideMessage } from "./policy/message-rules.js";
 import type { LucidToolPreview } from "./policy/preview.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
-import { ToolInputError } from "./tool-errors.js";
 import { toToolSession } from "./tool-session.js";
 
 const input = z.strictObject({
@@ -28,11 +27,6 @@ type Args = z.output<typeof input>;
 
 function check(deps: ToolDeps, { message, encoding }: Args): LucidToolPreview {
   const resolved = encoding ?? "utf-8";
-  if (resolved === "hex" && !/^0x([0-9a-fA-F]{2})+$/.test(message)) {
-    throw new ToolInputError(
-      'with encoding "hex", message must be 0x-prefixed hex of whole bytes, e.g. "0x676d"',
-    );
-  }
   const decision = decideMessage(deps.policy.rules, message, resolved);
   const shown = decision.text ?? message;
   const quoted = shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;

@@ -1,8 +1,8 @@
 import { z } from "zod/v4";
-import type { TypedDataInput } from "./policy/typed-data-schemas.js";
 import { runGuarded } from "./guarded-call.js";
 import type { LucidToolPreview } from "./policy/preview.js";
 import { checkTypedDataShape, decideTypedData } from "./policy/typed-data-rules.js";
+import type { TypedDataInput } from "./policy/typed-data-schemas.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { ToolInputError } from "./tool-errors.js";
 import { toToolSession } from "./tool-session.js";

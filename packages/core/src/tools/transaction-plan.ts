@@ -2,9 +2,9 @@ import type { Hex, PublicClient } from "viem";
 import { formatEther, toWei } from "./amount.js";
 import { checkEffect, mergeItems, nativeAsset } from "./policy/asset-rules.js";
 import {
-  nativeChange,
   type LucidBalanceChange,
   type LucidToolPreview,
+  nativeChange,
   transactionSummary,
 } from "./policy/preview.js";
 import { type SimulationOutcome, simulateCall } from "./policy/simulate.js";

@@ -398,9 +398,7 @@ describe("idempotency", () => {
   });
 
   it("releases the key of a failed request so a corrected retry can use it", async () => {
-    const failed = await signTx(
-      tx({ to: RECIPIENT, value: "1", chainId: 1 }, { idempotency_key: "k-fix" }),
-    );
+    const failed = await signTx(tx({ to: RECIPIENT, value: "1", chainId: 1 }, { idempotency_key: "k-fix" }));
     expectError(failed, 400, "invalid_request");
     const fixed = await signTx(
       tx({ to: RECIPIENT, value: "1", nonce: 1000, gas: 21000, gasPrice: 1 }, { idempotency_key: "k-fix" }),

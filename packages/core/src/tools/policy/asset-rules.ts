@@ -86,6 +86,12 @@ export function checkEffect(policy: ResolvedPolicy, caip2: string, effect: CallE
   };
 }
 
+/** The larger of two bigints (`Math.max` takes numbers only). */
+const bigMax = (a: bigint, b: bigint) => {
+  if (a < b) return b;
+  return a;
+};
+
 /** Adds `item` into `items`, keeping per asset the larger amount (decoded vs simulated views of one move). */
 export function mergeItems(items: SpendItem[], add: readonly SpendItem[], mode: "sum" | "max"): SpendItem[] {
   const byAsset = new Map(items.map((item) => [item.asset, item]));
@@ -93,8 +99,8 @@ export function mergeItems(items: SpendItem[], add: readonly SpendItem[], mode: 
     const seen = byAsset.get(item.asset);
     if (!seen) byAsset.set(item.asset, item);
     else {
-      const amount =
-        mode === "sum" ? seen.amount + item.amount : seen.amount > item.amount ? seen.amount : item.amount;
+      let amount = seen.amount + item.amount;
+      if (mode === "max") amount = bigMax(seen.amount, item.amount);
       byAsset.set(item.asset, { ...seen, amount });
     }
   }

@@ -157,7 +157,7 @@ function visit(out: DecodedCall, target: string, data: `0x${string}`, depth: num
     case "safeBatchTransferFrom/5": {
       const ids = a[2] as readonly bigint[];
       const amounts = a[3] as readonly bigint[];
-      ids.forEach((id, i) =>
+      for (const [i, id] of ids.entries()) {
         effect({
           type: "transfer",
           standard: "erc1155",
@@ -166,8 +166,8 @@ function visit(out: DecodedCall, target: string, data: `0x${string}`, depth: num
           to: addr(a[1]),
           amount: amounts[i] ?? 0n,
           id,
-        }),
-      );
+        });
+      }
       return "safeBatchTransferFrom(address,address,uint256[],uint256[],bytes)";
     }
     case "setApprovalForAll/2":

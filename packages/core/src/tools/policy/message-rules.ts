@@ -1,6 +1,6 @@
 import { hexToString, isHex, size } from "viem";
 import { parseSiweMessage } from "viem/siwe";
-import { PolicyRefusedError } from "../tool-errors.js";
+import { PolicyRefusedError, ToolInputError } from "../tool-errors.js";
 import type { ResolvedPolicy } from "./resolve-policy.js";
 
 /** What the policy concluded about a message it allows. */
@@ -17,7 +17,11 @@ const SIWE = /wants you to sign in with your Ethereum account/i;
 function decodeHexText(message: `0x${string}`): string | null {
   try {
     const text = hexToString(message);
-    return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? null : text;
+    const binary = [...text].some((char) => {
+      const code = char.charCodeAt(0);
+      return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffd;
+    });
+    return binary ? null : text;
   } catch {
     return null;
   }
@@ -34,6 +38,11 @@ export function decideMessage(
   encoding: "utf-8" | "hex",
 ): MessageDecision {
   const rules = ["message_length", "message_hash", "siwe_domain"];
+  if (encoding === "hex" && !/^0x([0-9a-fA-F]{2})+$/.test(message)) {
+    throw new ToolInputError(
+      'with encoding "hex", message must be 0x-prefixed hex of whole bytes, e.g. "0x676d"',
+    );
+  }
   if (message.length > policy.messages.maxLength) {
     throw new PolicyRefusedError(
       "message_length",

@@ -91,7 +91,7 @@ export function effectsOfLogs(
         });
       } else if (topic0 === TRANSFER_BATCH && topicAddress(t2) === me) {
         const [ids, values] = decodeAbiParameters([{ type: "uint256[]" }, { type: "uint256[]" }], log.data);
-        ids.forEach((id, i) =>
+        for (const [i, id] of ids.entries()) {
           effects.push({
             type: "transfer",
             standard: "erc1155",
@@ -100,8 +100,8 @@ export function effectsOfLogs(
             to: topicAddress(t3),
             amount: values[i] ?? 0n,
             id,
-          }),
-        );
+          });
+        }
       } else if (topic0 === APPROVAL && topicAddress(t1) === me) {
         const amount = log.topics.length === 4 ? 1n : word(log.data);
         effects.push({

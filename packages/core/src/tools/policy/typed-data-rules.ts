@@ -3,10 +3,10 @@ import { PolicyRefusedError, ToolInputError } from "../tool-errors.js";
 import type { TypedDataDomainRule } from "./policy-options.js";
 import type { ResolvedPolicy } from "./resolve-policy.js";
 import {
+  type AssetSchema,
   EIP3009_TYPES,
   looksAssetMoving,
   recogniseAssetSchema,
-  type AssetSchema,
   type TypedDataInput,
 } from "./typed-data-schemas.js";
 
