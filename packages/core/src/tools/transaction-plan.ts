@@ -98,11 +98,11 @@ export async function planTransaction(
     maxPriorityFeePerGas: big(args.maxPriorityFeePerGas),
   };
   const base: TransactionRequest = { caip2, to: args.to, value: wei, data };
-  // The model's own fields first: a refusal here needs no network at all.
-  decideTransaction(policy, { ...base, ...given });
+  const client = deps.policy.clientFor(caip2);
+  // The model's own fields first: a refusal here needs no network at all. A fee the chain will tell counts as 0
+  // here and for real in the final decision below.
+  decideTransaction(policy, { ...base, ...given }, client ? 0n : policy.maxFee);
   const { address: from } = await session.wallet(signal);
-  const client =
-    policy.simulation === "off" && tool === "sendTransaction" ? undefined : deps.policy.clientFor(caip2);
   const signing = tool === "signTransaction";
   const missing =
     signing && (given.nonce === undefined || given.gas === undefined || given.maxFeePerGas === undefined);

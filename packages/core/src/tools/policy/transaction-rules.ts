@@ -54,12 +54,18 @@ export function contractAllowed(
 /**
  * The policy's decision on a transaction from its fields alone (no network): chain, fee ceiling, worst-case
  * cost, recipient, decoded calldata (token outflows, approvals, unknown calls). A pure function of
- * (policy, request): throws `PolicyRefusedError` with the rule, or returns what the call counts against.
+ * (policy, request): throws `PolicyRefusedError` with the rule, or returns what the call counts against. A fee
+ * the request does not name counts as `unknownFee` (the fee ceiling unless the caller knows better).
  */
-export function decideTransaction(policy: ResolvedPolicy, request: TransactionRequest): TransactionDecision {
+export function decideTransaction(
+  policy: ResolvedPolicy,
+  request: TransactionRequest,
+  /** The fee counted when the request names none; default the policy's fee ceiling (the worst case). */
+  unknownFee: bigint = policy.maxFee,
+): TransactionDecision {
   checkChain(policy, request.caip2);
   const known = worstCaseFee(request);
-  const fee = known ?? policy.maxFee;
+  const fee = known ?? unknownFee;
   if (known !== undefined && known > policy.maxFee) {
     throw new PolicyRefusedError(
       "fee_ceiling",
