@@ -118,18 +118,8 @@ export function recogniseAssetSchema(data: TypedDataInput): AssetSchema | null {
   }
 }
 
-const APPROVAL_NAME = /permit|approv|allowance|delegat|authoriz|transfer|order|forward|safetx|withdraw/i;
-const APPROVAL_FIELDS = new Set([
-  "spender",
-  "operator",
-  "allowance",
-  "approved",
-  "delegatee",
-  "delegate",
-  "receiver",
-  "recipient",
-  "to",
-]);
+const APPROVAL_NAME = /permit|approv|allowance|delegat|authoriz/i;
+const APPROVAL_FIELDS = new Set(["spender", "operator", "allowance", "approved", "delegatee", "delegate"]);
 
 /** A primary type whose name or fields look like it moves or unlocks assets, though no known schema matched. */
 export function looksAssetMoving(data: TypedDataInput): boolean {
