@@ -24,7 +24,7 @@ import {
   createLocalEoaWalletConnector,
   type TokenRefreshedEvent,
 } from "@lucid-dreams/agent-auth";
-import { lucidTools } from "@lucid-dreams/ai-sdk";
+import { lucidToolPreview, lucidTools } from "@lucid-dreams/ai-sdk";
 import { startLocalServer } from "@lucid-dreams/local-server";
 import { generateText, type ModelMessage, stepCountIs, type ToolApprovalResponse } from "ai";
 import {
@@ -144,7 +144,8 @@ try {
   runtime.on("refreshFailed", (event) => say("event", `refreshFailed: ${event.error.code}`));
   await runtime.authenticate();
 
-  const tools = lucidTools(runtime, { policy: POLICY });
+  // The policy simulates each transaction on the chain before approval (rpc), and shows the human a preview.
+  const tools = lucidTools(runtime, { policy: POLICY, rpc: { [seed.caip2]: seed.rpcUrl } });
   const messages: ModelMessage[] = [];
   const outputs: Array<{ toolName: string; input: unknown; output: unknown }> = [];
   const awaitingApproval = new Set<string>();
@@ -189,6 +190,9 @@ try {
         approvalRequests += 1;
         const { toolName, input, toolCallId } = request.toolCall;
         say("model", `→ ${toolName} ${short(input)} (needs approval: nothing is signed or sent yet)`);
+        // What the human would see: the policy's preview of the pending call (decoded, simulated, worst case).
+        const preview = await lucidToolPreview(tools, { toolName, input, toolCallId, messages });
+        say("preview", `${preview.summary} (${preview.simulation})`);
         const approved = hostApproves(input as { to?: string });
         say(
           "host",

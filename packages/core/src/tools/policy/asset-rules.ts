@@ -110,13 +110,16 @@ export function mergeItems(items: SpendItem[], add: readonly SpendItem[], mode: 
 /** The refusal of a worst-case cost over `maxValuePerTransaction`. */
 export function checkMaxCost(policy: ResolvedPolicy, value: bigint, fee: bigint, feeKnown: boolean): void {
   const cost = value + fee;
-  if (policy.maxCost !== undefined && cost > policy.maxCost) {
-    const feeText = feeKnown
-      ? `fee at most ${formatEther(fee)} ETH`
-      : `fee counted at the policy's ceiling of ${formatEther(fee)} ETH`;
-    throw new PolicyRefusedError(
-      "max_value",
-      `${formatEther(value)} ETH plus ${feeText} is ${formatEther(cost)} ETH, which exceeds the policy's maximum of ${formatEther(policy.maxCost)} ETH per transaction.`,
-    );
+  if (policy.maxCost === undefined || cost <= policy.maxCost) return;
+  const max = `the policy's maximum of ${formatEther(policy.maxCost)} ETH per transaction (value plus worst-case fee)`;
+  if (fee === 0n) {
+    throw new PolicyRefusedError("max_value", `${formatEther(value)} ETH exceeds ${max}.`);
   }
+  const feeText = feeKnown
+    ? `fee at most ${formatEther(fee)} ETH`
+    : `fee counted at the policy's ceiling of ${formatEther(fee)} ETH`;
+  throw new PolicyRefusedError(
+    "max_value",
+    `${formatEther(value)} ETH plus ${feeText} is ${formatEther(cost)} ETH, which exceeds ${max}.`,
+  );
 }
