@@ -60,18 +60,23 @@ async function readChain(
   wants: { simulate: boolean; fees: boolean; nonce: boolean },
 ): Promise<ChainReads> {
   const soft = <T>(promise: Promise<T>) => promise.catch(() => null);
-  const [simulation, fees, nonce, balance] = await Promise.all([
+  // Everything in one concurrent round, so a batching transport sends one HTTP request: the simulation, the
+  // latest block (base fee) and the priority fee (viem's estimateFeesPerGas would read them one after the other).
+  const [simulation, block, priority, nonce, balance] = await Promise.all([
     wants.simulate ? simulateCall(client, call) : null,
-    wants.fees ? soft(client.estimateFeesPerGas()) : null,
+    wants.fees ? soft(client.getBlock({ blockTag: "latest" })) : null,
+    wants.fees ? soft(client.request({ method: "eth_maxPriorityFeePerGas" })) : null,
     wants.nonce ? soft(client.getTransactionCount({ address: call.from as Hex, blockTag: "pending" })) : null,
     soft(client.getBalance({ address: call.from as Hex })),
   ]);
-  return {
-    simulation,
-    fees: fees && fees.maxFeePerGas !== undefined ? (fees as ChainReads["fees"]) : null,
-    nonce,
-    balance,
-  };
+  let fees: ChainReads["fees"] = null;
+  const baseFee = block?.baseFeePerGas;
+  if (typeof baseFee === "bigint" && typeof priority === "string") {
+    const maxPriorityFeePerGas = BigInt(priority);
+    // viem's default: 1.2 x the base fee, plus the priority fee.
+    fees = { maxFeePerGas: (baseFee * 12n) / 10n + maxPriorityFeePerGas, maxPriorityFeePerGas };
+  }
+  return { simulation, fees, nonce, balance };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Abi, decodeFunctionData, getAddress, parseAbi, size, slice } from "viem";
+import { type Abi, decodeFunctionData, parseAbi, size, slice } from "viem";
 
 /** One asset effect of a call, as decoded from its calldata (before any simulation). */
 export type CallEffect =
@@ -56,7 +56,8 @@ const ABI = parseAbi([
 ]) as Abi;
 
 const MAX_DEPTH = 4;
-const addr = (value: unknown) => getAddress(value as string).toLowerCase();
+/** ABI-decoded addresses are already valid 20-byte hex: lower-case them (no checksum hashing). */
+const addr = (value: unknown) => (value as string).toLowerCase();
 
 /**
  * Decodes a transaction's calldata against the standards an agent meets (ERC-20, ERC-721, ERC-1155, Permit2,
