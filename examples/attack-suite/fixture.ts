@@ -19,11 +19,7 @@ export const CONTRACT_CALL = "0x12345678";
 
 /** Runtime code that emits `Transfer(caller, ATTACKER, 42)`: a token contract draining whoever calls it. */
 const drainerCode = (): Hex =>
-  `0x602a600052` +
-  `73${ATTACKER.slice(2)}` +
-  "33" +
-  `7f${toEventSelector("Transfer(address,address,uint256)").slice(2)}` +
-  "60206000a300";
+  `0x602a600052${`73${ATTACKER.slice(2)}`}33${`7f${toEventSelector("Transfer(address,address,uint256)").slice(2)}`}60206000a300`;
 /** Runtime code that always reverts. */
 const REVERTER_CODE: Hex = "0x60006000fd";
 
