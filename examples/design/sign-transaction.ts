@@ -40,11 +40,8 @@ try {
     rpcUrls: { default: { http: [server.seed.rpcUrl] } },
   });
   const publicClient = createPublicClient({ chain, transport: http() });
-  // Adapted: sign-transaction signs exactly the fields it is given and fills nothing in, so the transaction
-  // needs a nonce, a gas limit and a fee. They are read from the local chain here, so the signed transaction
-  // can also be broadcast below.
-  const nonce = await publicClient.getTransactionCount({ address: server.seed.serverWalletAddress });
-  const gasPrice = await publicClient.getGasPrice();
+  // The server fills what the design's transaction leaves out (the pending nonce, the estimated gas and the
+  // node's fees), as an orchestrator does, and returns them with the signature.
 
   // The design's snippet starts here.
   const agentRef = process.env.LUCID_AGENT_REF ?? config.agentRef; // reuse the agent ref from your loaded config
@@ -58,10 +55,6 @@ try {
           to: "0x0000000000000000000000000000000000000000",
           value: "0x0",
           data: "0x",
-          // Adapted: the minimal fields the wallet needs to sign (see above): nonce, gas limit, gas price.
-          nonce: `0x${nonce.toString(16)}`,
-          gas: "0x5208", // 21000, a plain transfer
-          gas_price: `0x${gasPrice.toString(16)}`,
         },
       },
       authorization_context: {
