@@ -109,3 +109,34 @@ describe("runGuarded: one ledger for sign and send", () => {
     expect(await refusedCode(s2)).toBe("ok");
   });
 });
+
+describe("rolling budgets", () => {
+  it("budget: { amount, per: '1h' } frees what was spent an hour ago (clock injected)", async () => {
+    let now = 0;
+    const ledger = new MemorySpendLedger({ now: () => now });
+    const policy = new PolicyEnforcer({ budget: { amount: 10n, per: "1h" }, ledger });
+    const d: ToolDeps = { policy, filled: new Map(), defaultChain: undefined, needsApproval: false };
+    const windowed = (amount: bigint): SpendItem[] => [
+      { asset: "eip155:1/slip44:60", amount, limits: policy.rules.nativeLimits },
+    ];
+    const spend = (id: string, amount: bigint) =>
+      runGuarded(
+        "sendTransaction",
+        id,
+        windowed(amount),
+        d,
+        toolSession,
+        { session, toolCallId: id },
+        async () => "ok",
+      ).then(
+        () => "ok",
+        (e: { rule?: string }) => e.rule,
+      );
+    expect(await spend("a", 8n)).toBe("ok");
+    now = 30 * 60_000;
+    expect(await spend("b", 3n)).toBe("budget");
+    now = 60 * 60_000 + 1;
+    expect(await spend("c", 3n)).toBe("ok");
+    expect(policy.rules.nativeLimits).toEqual([{ rule: "budget:1h", amount: 10n, windowMs: 3_600_000 }]);
+  });
+});
