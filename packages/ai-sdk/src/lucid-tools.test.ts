@@ -8,6 +8,7 @@ import { createPublicClient, defineChain, type Hex, http, verifyMessage, verifyT
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lucidTools } from "./lucid-tools.js";
+import { lucidToolPreview } from "./to-ai-sdk-tool.js";
 
 let server: LocalServer;
 let runtime: AgentRuntime;
@@ -277,6 +278,41 @@ describe("lucidTools in a generateText loop against the local server", () => {
     // within the limit, the same tool set asks for approval as usual
     const within = await run(tools, [{ toolName: "sendTransaction", input: send("0.001") }]);
     expect(within.result.content.filter((part) => part.type === "tool-approval-request")).toHaveLength(1);
+    expect(server.counters.get("sendTransaction")).toBe(0);
+  });
+
+  it("hands the approval step a preview (simulated, worst case) and computes one for a pending request", async () => {
+    const previews: Array<{ summary: string; simulation: string; toolName: string }> = [];
+    const tools = lucidTools(runtime, {
+      rpc: { [server.seed.caip2]: server.seed.rpcUrl },
+      onApprovalPreview: (preview, call) =>
+        previews.push({
+          summary: preview?.summary ?? "",
+          simulation: preview?.simulation ?? "",
+          toolName: call.toolName,
+        }),
+    });
+    const { result } = await run(tools, [{ toolName: "sendTransaction", input: send("0.01") }]);
+    const request = result.content.find((part) => part.type === "tool-approval-request");
+    expect(previews).toEqual([
+      {
+        summary: expect.stringMatching(
+          /^Send 0\.01 ETH to 0x000\.\.\.bEEF, fee at most 0\.0000\d+ ETH, balance after \d+\.\d+ ETH$/,
+        ),
+        simulation: "simulated",
+        toolName: "sendTransaction",
+      },
+    ]);
+    // a host holding the approval request computes the same preview; nothing is signed or sent
+    const again = await lucidToolPreview(tools, {
+      toolName: "sendTransaction",
+      input: request?.type === "tool-approval-request" ? request.toolCall.input : undefined,
+      toolCallId: "pending",
+    });
+    expect(again.summary).toBe(previews[0]?.summary);
+    await expect(
+      lucidToolPreview(tools, { toolName: "sendTransaction", input: send("1000000"), toolCallId: "pending" }),
+    ).rejects.toMatchObject({ code: "policy_refused", rule: "simulation" });
     expect(server.counters.get("sendTransaction")).toBe(0);
   });
 

@@ -143,6 +143,13 @@ describe("planTransaction against a faked node", () => {
     ).toBe("simulation");
   });
 
+  it("refuses what the wallet cannot pay in the worst case", async () => {
+    const { client } = node(() => okBlock);
+    expect(
+      await outcome(planTransaction("sendTransaction", { ...tx, amount: "1" }, deps({}, client), session)),
+    ).toBe("balance");
+  });
+
   it("signTransaction without an rpc needs every fee field from the model", async () => {
     expect(
       await outcome(

@@ -221,6 +221,12 @@ export async function planTransaction(
       display: `-${item.amount} of ${item.asset.split(":").pop()} (base units)`,
     });
   }
+  if (reads.balance !== null && decision.cost > reads.balance) {
+    throw new PolicyRefusedError(
+      "balance",
+      `The wallet holds ${formatEther(reads.balance)} ETH; this transaction could cost ${formatEther(decision.cost)} ETH (value plus worst-case fee). Nothing was signed.`,
+    );
+  }
   const balanceAfter = reads.balance === null ? null : reads.balance - decision.cost;
   const action = describeAction(decision);
   const simulationState: LucidToolPreview["simulation"] =

@@ -135,17 +135,23 @@ export function effectsOfLogs(
   return { nativeOut, effects };
 }
 
+/** The node cannot simulate (no such method) or could not be reached; not a refusal of this transaction. */
 function unavailable(error: unknown): boolean {
   if (!(error instanceof BaseError)) return true;
   return Boolean(
-    error.walk(
-      (e) =>
+    error.walk((e) => {
+      if (
         e instanceof MethodNotFoundRpcError ||
         e instanceof MethodNotSupportedRpcError ||
         e instanceof HttpRequestError ||
-        e instanceof TimeoutError ||
-        /method.*(not found|not supported|does not exist)|eth_simulateV1/i.test((e as Error).message),
-    ),
+        e instanceof TimeoutError
+      ) {
+        return true;
+      }
+      // Only the node's own words, not the request body that viem appends to its messages.
+      const own = e instanceof BaseError ? `${e.details ?? ""} ${e.shortMessage}` : "";
+      return /method .*(not found|not supported|does not exist|not available)|unknown method/i.test(own);
+    }),
   );
 }
 
