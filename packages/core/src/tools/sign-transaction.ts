@@ -26,6 +26,8 @@ export interface SignTransactionToolResult {
   chain: string;
   /** gas x maxFeePerGas, in ether: the most broadcasting it can cost in fees. */
   worstCaseFee: string | null;
+  /** Whether the transaction was simulated before it was signed (false: the decoded checks decided). */
+  simulated: boolean;
 }
 
 const MAX_FILLED = 1000;
@@ -73,6 +75,7 @@ export function signTransactionTool(
         amountEther: formatEther(plan.wei),
         chain: plan.caip2,
         worstCaseFee: plan.preview.worstCaseFee,
+        simulated: plan.preview.simulation === "simulated",
       };
     },
   };
