@@ -30,6 +30,9 @@ describe("decideMessage", () => {
     expect(rule(siwe("evil.example"), "utf-8", { messages: { siweDomains: ["app.example.com"] } })).toBe(
       "siwe_domain",
     );
+    const listed = { messages: { siweDomains: ["app.example.com"] } };
+    expect(rule(`https://${siwe("app.example.com")}`, "utf-8", listed)).toBe("allowed");
+    expect(rule(siwe("app.example.com.evil.example"), "utf-8", listed)).toBe("siwe_domain");
     expect(
       rule(siwe("app.example.com"), "utf-8", {
         allowedChains: ["eip155:1"],

@@ -64,10 +64,11 @@ export function decideMessage(
   if (text !== null && SIWE.test(text)) {
     const parsed = parseSiweMessage(text);
     const domain = typeof parsed.domain === "string" ? parsed.domain.toLowerCase() : "";
+    const scheme = typeof parsed.scheme === "string" ? `${parsed.scheme.toLowerCase()}://` : "";
     if (
       !domain ||
       !policy.messages.siweDomains.has(domain) ||
-      !text.trimStart().toLowerCase().startsWith(domain)
+      !text.trimStart().toLowerCase().startsWith(`${scheme}${domain} `)
     ) {
       throw new PolicyRefusedError(
         "siwe_domain",
