@@ -28,7 +28,7 @@ export interface World {
   runtime: AgentRuntime;
   wallet: string;
   caip2: string;
-  /** The policy of the issue, plus the two contracts on the contracts list (so only simulation can refuse them). */
+  /** The issue's policy, plus the two contracts on the contracts list (so only simulation can refuse them). */
   policy: LucidToolPolicy;
   /** Tool options: every tool, approval off, the chain's RPC for simulation. */
   options: LucidToolsOptions;
@@ -57,7 +57,7 @@ export async function startWorld(): Promise<World> {
     allowedChains: [seed.caip2],
     maxValuePerTransaction: "0.05",
     budgetPerSession: "0.2",
-    recipientAllowlist: [TOKEN, FRIEND, DRAINER, REVERTER],
+    recipientAllowlist: [TOKEN, FRIEND],
     contracts: [
       { address: DRAINER, functions: [CONTRACT_CALL] },
       { address: REVERTER, functions: [CONTRACT_CALL] },

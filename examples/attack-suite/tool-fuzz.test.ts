@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const RUNS = 150;
-const allowed = new Set([TOKEN, FRIEND, DRAINER, REVERTER].map((a) => a.toLowerCase()));
+const allowed = new Set([TOKEN, FRIEND, DRAINER, REVERTER].map((a) => a.toLowerCase())); // recipients and named contracts
 const abi = parseAbi(["function transfer(address,uint256)", "function approve(address,uint256)"]);
 const address = fc.constantFrom(TOKEN, FRIEND, ATTACKER, DRAINER, REVERTER);
 const data = fc.oneof(

@@ -1,3 +1,4 @@
+import { encodeFunctionData, parseAbi } from "viem";
 import { describe, expect, it } from "vitest";
 import { isPolicyRefused } from "../tool-errors.js";
 import type { LucidToolPolicy } from "./policy-options.js";
@@ -94,6 +95,26 @@ describe("decideTransaction", () => {
     expect(rule({ to: TOKEN, data: calldata.approve(FRIEND, 5n) }, legacy)).toBe("allowed");
     expect(rule({ to: TOKEN, data: calldata.approve(FRIEND) }, legacy)).toBe("approvals");
     expect(rule({ to: TOKEN, data: calldata.setApprovalForAll(FRIEND) }, legacy)).toBe("approvals");
+  });
+
+  it("a contract or token the host named passes the recipient allowlist as a call target, not as a recipient", () => {
+    const DEX = "0x000000000000000000000000000000000000d0e0";
+    const named = {
+      ...ATTACK_POLICY,
+      contracts: [{ address: DEX, functions: ["swap(uint256)"] }],
+      tokens: { [DEX]: { maxPerTransaction: "10" } },
+    };
+    const swap = encodeFunctionData({
+      abi: parseAbi(["function swap(uint256)"]),
+      functionName: "swap",
+      args: [1n],
+    });
+    expect(rule({ to: DEX, data: swap }, named)).toBe("allowed");
+    expect(rule({ to: DEX, data: swap }, { ...named, tokens: {} })).toBe("allowed");
+    expect(rule({ to: DEX, data: calldata.transfer(ATTACKER, 1n) }, named)).toBe("recipient_allowlist");
+    expect(rule({ to: DEX, data: calldata.transfer(FRIEND, 1n) }, named)).toBe("allowed");
+    expect(rule({ to: DEX, value: 1n }, named)).toBe("recipient_allowlist"); // a plain transfer is not a call
+    expect(rule({ to: DEX, data: "0xdeadbeef" }, named)).toBe("contracts");
   });
 
   it("refuses calldata it does not understand unless the (contract, function) pair is listed", () => {

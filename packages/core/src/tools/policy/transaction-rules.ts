@@ -80,8 +80,16 @@ export function decideTransaction(
     throw new PolicyRefusedError("fee_ceiling", "maxPriorityFeePerGas may not exceed maxFeePerGas.");
   }
   checkMaxCost(policy, request.value, fee, known !== undefined);
-  checkRecipient(policy, request.to, request.data ? "The call" : `${formatEther(request.value)} ETH`);
   const decoded = decodeCalldata(request.to, request.data);
+  // A call to a contract the host named (a listed token, or a `contracts` entry for this function) passes the
+  // recipient allowlist as a target; its decoded recipients are checked below all the same.
+  const to = request.to.toLowerCase();
+  const namedTarget =
+    request.data !== null &&
+    (policy.tokens.has(to) || contractAllowed(policy, request.caip2, to, decoded.selector));
+  if (!namedTarget) {
+    checkRecipient(policy, request.to, request.data ? "The call" : `${formatEther(request.value)} ETH`);
+  }
   const rules = ["allowed_chains", "fee_ceiling", "max_value", "recipient_allowlist"];
   let items: SpendItem[] = [
     { asset: nativeAsset(request.caip2), amount: request.value + fee, limits: policy.nativeLimits },
