@@ -36,6 +36,9 @@ it.each(AI_SDK_VERSIONS)(
     expect(stdout).toMatch(
       /→ sendTransaction .*"amount":"0\.01".* \(needs approval: nothing is signed or sent yet\)/,
     );
+    expect(stdout).toMatch(
+      /^preview Send 0\.01 ETH to 0x000\.\.\.dEaD, fee at most 0\.0000\d+ ETH, balance after \d+\.\d+ ETH \(simulated\)$/m,
+    );
     expect(stdout).toContain("approved programmatically by the host code");
     expect(stdout).toMatch(
       /^chain {3}receipt: success in block \d+, 0\.01 ETH from 0x[0-9a-f]{40} to 0x0{36}dead$/m,

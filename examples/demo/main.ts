@@ -28,7 +28,7 @@ import {
   createLocalEoaWalletConnector,
   type TokenRefreshedEvent,
 } from "@lucid-dreams/agent-auth";
-import { lucidTools, responseMessages } from "@lucid-dreams/ai-sdk";
+import { lucidToolPreview, lucidTools, responseMessages } from "@lucid-dreams/ai-sdk";
 import { startLocalServer } from "@lucid-dreams/local-server";
 import { generateText, type ModelMessage, stepCountIs, type ToolApprovalResponse } from "ai";
 import {
@@ -166,6 +166,7 @@ try {
   await runtime.authenticate();
 
   const sellerHost = new URL(server.x402!.sellerUrl).host;
+  // The policy simulates each transaction on the chain before approval (rpc), and shows the human a preview.
   const tools = lucidTools(runtime, {
     policy: POLICY,
     rpc: { [seed.caip2]: seed.rpcUrl },
@@ -232,6 +233,9 @@ try {
         approvalRequests += 1;
         const { toolName, input, toolCallId } = request.toolCall;
         say("model", `→ ${toolName} ${short(input)} (needs approval: nothing is signed or sent yet)`);
+        // What the human would see: the policy's preview of the pending call (decoded, simulated, worst case).
+        const preview = await lucidToolPreview(tools, { toolName, input, toolCallId, messages });
+        say("preview", `${preview.summary} (${preview.simulation})`);
         const approved = hostApproves(input as { to?: string });
         say(
           "host",

@@ -9,7 +9,13 @@
  */
 import { AgentRuntime, ServerOrchestratorWalletConnector } from "@lucid-dreams/agent-auth";
 import { startLocalServer } from "@lucid-dreams/local-server";
-import { createPublicClient, http, recoverTransactionAddress, type TransactionSerialized } from "viem";
+import {
+  createPublicClient,
+  defineChain,
+  http,
+  recoverTransactionAddress,
+  type TransactionSerialized,
+} from "viem";
 
 // Local setup (not part of the design): a local Lucid server whose anvil chain has Base's chain id (8453), so the
 // design's `caip2: "eip155:8453"` runs as written, its LUCID_* variables, and the runtime and config the snippet
@@ -28,17 +34,17 @@ try {
       }),
     },
   });
+  const chain = defineChain({
+    id: server.seed.chainId,
+    name: "Local anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [server.seed.rpcUrl] } },
+  });
+  const publicClient = createPublicClient({ chain, transport: http() });
+  // The server fills what the design's transaction leaves out (the pending nonce, the estimated gas and the
+  // node's fees), as an orchestrator does, and returns them with the signature.
 
-  // Adapted: a Lucid server that fills the nonce, gas and fees of sign-transaction needs only to/value/data, as
-  // in the design; a server that signs exactly what it is given needs them too, read here from the chain.
-  const chain = createPublicClient({ transport: http(server.seed.rpcUrl) });
-  const filled = {
-    nonce: `0x${(await chain.getTransactionCount({ address: server.seed.serverWalletAddress, blockTag: "pending" })).toString(16)}`,
-    gas: "0x5208", // 21000, a plain transfer
-    gas_price: `0x${(await chain.getGasPrice()).toString(16)}`,
-  };
-
-  // The design's snippet (with the filled fields above).
+  // The design's snippet starts here.
   const agentRef = process.env.LUCID_AGENT_REF ?? config.agentRef; // reuse the agent ref from your loaded config
 
   const signed = await runtime.api.signTransaction(
@@ -49,7 +55,6 @@ try {
           to: "0x0000000000000000000000000000000000000000",
           value: "0x0",
           data: "0x",
-          ...filled, // Adapted: see above.
         },
       },
       authorization_context: {
@@ -61,7 +66,7 @@ try {
 
   console.log("signed transaction", signed.signed);
 
-  // Added (not in the design): recover the signer of the signed transaction.
+  // Added (not in the design): recover the signer, broadcast the signed transaction and wait for it to land.
   // (viem types serialized transactions by their type byte; the Lucid wallet returns plain 0x-hex.)
   const serializedTransaction = signed.signedTransaction as TransactionSerialized;
   const signer = await recoverTransactionAddress({ serializedTransaction });
@@ -72,6 +77,10 @@ try {
     signer === server.seed.serverWalletAddress,
   );
   if (signer !== server.seed.serverWalletAddress) throw new Error("unexpected signer");
+  const hash = await publicClient.sendRawTransaction({ serializedTransaction });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  console.log(`broadcast ${hash}: ${receipt.status} in block ${receipt.blockNumber}`);
+  if (hash !== signed.transactionHash) throw new Error("the transaction hash differs from the signed one");
 
   await runtime.shutdown();
 } finally {

@@ -17,7 +17,9 @@ it("the LangChain example runs a createAgent loop with the Lucid toolkit against
   expect(stdout).toMatch(/getWalletAddress \(success\)\s+\{"address":"0x[0-9a-fA-F]{40}"/);
   expect(stdout).toMatch(/signMessage \(success\)\s+0x[0-9a-f]+… by 0x[0-9a-fA-F]{40}, verifies: true/);
   expect(stdout).toMatch(/sendTransaction \(success\)\s+0\.01 ETH, 0x[0-9a-f]+…, success in block \d+/);
-  expect(stdout).toMatch(/signTypedData \(error\)\s+policy_refused: Typed data "Permit"/);
+  expect(stdout).toMatch(
+    /signTypedData \(error\)\s+policy_refused: EIP-2612 Permit \(lets spender 0x0+bEEF spend 1000000/,
+  );
   expect(stdout).toContain("every tool result checked");
   // tokens never reach the output
   expect(stdout).not.toMatch(/lat_[A-Za-z0-9_-]{8,}/);

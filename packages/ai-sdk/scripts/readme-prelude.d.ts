@@ -10,5 +10,5 @@ declare global {
   const model: LanguageModel;
   const runtime: AgentRuntime;
   const tools: LucidToolSet;
-  function askHuman(toolName: string, input: unknown): Promise<boolean>;
+  function askHuman(what: string, input?: unknown): Promise<boolean>;
 }

@@ -11,6 +11,10 @@ export {
 export { responseMessages } from "./response-messages.js";
 export {
   type AiSdkToolCall,
+  LUCID_DESCRIPTOR,
+  lucidToolPreview,
+  type MappedLucidTool,
+  type PendingAiSdkToolCall,
   type SessionResolver,
   type ToAiSdkToolOptions,
   toAiSdkTool,

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
-import { strictModeProblems } from "@lucid-dreams/agent-auth/tools";
+import { LUCID_TOOL_NAMES, strictModeProblems } from "@lucid-dreams/agent-auth/tools";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { asSchema, generateText, type ModelMessage, stepCountIs, type ToolSet } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } fr
 import { lucidCallContext } from "./call-context.js";
 import { lucidTools } from "./lucid-tools.js";
 import { responseMessages } from "./response-messages.js";
+import { lucidToolPreview } from "./to-ai-sdk-tool.js";
 
 let server: LocalServer;
 let runtime: AgentRuntime;
@@ -270,14 +271,15 @@ describe("lucidTools in a generateText loop against the local server", () => {
   });
 
   it("refuses by policy before any wallet call, without asking anyone to approve", async () => {
-    const tools = lucidTools(runtime, { policy: { maxValuePerTransaction: "0.001" } }); // sends need approval
+    // sends need approval; the cap counts the worst case (value + fee; without rpc the 0.01 ETH fee ceiling)
+    const tools = lucidTools(runtime, { policy: { maxValuePerTransaction: "0.02" } });
     const { outputs, result } = await run(tools, [{ toolName: "sendTransaction", input: send("1") }]);
     expect(result.content.filter((part) => part.type === "tool-approval-request")).toEqual([]);
     expect(outputs).toEqual([
       {
         ok: false,
         code: "policy_refused",
-        message: expect.stringContaining("0.001"),
+        message: expect.stringContaining("0.02"),
         retryable: false,
       },
     ]);
@@ -286,6 +288,41 @@ describe("lucidTools in a generateText loop against the local server", () => {
     // within the limit, the same tool set asks for approval as usual
     const within = await run(tools, [{ toolName: "sendTransaction", input: send("0.001") }]);
     expect(within.result.content.filter((part) => part.type === "tool-approval-request")).toHaveLength(1);
+    expect(server.counters.get("sendTransaction")).toBe(0);
+  });
+
+  it("hands the approval step a preview (simulated, worst case) and computes one for a pending request", async () => {
+    const previews: Array<{ summary: string; simulation: string; toolName: string }> = [];
+    const tools = lucidTools(runtime, {
+      rpc: { [server.seed.caip2]: server.seed.rpcUrl },
+      onApprovalPreview: (preview, call) =>
+        previews.push({
+          summary: preview?.summary ?? "",
+          simulation: preview?.simulation ?? "",
+          toolName: call.toolName,
+        }),
+    });
+    const { result } = await run(tools, [{ toolName: "sendTransaction", input: send("0.01") }]);
+    const request = result.content.find((part) => part.type === "tool-approval-request");
+    expect(previews).toEqual([
+      {
+        summary: expect.stringMatching(
+          /^Send 0\.01 ETH to 0x000\.\.\.bEEF, fee at most 0\.0000\d+ ETH, balance after \d+\.\d+ ETH$/,
+        ),
+        simulation: "simulated",
+        toolName: "sendTransaction",
+      },
+    ]);
+    // a host holding the approval request computes the same preview; nothing is signed or sent
+    const again = await lucidToolPreview(tools, {
+      toolName: "sendTransaction",
+      input: request?.type === "tool-approval-request" ? request.toolCall.input : undefined,
+      toolCallId: "pending",
+    });
+    expect(again.summary).toBe(previews[0]?.summary);
+    await expect(
+      lucidToolPreview(tools, { toolName: "sendTransaction", input: send("1000000"), toolCallId: "pending" }),
+    ).rejects.toMatchObject({ code: "policy_refused", rule: "simulation" });
     expect(server.counters.get("sendTransaction")).toBe(0);
   });
 
@@ -426,25 +463,27 @@ describe("lucidTools in a generateText loop against the local server", () => {
     expect(await client.getTransactionCount({ address: wallet })).toBe(nonceBefore + 1);
   });
 
-  it("exposes only the tools asked for", () => {
+  it("exposes only the tools asked for (signTransaction only when named)", () => {
     expect(Object.keys(lucidTools(runtime))).toEqual([
       "listAgents",
       "getAgent",
       "getWalletAddress",
       "signMessage",
       "signTypedData",
-      "signTransaction",
       "sendTransaction",
       "getBalance",
       "sendToken",
       "fetchPaidResource",
     ]);
+    expect(lucidTools(runtime, { tools: ["signTransaction"] }).signTransaction?.needsApproval).toBeTypeOf(
+      "function",
+    );
     const tools = lucidTools(runtime, {
       tools: ["listAgents", "signMessage"],
       approval: { signMessage: true },
     });
     expect(Object.keys(tools)).toEqual(["listAgents", "signMessage"]);
-    expect(tools.signMessage?.needsApproval).toBe(true);
+    expect(tools.signMessage?.needsApproval).toBeTypeOf("function");
     expect(tools.listAgents?.needsApproval).toBeUndefined();
   });
 });
@@ -475,7 +514,7 @@ describe("types", () => {
 
 describe("input schemas", () => {
   it("every tool's JSON schema, as the AI SDK sends it, fits OpenAI strict mode", async () => {
-    const tools = lucidTools(() => runtime);
+    const tools = lucidTools(() => runtime, { tools: LUCID_TOOL_NAMES });
     expect(Object.keys(tools)).toHaveLength(10);
     for (const [name, tool] of Object.entries(tools as ToolSet)) {
       const jsonSchema = (await asSchema(tool.inputSchema).jsonSchema) as Record<string, unknown>;

@@ -10,13 +10,13 @@ import type { Tool } from "ai";
 import { type SessionResolver, type ToAiSdkToolOptions, toAiSdkTool } from "./to-ai-sdk-tool.js";
 
 /**
- * Options of `lucidTools`: the core tool options (policy, approval, tools, defaultChain), `errorMode`, and the
- * `onError` hook for unexpected failures.
+ * Options of `lucidTools`: the core tool options (policy, rpc, approval, tools, defaultChain, tokens, payments),
+ * `errorMode`, the `onError` hook for unexpected failures and `onApprovalPreview`.
  */
 export interface LucidToolsAiSdkOptions<Name extends LucidToolName = LucidToolName>
   extends Omit<LucidToolsOptions, "onError" | "tools">,
     ToAiSdkToolOptions {
-  /** Only these tools. Default: all of them. */
+  /** Only these tools. Default: every tool but `signTransaction`. */
   tools?: readonly Name[];
 }
 
@@ -48,10 +48,11 @@ export function lucidTools<const Name extends LucidToolName = LucidToolName>(
   session: LucidSession | SessionResolver<LucidSession>,
   options: LucidToolsAiSdkOptions<Name> = {},
 ): LucidToolSet<Name> {
-  const { onError, errorMode, ...toolOptions } = options;
+  const { onError, errorMode, onApprovalPreview, ...toolOptions } = options;
   const adapterOptions: ToAiSdkToolOptions = {};
   if (onError !== undefined) adapterOptions.onError = onError;
   if (errorMode !== undefined) adapterOptions.errorMode = errorMode;
+  if (onApprovalPreview !== undefined) adapterOptions.onApprovalPreview = onApprovalPreview;
   return Object.fromEntries(
     createLucidToolDescriptors(toolOptions).map((descriptor) => [
       descriptor.name,

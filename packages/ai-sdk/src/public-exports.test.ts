@@ -4,6 +4,8 @@ import * as entry from "./index.js";
 it("keeps the public runtime exports stable (update the snapshot on purpose when the API changes)", () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
+      "LUCID_DESCRIPTOR",
+      "lucidToolPreview",
       "lucidCallContext",
       "lucidTools",
       "responseMessages",

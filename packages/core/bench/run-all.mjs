@@ -10,5 +10,13 @@ requireBuild();
 runAll({
   packageName: "@lucid-dreams/agent-auth",
   benchDir: dirname(fileURLToPath(import.meta.url)),
-  order: ["ensure-access-token", "first-sign-in", "cold-import", "footprint", "file-storage", "x402"],
+  order: [
+    "ensure-access-token",
+    "first-sign-in",
+    "cold-import",
+    "footprint",
+    "file-storage",
+    "policy",
+    "x402",
+  ],
 });

@@ -117,7 +117,7 @@ function localChainClient() {
 }
 
 describe("LucidToolkit in a createAgent loop against the local server", () => {
-  it("gives the ten tools, or the chosen subset", () => {
+  it("gives every tool but signTransaction by default (signTransaction only when named), or the chosen subset", () => {
     expect(
       new LucidToolkit(alice)
         .getTools()
@@ -132,7 +132,6 @@ describe("LucidToolkit in a createAgent loop against the local server", () => {
       "sendToken",
       "sendTransaction",
       "signMessage",
-      "signTransaction",
       "signTypedData",
     ]);
     expect(new LucidToolkit(alice, { tools: ["signMessage"] }).getTools().map((tool) => tool.name)).toEqual([
@@ -191,6 +190,10 @@ describe("LucidToolkit in a createAgent loop against the local server", () => {
       tool: "sendTransaction",
       input: send("0.01"),
       toolCallId: "call-send",
+      preview: expect.objectContaining({
+        summary: expect.stringMatching(/^Send 0\.01 ETH to 0x000\.\.\.bEEF, fee /),
+        worstCaseCost: expect.any(String),
+      }),
     });
     expect(message?.status).toBe("success");
     const result = contentOf(message).result as { transactionHash: `0x${string}`; amountWei: string };
@@ -300,6 +303,10 @@ describe("approval through LangGraph's interrupt (with a checkpointer)", () => {
       tool: "sendTransaction",
       input: send("0.03"),
       toolCallId: "call-hitl",
+      preview: expect.objectContaining({
+        tool: "sendTransaction",
+        action: expect.stringContaining("0.03 ETH"),
+      }),
     });
     expect(server.counters.get("sendTransaction")).toBe(0);
 

@@ -1,13 +1,13 @@
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
-import { type LucidSession, strictModeProblems } from "@lucid-dreams/agent-auth/tools";
+import { LUCID_TOOL_NAMES, type LucidSession, strictModeProblems } from "@lucid-dreams/agent-auth/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { lucidTools } from "./lucid-tools.js";
 import { toLangChainTool } from "./to-langchain-tool.js";
 
 // The schemas are converted without running anything, so no real session is needed.
-const tools = lucidTools({} as LucidSession);
+const tools = lucidTools({} as LucidSession, { tools: LUCID_TOOL_NAMES });
 
 describe("the tools' JSON schemas, as LangChain sends them to a model", () => {
   it.each(tools.map((tool) => [tool.name, tool] as const))("%s fits OpenAI strict mode", (_name, tool) => {

@@ -171,6 +171,7 @@ describe("toLangChainTool", () => {
         tool: "whoami",
         input: { greeting: "gm" },
         toolCallId: "call-7",
+        preview: null,
       });
       expect(executed).toBe(0);
       expect(contentOf(message)).toMatchObject({ ok: false, code: "approval_denied" });

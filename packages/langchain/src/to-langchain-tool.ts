@@ -9,9 +9,13 @@ import {
 import {
   ApprovalDeniedError,
   ApprovalRequiredError,
+  conversationIdFromConfigurable,
+  type LucidToolContext,
   type LucidToolDescriptor,
   type LucidToolErrorHandler,
+  type LucidToolPreview,
   type LucidToolResult,
+  prepareApproval,
   ToolInputError,
   toolErrorResult,
 } from "@lucid-dreams/agent-auth/tools";
@@ -29,11 +33,16 @@ export interface LangChainCallInfo {
 /** Returns the session of one tool call: looked up from the invocation's `configurable` or `context`. */
 export type SessionResolver<Session> = (call: LangChainCallInfo) => Session | Promise<Session>;
 
-/** What the approval callback is asked: which tool, with which (validated) input, for which tool call. */
+/**
+ * What the approval callback is asked: which tool, with which (validated) input, for which tool call, and the
+ * policy's preview of it (decoded action, simulated balance changes, worst-case fee, the rules that applied;
+ * null only when the checks could not run, e.g. the chain was unreachable).
+ */
 export interface ApprovalRequest<Input = unknown> {
   tool: string;
   input: Input;
   toolCallId: string;
+  preview: LucidToolPreview | null;
 }
 
 /** Decides whether a call that needs approval may run. Anything it throws propagates (e.g. LangGraph's `interrupt`). */
@@ -120,6 +129,12 @@ export function toLangChainTool<Input, Output, Session>(
   const run = async (input: Input, config: ToolRunnableConfig) => {
     const callId = config.toolCall?.id;
     const toolCallId = callId ?? crypto.randomUUID();
+    const contextOf = (session: Session): LucidToolContext<Session> => ({
+      session,
+      toolCallId,
+      conversationId: conversationIdFromConfigurable(config.configurable ?? {}),
+      signal: config.signal,
+    });
     let resolved: Session;
     try {
       resolved = await resolve({
@@ -131,12 +146,9 @@ export function toLangChainTool<Input, Output, Session>(
       return fail(error, callId);
     }
     if (descriptor.needsApproval) {
-      try {
-        // Nobody is asked to approve a call the policy would refuse anyway.
-        await descriptor.preflight?.(input, { session: resolved, toolCallId, signal: config.signal });
-      } catch (error) {
-        return fail(error, callId, resolved);
-      }
+      // Nobody is asked to approve a call the policy would refuse anyway.
+      const step = await prepareApproval(descriptor, input, contextOf(resolved));
+      if (step.action === "refuse") return fail(step.error, callId, resolved);
       if (!options.approve) {
         return fail(
           new ApprovalRequiredError(
@@ -146,17 +158,18 @@ export function toLangChainTool<Input, Output, Session>(
         );
       }
       // Errors of the host's callback (or LangGraph's interrupt) are not the model's to read: they propagate.
-      const approved = await options.approve({ tool: descriptor.name, input, toolCallId });
+      const approved = await options.approve({
+        tool: descriptor.name,
+        input,
+        toolCallId,
+        preview: step.preview,
+      });
       if (approved !== true) {
         return fail(new ApprovalDeniedError(`${descriptor.name} was not approved; it was not run.`), callId);
       }
     }
     try {
-      const result = await descriptor.execute(input, {
-        session: resolved,
-        toolCallId,
-        signal: config.signal,
-      });
+      const result = await descriptor.execute(input, contextOf(resolved));
       return answer({ ok: true, result }, callId);
     } catch (error) {
       return fail(error, callId, resolved);

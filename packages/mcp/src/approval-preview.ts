@@ -1,23 +1,28 @@
-import type { LucidSession, LucidToolContext } from "@lucid-dreams/agent-auth/tools";
+import type { LucidToolPreview } from "@lucid-dreams/agent-auth/tools";
 import type { AnyLucidDescriptor } from "./lucid-mcp-call.js";
 
 /**
- * What the human is shown when asked to approve a call: the descriptor's own `preview(input)` when it has one
- * (given the input and the call's context; text, or a value shown as JSON), else the tool's name and its validated input as JSON. The one place to
- * change what an approval shows.
+ * What the human is shown when asked to approve a call: the policy's preview (from core's `prepareApproval`: the
+ * one-line summary, then the decoded action, balance changes, worst-case fee and the rules that applied), else,
+ * when the checks could not run or the tool has no preview, the tool's name and its validated input as JSON. The
+ * one place to change what an approval shows.
  */
-export async function approvalPreview(
+export function approvalPreview(
   descriptor: AnyLucidDescriptor,
   input: unknown,
-  context?: LucidToolContext<LucidSession>,
-): Promise<string> {
-  const preview = (descriptor as { preview?: (input: unknown, context?: unknown) => unknown }).preview;
-  if (typeof preview === "function") {
-    const shown = await preview.call(descriptor, input, context);
-    if (typeof shown === "string" && shown.trim() !== "") return shown;
-    if (typeof shown === "object" && shown !== null) {
-      return `Approve ${descriptor.name}?\n\n${JSON.stringify(shown, null, 2)}`;
-    }
+  preview: LucidToolPreview | null,
+): string {
+  if (preview) {
+    const lines = [preview.summary, "", `Action: ${preview.action}`];
+    if (preview.chain) lines.push(`Chain: ${preview.chain}`);
+    for (const change of preview.balanceChanges) lines.push(`Balance change: ${JSON.stringify(change)}`);
+    if (preview.worstCaseFee) lines.push(`Fee at most: ${preview.worstCaseFee}`);
+    if (preview.balanceAfter) lines.push(`Balance after: ${preview.balanceAfter}`);
+    lines.push(
+      `Simulation: ${preview.simulation}${preview.simulationNote ? ` (${preview.simulationNote})` : ""}`,
+    );
+    if (preview.rules.length > 0) lines.push(`Policy: ${preview.rules.join("; ")}`);
+    return lines.join("\n");
   }
   return `Approve ${descriptor.name}?\n\n${JSON.stringify(input, null, 2)}`;
 }

@@ -118,23 +118,31 @@ describe("createLucidMcpServer", () => {
     expect(server.counters.get("sendTransaction")).toBe(before + 1);
   });
 
-  it("shows the descriptor's preview when it has one, after its preflight", async () => {
+  it("shows the policy's preview from core's approval step, and asks nobody about a refused call", async () => {
     const ran: string[] = [];
-    const transfer: LucidTool<{ to: string }, { to: string }> & {
-      preview(input: { to: string }, context: { toolCallId: string }): string;
-    } = {
+    const transfer: LucidTool<{ to: string }, { to: string }> = {
       name: "transferPoints",
       kind: "send",
       description: "Transfer loyalty points.",
       inputSchema: z.strictObject({ to: z.string() }),
       needsApproval: true,
-      async preflight({ to }) {
-        ran.push(`preflight ${to}`);
-        if (to === "mallory") throw new PolicyRefusedError("recipient_allowlist", "mallory is not allowed.");
-      },
-      preview: ({ to }, { toolCallId }) => {
+      async preview({ to }, { toolCallId }) {
         ran.push(`preview ${to} ${toolCallId.startsWith("mcp-")}`);
-        return `Transfer 10 points to ${to}`;
+        if (to === "mallory") throw new PolicyRefusedError("recipient_allowlist", "mallory is not allowed.");
+        return {
+          tool: "transferPoints",
+          kind: "send",
+          summary: `Transfer 10 points to ${to}`,
+          chain: null,
+          action: `transfer 10 points to ${to}`,
+          balanceChanges: [],
+          worstCaseFee: null,
+          worstCaseCost: null,
+          balanceAfter: null,
+          simulation: "not-applicable",
+          simulationNote: null,
+          rules: ["recipient_allowlist"],
+        } as never;
       },
       async execute({ to }) {
         ran.push(`execute ${to}`);
@@ -152,8 +160,12 @@ describe("createLucidMcpServer", () => {
       ok: true,
       result: { to: "alice" },
     });
-    expect(ran).toEqual(["preflight mallory", "preflight alice", "preview alice true", "execute alice"]);
-    expect(human.asked.map((asked) => asked.message)).toEqual(["Transfer 10 points to alice"]);
+    expect(ran).toEqual(["preview mallory true", "preview alice true", "execute alice"]);
+    expect(human.asked).toHaveLength(1);
+    expect(human.asked[0]?.message).toMatch(
+      /^Transfer 10 points to alice\n\nAction: transfer 10 points to alice\n/,
+    );
+    expect(human.asked[0]?.message).toContain("Policy: recipient_allowlist");
   });
 
   it("answers a failing session resolver with a generic error that does not repeat its message", async () => {

@@ -3,6 +3,7 @@ import {
   createLucidToolDescriptors,
   type LucidSession,
   type LucidToolsOptions,
+  prepareApproval,
   ToolInputError,
   toolErrorResult,
 } from "@lucid-dreams/agent-auth/tools";
@@ -97,9 +98,11 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
       const session = await resolve(call);
       const context = { session, toolCallId: call.toolCallId, signal: extra.signal };
       if (descriptor.needsApproval) {
-        // Nobody is asked to approve a call the policy would refuse anyway.
-        await descriptor.preflight?.(input, context);
+        // Core runs every policy check first: nobody is asked to approve a call the policy would refuse anyway.
+        const step = await prepareApproval(descriptor, input, context);
+        if (step.action === "refuse") throw step.error;
         await requestApproval({
+          preview: step.preview,
           server,
           descriptor,
           input,

@@ -3,6 +3,7 @@ import {
   ApprovalRequiredError,
   type LucidSession,
   type LucidToolContext,
+  type LucidToolPreview,
 } from "@lucid-dreams/agent-auth/tools";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { ElicitRequestFormParams, RequestId } from "@modelcontextprotocol/sdk/types.js";
@@ -27,8 +28,10 @@ export interface ApprovalContext {
   server: Server;
   descriptor: AnyLucidDescriptor;
   input: unknown;
-  /** The call's session, id and signal, for the descriptor's `preview`. */
+  /** The call's session, id and signal. */
   context: LucidToolContext<LucidSession>;
+  /** The policy's preview of the call (core's `prepareApproval`), or null when its checks could not run. */
+  preview: LucidToolPreview | null;
   /** The `tools/call` request, so the question travels with it (on its stream, over Streamable HTTP). */
   requestId: RequestId;
   signal: AbortSignal;
@@ -56,7 +59,7 @@ export async function requestApproval(context: ApprovalContext): Promise<void> {
     answer = await server.elicitInput(
       {
         mode: "form",
-        message: await approvalPreview(descriptor, context.input, context.context),
+        message: approvalPreview(descriptor, context.input, context.preview),
         requestedSchema: APPROVAL_FORM,
       },
       { relatedRequestId: context.requestId, signal: context.signal, timeout: context.timeoutMs },

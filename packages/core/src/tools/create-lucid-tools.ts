@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../runtime/errors.js";
-import { createChainClients, type LucidToolsRpc } from "./chain-client.js";
+import type { LucidToolsRpc } from "./chain-client.js";
 import { createTokenReader } from "./erc20.js";
 import { fetchPaidResourceTool } from "./fetch-paid-resource.js";
 import { getAgentTool } from "./get-agent.js";
@@ -34,16 +34,30 @@ export const LUCID_TOOL_NAMES = [
 
 export type LucidToolName = (typeof LUCID_TOOL_NAMES)[number];
 
+/** The tools created when `tools` is not given: every tool but `signTransaction` (opt in by naming it). */
+export const DEFAULT_LUCID_TOOL_NAMES: readonly LucidToolName[] = LUCID_TOOL_NAMES.filter(
+  (name) => name !== "signTransaction",
+);
+
 /** Options shared by every framework adapter. */
 export interface LucidToolsOptions {
-  /** Rules checked before any network call (chains, value limits, budget, recipients, typed data). */
+  /**
+   * Default-deny rules checked before anything is signed or sent (chains, worst-case cost, budgets, decoded
+   * calldata, simulation, typed data, messages). See the README's security section.
+   */
   policy?: LucidToolPolicy;
   /**
+   * How the tools read each chain (simulation, fees, nonces, balances): a JSON-RPC URL or a viem
+   * `PublicClient` per CAIP-2 chain id. Chains without an entry are not simulated (see `policy.simulation`).
+   */
+  rpc?: LucidToolsRpc;
+  /**
    * Which tools need a human's approval before each call, through the framework's own mechanism.
-   * Default: `{ sendTransaction: true, sendToken: true }` (`fetchPaidResource` asks `payments.approve` with the price).
+   * Default: `{ sendTransaction: true, signTransaction: true, sendToken: true }` (`fetchPaidResource` asks
+   * `payments.approve` with the price, which is known only after the seller's 402).
    */
   approval?: Partial<Record<LucidToolName, boolean>>;
-  /** Only these tools. Default: all of them. */
+  /** Only these tools. Default: `DEFAULT_LUCID_TOOL_NAMES` (every tool but `signTransaction`). */
   tools?: readonly LucidToolName[];
   /** CAIP-2 chain used when the model passes `chain: null` and the wallet's record names none. */
   defaultChain?: string;
@@ -53,13 +67,14 @@ export interface LucidToolsOptions {
    * an `error` record as well.
    */
   onError?: LucidToolErrorHandler;
-  /** How the tools read each chain: CAIP-2 -> JSON-RPC URL or viem `PublicClient`. */
-  rpc?: LucidToolsRpc;
   /** The tokens `getBalance` reports and `sendToken` / `fetchPaidResource` may move, with their limits. */
   tokens?: LucidTokens;
   /** x402 rules of `fetchPaidResource` (hosts, pay-to, networks, assets, caps, budget, approval). */
   payments?: LucidPaymentPolicy;
-  /** Where token and payment budgets are counted. Default: one `MemorySpendLedger` per tool set. */
+  /**
+   * Where budgets are counted (also `policy.ledger`, which wins). Default: one `MemorySpendLedger` per tool
+   * set; a `RedisSpendLedger` shares them across a fleet.
+   */
   ledger?: SpendLedger;
 }
 
@@ -76,28 +91,34 @@ const FACTORIES: Record<LucidToolName, (deps: ToolDeps) => LucidTool<never>> = {
   fetchPaidResource: fetchPaidResourceTool as (deps: ToolDeps) => LucidTool<never>,
 };
 
-const DEFAULT_APPROVAL: Partial<Record<LucidToolName, boolean>> = { sendTransaction: true, sendToken: true };
+const DEFAULT_APPROVAL: Partial<Record<LucidToolName, boolean>> = {
+  sendTransaction: true,
+  signTransaction: true,
+  sendToken: true,
+};
 
 /**
  * The framework-neutral Lucid tools: one descriptor per tool, sharing one policy (and so one budget ledger).
  * Adapters map them to their framework; the session is injected per call and never comes from the model.
  */
 export function createLucidToolDescriptors(options: LucidToolsOptions = {}): LucidTool<never>[] {
-  const policy = new PolicyEnforcer(options.policy);
+  const ledger = options.policy?.ledger ?? options.ledger ?? new MemorySpendLedger();
+  const policy = new PolicyEnforcer({ ...options.policy, ledger }, options.rpc ? { rpc: options.rpc } : {});
   const approval = { ...DEFAULT_APPROVAL, ...options.approval };
-  const names = options.tools ?? LUCID_TOOL_NAMES;
+  const names = options.tools ?? DEFAULT_LUCID_TOOL_NAMES;
   validateTokens(options.tokens);
   validatePaymentPolicy(options.payments);
-  const chainClient = createChainClients(options.rpc);
+  const chainClient = (caip2: string) => policy.clientFor(caip2);
   const shared = {
     chainClient,
     readToken: createTokenReader(chainClient),
-    ledger: options.ledger ?? new MemorySpendLedger(),
+    ledger,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.payments ? { payments: options.payments } : {}),
   };
+  const filled = new Map<string, Record<string, string>>();
   return names.map((name) => {
-    const factory = FACTORIES[name];
+    const factory = Object.hasOwn(FACTORIES, name) ? FACTORIES[name] : undefined;
     if (!factory) {
       throw new ConfigurationError(`Unknown Lucid tool "${String(name)}".`, {
         hint: `Pick from: ${LUCID_TOOL_NAMES.join(", ")}.`,
@@ -105,6 +126,7 @@ export function createLucidToolDescriptors(options: LucidToolsOptions = {}): Luc
     }
     const tool = factory({
       policy,
+      filled,
       defaultChain: options.defaultChain,
       needsApproval: approval[name] ?? false,
       ...shared,

@@ -1,6 +1,6 @@
 import { z } from "zod/v4";
+import { toolIdempotencyKey } from "./conversation-key.js";
 import { formatTokenAmount, parseTokenAmount, type TokenInfo } from "./erc20.js";
-import { toolIdempotencyKey } from "./idempotency-key.js";
 import { PaymentError, PaymentErrorCode } from "./payment-errors.js";
 import {
   type AcceptedRequirement,
@@ -360,10 +360,10 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       "Fetch an http(s) resource; when the seller asks for an x402 payment (HTTP 402), pay it from this session's wallet (e.g. in USDC) within the host's policy, then return the status, content type, body and the payment receipt. Moves real funds when a payment is asked for.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    async execute(args, { session, toolCallId, signal }) {
+    async execute(args, { session, toolCallId, conversationId, signal }) {
       const toolSession = toToolSession(session);
-      const scope = `agent:${toolSession.agentRef}`;
-      const key = toolIdempotencyKey("fetchPaidResource", toolCallId);
+      const scope = deps.policy.scopeFor(session, toolSession.agentRef);
+      const key = toolIdempotencyKey("fetchPaidResource", toolCallId, conversationId);
       const cacheKey = `${scope}\n${key}`;
       const canonical = JSON.stringify([args.url, args.method ?? "GET", args.body]);
       const cached = results.get(cacheKey);

@@ -1,170 +1,115 @@
-import { formatEther, limitToWei } from "./amount.js";
+import type { PublicClient } from "viem";
+import { formatEther } from "./amount.js";
+import { createChainClients, type LucidToolsRpc } from "./chain-client.js";
+import type { LucidToolPolicy } from "./policy/policy-options.js";
+import { type ResolvedPolicy, resolvePolicy } from "./policy/resolve-policy.js";
+import { checkChain } from "./policy/transaction-rules.js";
+import {
+  MemorySpendLedger,
+  type SpendItem,
+  type SpendLedger,
+  type SpendReserveResult,
+} from "./spend-ledger.js";
 import { PolicyRefusedError } from "./tool-errors.js";
 
+export type { LucidToolPolicy } from "./policy/policy-options.js";
+
 /**
- * Rules the tools enforce before any network call. Every limit is checked on the tool's side, so a model
- * cannot talk its way past them.
+ * The policy of one tool set: the rules parsed once, the spend ledger and the chain readers. Every tool of the
+ * set shares it, so sign and send count against the same budgets.
  */
-export interface LucidToolPolicy {
-  /** CAIP-2 chains the tools may sign or send on (e.g. `["eip155:8453"]`). Default: any chain the wallet serves. */
-  allowedChains?: readonly string[];
-  /** Largest value of one transaction: a decimal string in ether ("0.05") or a bigint in wei. Default: none. */
-  maxValuePerTransaction?: string | bigint;
-  /**
-   * Total value the tools may send per session (per runtime or wallet object), across calls: a decimal string
-   * in ether or a bigint in wei. Default: none.
-   */
-  budgetPerSession?: string | bigint;
-  /** The only addresses transactions may go to. Default: any address. */
-  recipientAllowlist?: readonly string[];
-  /** Typed-data rules. By default, permit/approval-like typed data is refused. */
-  typedData?: {
-    /** Allow typed data that grants allowances or delegates (EIP-2612 `Permit`, Permit2, approvals). Default false. */
-    allowApprovals?: boolean;
-    /** Primary types allowed even if they look like approvals (e.g. `["PermitSingle"]`). */
-    allowedPrimaryTypes?: readonly string[];
-  };
-  /** Allow transactions whose calldata grants a token allowance (`approve`, `setApprovalForAll`, ...). Default false. */
-  allowTokenApprovals?: boolean;
-}
-
-/** EIP-3009 authorizations move tokens when submitted: only `fetchPaidResource` signs them, under its policy. */
-const PAYMENT_AUTHORIZATION_TYPES = new Set(["TransferWithAuthorization", "ReceiveWithAuthorization"]);
-const APPROVAL_PRIMARY_TYPE = /permit|approv|allowance|delegat/i;
-const APPROVAL_FIELDS = new Set(["spender", "operator", "allowance", "approved", "delegatee", "delegate"]);
-/** 4-byte selectors of calls that grant allowances: approve, increaseAllowance, setApprovalForAll, permit. */
-const APPROVAL_SELECTORS = new Map([
-  ["0x095ea7b3", "approve(address,uint256)"],
-  ["0x39509351", "increaseAllowance(address,uint256)"],
-  ["0xa22cb465", "setApprovalForAll(address,bool)"],
-  ["0xd505accf", "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"],
-]);
-
-/** The policy with limits parsed once, plus the per-session budget ledger. */
 export class PolicyEnforcer {
-  readonly #policy: LucidToolPolicy;
-  readonly #maxValue: bigint | undefined;
-  readonly #budget: bigint | undefined;
-  readonly #recipients: Set<string> | undefined;
-  readonly #chains: Set<string> | undefined;
-  readonly #spent = new WeakMap<object, { spent: bigint; calls: Map<string, bigint> }>();
+  /** The parsed rules (pure decision functions take these). */
+  readonly rules: ResolvedPolicy;
+  readonly ledger: SpendLedger;
+  readonly #clientFor: (caip2: string) => PublicClient | undefined;
+  readonly #scope: LucidToolPolicy["budgetScope"];
+  readonly #sessionIds = new WeakMap<object, string>();
 
-  constructor(policy: LucidToolPolicy = {}) {
-    this.#policy = policy;
-    this.#maxValue =
-      policy.maxValuePerTransaction === undefined
-        ? undefined
-        : limitToWei(policy.maxValuePerTransaction, "maxValuePerTransaction");
-    this.#budget =
-      policy.budgetPerSession === undefined
-        ? undefined
-        : limitToWei(policy.budgetPerSession, "budgetPerSession");
-    this.#recipients = policy.recipientAllowlist
-      ? new Set(policy.recipientAllowlist.map((address) => address.toLowerCase()))
-      : undefined;
-    this.#chains = policy.allowedChains ? new Set(policy.allowedChains) : undefined;
+  constructor(policy: LucidToolPolicy = {}, options: { rpc?: LucidToolsRpc } = {}) {
+    this.rules = resolvePolicy(policy);
+    this.ledger = policy.ledger ?? new MemorySpendLedger();
+    this.#clientFor = createChainClients(options.rpc);
+    this.#scope = policy.budgetScope ?? "agent";
   }
 
   /** Refuses a chain outside `allowedChains`. */
   checkChain(caip2: string): void {
-    if (this.#chains && !this.#chains.has(caip2)) {
-      throw new PolicyRefusedError(
-        "allowed_chains",
-        `Chain ${caip2} is not allowed by policy; allowed: ${[...this.#chains].join(", ")}.`,
-      );
-    }
+    checkChain(this.rules, caip2);
   }
 
-  /** Refuses a recipient outside the allowlist, and calldata that grants an allowance unless allowed. */
-  checkTransaction(to: string, data: string | null): void {
-    if (this.#recipients && !this.#recipients.has(to.toLowerCase())) {
+  /** Refuses a recipient outside `recipientAllowlist` (for tools that move a token to a named address). */
+  checkRecipient(recipient: string): void {
+    const allowed = this.rules.recipients;
+    if (allowed && !allowed.has(recipient.toLowerCase())) {
       throw new PolicyRefusedError(
         "recipient_allowlist",
-        `Recipient ${to} is not on the policy's allowlist.`,
+        `Recipient ${recipient} is not on the policy's allowlist; nothing was signed.`,
       );
     }
-    const call =
-      data && data.length >= 10 ? APPROVAL_SELECTORS.get(data.slice(0, 10).toLowerCase()) : undefined;
-    if (call && !this.#policy.allowTokenApprovals) {
-      throw new PolicyRefusedError(
-        "approvals",
-        `The transaction calls ${call}, which grants a token allowance; the policy does not allow that.`,
-      );
+  }
+
+  /** The chain reader of `caip2` from the `rpc` option, if any. */
+  clientFor(caip2: string): PublicClient | undefined {
+    return this.#clientFor(caip2);
+  }
+
+  /** The ledger scope of a call: `agent:<ref>` by default, per session object or as the host's function says. */
+  scopeFor(session: object, agentRef: string): string {
+    if (typeof this.#scope === "function") return `host:${this.#scope({ agentRef })}`;
+    if (this.#scope === "session") {
+      let id = this.#sessionIds.get(session);
+      if (!id) {
+        id = crypto.randomUUID();
+        this.#sessionIds.set(session, id);
+      }
+      return `session:${id}`;
     }
+    return `agent:${agentRef}`;
   }
 
   /**
-   * Checks the value against the per-transaction maximum and the session's budget, without reserving it (for
-   * a check before asking a human to approve).
+   * Reserves what a call counts against the budgets under its idempotency key. A replay (same key, same
+   * fingerprint) counts nothing again; another body under the key and an exceeded budget are refused.
    */
-  checkValue(session: object, wei: bigint, callId?: string): void {
-    if (this.#maxValue !== undefined && wei > this.#maxValue) {
-      throw new PolicyRefusedError(
-        "max_value",
-        `${formatEther(wei)} ETH exceeds the policy's maximum of ${formatEther(this.#maxValue)} ETH per transaction.`,
-      );
-    }
-    if (this.#budget === undefined || wei === 0n) return;
-    const ledger = this.#ledger(session);
-    if (callId !== undefined && ledger.calls.has(callId)) return; // a replay of a call already counted
-    if (ledger.spent + wei > this.#budget) {
-      throw new PolicyRefusedError(
-        "budget",
-        `${formatEther(wei)} ETH would exceed this session's budget: ${formatEther(this.#budget - ledger.spent)} ETH of ${formatEther(this.#budget)} ETH left.`,
-      );
-    }
+  async reserve(scope: string, key: string, fingerprint: string, items: readonly SpendItem[]) {
+    const result = await this.ledger.reserve({ scope, key, fingerprint, items: limited(items) });
+    refuseUnlessReserved(result);
+    return result as Extract<SpendReserveResult, { status: "reserved" | "replay" }>;
   }
 
   /**
-   * Checks the value (see `checkValue`) and reserves it in the session's budget under `callId`: a replay of the
-   * same call (same tool-call id) is not counted twice. Returns a function that gives the reservation back
-   * (call it when the transaction was not sent).
+   * Whether the budgets could take `items` now, without keeping a reservation (for a preview before
+   * approval): a reservation under a one-off key, given back at once.
    */
-  reserveValue(session: object, wei: bigint, callId: string): () => void {
-    this.checkValue(session, wei, callId);
-    if (this.#budget === undefined || wei === 0n) return () => {};
-    const ledger = this.#ledger(session);
-    if (ledger.calls.has(callId)) return () => {};
-    ledger.spent += wei;
-    ledger.calls.set(callId, wei);
-    return () => {
-      if (ledger.calls.get(callId) !== wei) return;
-      ledger.calls.delete(callId);
-      ledger.spent -= wei;
-    };
+  async checkBudget(scope: string, fingerprint: string, items: readonly SpendItem[]): Promise<void> {
+    const counted = limited(items);
+    if (counted.length === 0) return;
+    const key = `preview:${crypto.randomUUID()}`;
+    const result = await this.ledger.reserve({ scope, key, fingerprint, items: counted });
+    if (result.status === "reserved") await this.ledger.release(scope, key);
+    refuseUnlessReserved(result);
   }
+}
 
-  #ledger(session: object): { spent: bigint; calls: Map<string, bigint> } {
-    let ledger = this.#spent.get(session);
-    if (!ledger) {
-      ledger = { spent: 0n, calls: new Map() };
-      this.#spent.set(session, ledger);
-    }
-    return ledger;
+/** Only items with a limit reach the ledger (an item without one could never be refused). */
+const limited = (items: readonly SpendItem[]) =>
+  items.filter((item) => item.limits.length > 0 && item.amount > 0n);
+
+function refuseUnlessReserved(result: SpendReserveResult): void {
+  if (result.status === "conflict") {
+    throw new PolicyRefusedError(
+      "idempotency",
+      "This tool-call id was already used in this conversation for a different request; nothing was signed. Make a new tool call.",
+    );
   }
-
-  /** Refuses permit/approval-like typed data unless the policy allows it. */
-  checkTypedData(
-    primaryType: string,
-    types: Record<string, ReadonlyArray<{ name: string; type: string }>>,
-  ): void {
-    if (PAYMENT_AUTHORIZATION_TYPES.has(primaryType)) {
-      throw new PolicyRefusedError(
-        "payment_authorization",
-        `Typed data "${primaryType}" authorizes a token payment; only fetchPaidResource may sign one, within the payment policy.`,
-      );
-    }
-    const rules = this.#policy.typedData ?? {};
-    if (rules.allowApprovals || rules.allowedPrimaryTypes?.includes(primaryType)) return;
-    const fields = types[primaryType] ?? [];
-    const suspicious =
-      APPROVAL_PRIMARY_TYPE.test(primaryType) ||
-      fields.some((field) => APPROVAL_FIELDS.has(field.name.toLowerCase()));
-    if (suspicious) {
-      throw new PolicyRefusedError(
-        "approvals",
-        `Typed data "${primaryType}" looks like a permit or approval (it could let someone spend this wallet's tokens); the policy does not allow signing it.`,
-      );
-    }
+  if (result.status === "exceeded") {
+    const native = result.asset.endsWith("/slip44:60");
+    const amount = (wei: bigint) => (native ? `${formatEther(wei)} ETH` : `${wei} (base units)`);
+    const left = result.limit > result.used ? result.limit - result.used : 0n;
+    throw new PolicyRefusedError(
+      "budget",
+      `This would exceed the budget ${result.rule}: ${amount(left)} of ${amount(result.limit)} left (worst-case cost, fees included).`,
+    );
   }
 }

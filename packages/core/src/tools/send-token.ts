@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
 import { AgentAuthError } from "../runtime/errors.js";
+import { toolIdempotencyKey } from "./conversation-key.js";
 import {
   encodeTransfer,
   formatTokenAmount,
@@ -7,7 +8,6 @@ import {
   requireClient,
   type TokenInfo,
 } from "./erc20.js";
-import { toolIdempotencyKey } from "./idempotency-key.js";
 import { addressSchema, amountSchema, chainSchema } from "./schemas.js";
 import { MemorySpendLedger } from "./spend-ledger.js";
 import {
@@ -115,7 +115,7 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
     const toolSession = toToolSession(session);
     const caip2 = await resolveChain(args.chain, deps, toolSession, signal);
     const token = resolveToken(deps.tokens, args.token, caip2);
-    deps.policy.checkTransaction(args.to, null);
+    deps.policy.checkRecipient(args.to);
     const info = await deps.readToken!(caip2, token.address);
     const amount = parseTokenAmount(args.amount, info.decimals, token.symbol);
     if (amount === 0n) throw new ToolInputError("amount must be greater than zero.");
@@ -133,11 +133,11 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
     async preflight(args, { session, signal }) {
       await check(args, session, signal);
     },
-    async execute(args, { session, toolCallId, signal }) {
+    async execute(args, { session, toolCallId, conversationId, signal }) {
       const checked = await check(args, session, signal);
       const toolSession = toToolSession(session);
-      const key = toolIdempotencyKey("sendToken", toolCallId);
-      const scope = `agent:${toolSession.agentRef}`;
+      const key = toolIdempotencyKey("sendToken", toolCallId, conversationId);
+      const scope = deps.policy.scopeFor(session, toolSession.agentRef);
       const reserved = await ledger.reserve({
         scope,
         key,

@@ -1,7 +1,8 @@
 import { z } from "zod/v4";
-import { toolIdempotencyKey } from "./idempotency-key.js";
+import { runGuarded } from "./guarded-call.js";
+import { decideMessage } from "./policy/message-rules.js";
+import type { LucidToolPreview } from "./policy/preview.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
-import { ToolInputError } from "./tool-errors.js";
 import { toToolSession } from "./tool-session.js";
 
 const input = z.strictObject({
@@ -22,27 +23,52 @@ export interface SignMessageToolResult {
   encoding: "utf-8" | "hex";
 }
 
-/** `signMessage`: an EIP-191 personal signature with the session's wallet. */
-export function signMessageTool(deps: ToolDeps): LucidTool<z.output<typeof input>, SignMessageToolResult> {
+type Args = z.output<typeof input>;
+
+function check(deps: ToolDeps, { message, encoding }: Args): LucidToolPreview {
+  const resolved = encoding ?? "utf-8";
+  const decision = decideMessage(deps.policy.rules, message, resolved);
+  const shown = decision.text ?? message;
+  const quoted = shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
   return {
-    name: "signMessage",
+    tool: "signMessage",
+    kind: "sign",
+    summary: decision.siweDomain
+      ? `Sign in to ${decision.siweDomain} with this wallet (Sign-In-With-Ethereum)`
+      : `Sign the message ${JSON.stringify(quoted)}${decision.text === null ? " (hex bytes)" : ""}`,
+    chain: null,
+    action: decision.siweDomain
+      ? `Sign-In-With-Ethereum for ${decision.siweDomain}`
+      : "personal_sign (EIP-191)",
+    balanceChanges: [],
+    worstCaseFee: null,
+    worstCaseCost: null,
+    balanceAfter: null,
+    simulation: "not-applicable",
+    simulationNote: null,
+    rules: decision.rules,
+  };
+}
+
+/** `signMessage`: an EIP-191 personal signature with the session's wallet, after the policy's message rules. */
+export function signMessageTool(deps: ToolDeps): LucidTool<Args, SignMessageToolResult> {
+  const name = "signMessage";
+  return {
+    name,
     kind: "sign",
     description:
-      "Sign a message (EIP-191 personal_sign) with this session's wallet. Returns the signature and the signer address. Nothing is sent on chain.",
+      "Sign a message (EIP-191 personal_sign) with this session's wallet. Returns the signature and the signer address. Nothing is sent on chain. Sign-in messages for domains the host did not list, and bare 32-byte hashes, are refused.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    async execute({ message, encoding }, { session, toolCallId, signal }) {
-      const resolved = encoding ?? "utf-8";
-      if (resolved === "hex" && !/^0x([0-9a-fA-F]{2})+$/.test(message)) {
-        throw new ToolInputError(
-          'with encoding "hex", message must be 0x-prefixed hex of whole bytes, e.g. "0x676d"',
-        );
-      }
-      const signed = await toToolSession(session).signMessage(
-        { message, encoding: resolved, idempotency_key: toolIdempotencyKey("signMessage", toolCallId) },
-        signal,
+    preview: async (args) => check(deps, args),
+    async execute(args, context) {
+      check(deps, args);
+      const encoding = args.encoding ?? "utf-8";
+      const toolSession = toToolSession(context.session);
+      const signed = await runGuarded(name, args, [], deps, toolSession, context, (key) =>
+        toolSession.signMessage({ message: args.message, encoding, idempotency_key: key }, context.signal),
       );
-      return { signature: signed.signature, address: signed.wallet?.address ?? null, encoding: resolved };
+      return { signature: signed.signature, address: signed.wallet?.address ?? null, encoding };
     },
   };
 }

@@ -1,17 +1,18 @@
 import { z } from "zod/v4";
 import { formatEther } from "./amount.js";
-import { toolIdempotencyKey } from "./idempotency-key.js";
+import { previewBudget, runGuarded } from "./guarded-call.js";
 import { quantitySchema } from "./schemas.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { toToolSession } from "./tool-session.js";
-import { checkTransaction, preflightTransaction, transactionFields } from "./transaction-input.js";
+import { transactionFields } from "./transaction-fields.js";
+import { planTransaction } from "./transaction-plan.js";
 
 const input = z.strictObject({
   ...transactionFields,
-  nonce: quantitySchema("The sender's nonce"),
-  gas: quantitySchema("The gas limit"),
-  maxFeePerGas: quantitySchema("Max fee per gas in wei"),
-  maxPriorityFeePerGas: quantitySchema("Max priority fee per gas in wei"),
+  nonce: quantitySchema("The sender's nonce; null: the pending nonce").nullable(),
+  gas: quantitySchema("The gas limit; null: estimated").nullable(),
+  maxFeePerGas: quantitySchema("Max fee per gas in wei; null: the network's current fee").nullable(),
+  maxPriorityFeePerGas: quantitySchema("Max priority fee per gas in wei; null: the network's").nullable(),
 });
 
 /** What `signTransaction` returns. */
@@ -23,53 +24,59 @@ export interface SignTransactionToolResult {
   amountWei: string;
   amountEther: string;
   chain: string;
+  /** gas x maxFeePerGas, in ether: the most broadcasting it can cost in fees. */
+  worstCaseFee: string | null;
+  /** Whether the transaction was simulated before it was signed (false: the decoded checks decided). */
+  simulated: boolean;
 }
 
-/** `signTransaction`: signs without broadcasting, exactly the fields given, after the policy. */
+const MAX_FILLED = 1000;
+
+/**
+ * `signTransaction`: signs without broadcasting. Treated like a send: a signed transaction can be broadcast by
+ * whoever holds it, so its worst-case cost counts against the same budgets, and it needs approval by default.
+ */
 export function signTransactionTool(
   deps: ToolDeps,
 ): LucidTool<z.output<typeof input>, SignTransactionToolResult> {
+  const name = "signTransaction";
   return {
-    name: "signTransaction",
-    kind: "sign",
+    name,
+    kind: "send",
     description:
-      "Sign a transaction with this session's wallet WITHOUT broadcasting it. The wallet signs exactly the fields given and fills nothing in: nonce, gas, maxFeePerGas and maxPriorityFeePerGas are required. Prefer sendTransaction to actually send funds.",
+      "Sign a transaction with this session's wallet WITHOUT broadcasting it. Pass null for nonce, gas and the fee fields to have them filled from the chain. Counts against the same budget as a send (value plus the worst-case fee). Prefer sendTransaction to actually send funds.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    preflight: (args, { session, toolCallId, signal }) =>
-      preflightTransaction(args, deps, toToolSession(session), session, toolCallId, signal),
-    async execute(args, { session, toolCallId, signal }) {
-      const toolSession = toToolSession(session);
-      const checked = await checkTransaction(args, deps, toolSession, session, toolCallId, signal);
-      // A signed transaction can be broadcast later by anyone holding it: it counts against the budget.
-      const fees = {
-        nonce: args.nonce,
-        gas: args.gas,
-        maxFeePerGas: args.maxFeePerGas,
-        maxPriorityFeePerGas: args.maxPriorityFeePerGas,
-      };
-      try {
-        const signed = await toolSession.signTransaction(
-          {
-            caip2: checked.caip2,
-            params: { transaction: { ...checked.transaction, ...fees } },
-            idempotency_key: toolIdempotencyKey("signTransaction", toolCallId),
-          },
-          signal,
+    async preview(args, context) {
+      const toolSession = toToolSession(context.session);
+      const plan = await planTransaction(name, args, deps, toolSession, context.signal);
+      await previewBudget(name, args, plan.items, deps, toolSession, context);
+      return plan.preview;
+    },
+    async execute(args, context) {
+      const toolSession = toToolSession(context.session);
+      const plan = await planTransaction(name, args, deps, toolSession, context.signal);
+      const signed = await runGuarded(name, args, plan.items, deps, toolSession, context, (key, replay) => {
+        // A replay signs the body this process filled the first time (the wallet's idempotency needs it).
+        const transaction = (replay ? deps.filled.get(key) : undefined) ?? plan.transaction;
+        deps.filled.set(key, transaction);
+        if (deps.filled.size > MAX_FILLED) deps.filled.delete(deps.filled.keys().next().value as string);
+        return toolSession.signTransaction(
+          { caip2: plan.caip2, params: { transaction }, idempotency_key: key },
+          context.signal,
         );
-        return {
-          signedTransaction: signed.signedTransaction,
-          transactionHash: signed.transactionHash,
-          from: signed.wallet?.address ?? null,
-          to: args.to,
-          amountWei: checked.wei.toString(),
-          amountEther: formatEther(checked.wei),
-          chain: checked.caip2,
-        };
-      } catch (error) {
-        checked.release();
-        throw error;
-      }
+      });
+      return {
+        signedTransaction: signed.signedTransaction,
+        transactionHash: signed.transactionHash,
+        from: signed.wallet?.address ?? null,
+        to: args.to,
+        amountWei: plan.wei.toString(),
+        amountEther: formatEther(plan.wei),
+        chain: plan.caip2,
+        worstCaseFee: plan.preview.worstCaseFee,
+        simulated: plan.preview.simulation === "simulated",
+      };
     },
   };
 }

@@ -1,5 +1,8 @@
 import { z } from "zod/v4";
-import { toolIdempotencyKey } from "./idempotency-key.js";
+import { runGuarded } from "./guarded-call.js";
+import type { LucidToolPreview } from "./policy/preview.js";
+import { checkTypedDataShape, decideTypedData } from "./policy/typed-data-rules.js";
+import type { TypedDataInput } from "./policy/typed-data-schemas.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { ToolInputError } from "./tool-errors.js";
 import { toToolSession } from "./tool-session.js";
@@ -19,42 +22,69 @@ export interface SignTypedDataToolResult {
   primaryType: string;
 }
 
-interface ParsedTypedData {
-  domain: Record<string, unknown>;
-  types: Record<string, Array<{ name: string; type: string }>>;
-  primaryType: string;
-  message: Record<string, unknown>;
+type ParsedTypedData = TypedDataInput;
+
+type Args = z.output<typeof input>;
+
+function check(deps: ToolDeps, { typedData }: Args): { parsed: ParsedTypedData; preview: LucidToolPreview } {
+  const parsed = parseTypedData(typedData);
+  checkTypedDataShape(parsed);
+  const decision = decideTypedData(deps.policy.rules, parsed);
+  const domain = parsed.domain;
+  const chainId = Object.hasOwn(domain, "chainId") ? String(domain.chainId) : null;
+  const name = Object.hasOwn(domain, "name") ? String(domain.name) : "(unnamed)";
+  const contract = Object.hasOwn(domain, "verifyingContract") ? String(domain.verifyingContract) : null;
+  const where = `domain ${name}${chainId ? ` on chain ${chainId}` : ""}${contract ? `, contract ${contract}` : ", no contract"}`;
+  return {
+    parsed,
+    preview: {
+      tool: "signTypedData",
+      kind: "sign",
+      summary: decision.schema
+        ? `Sign ${decision.schema.name} (${decision.schema.details}) in ${where}`
+        : `Sign typed data "${parsed.primaryType}" in ${where}`,
+      chain: chainId ? `eip155:${chainId}` : null,
+      action: decision.schema
+        ? `${decision.schema.name}: ${decision.schema.details}`
+        : `EIP-712 ${parsed.primaryType}`,
+      balanceChanges: [],
+      worstCaseFee: null,
+      worstCaseCost: null,
+      balanceAfter: null,
+      simulation: "not-applicable",
+      simulationNote: null,
+      rules: decision.rules,
+    },
+  };
 }
 
 /** `signTypedData`: an EIP-712 signature with the session's wallet, after the policy's typed-data rules. */
-export function signTypedDataTool(
-  deps: ToolDeps,
-): LucidTool<z.output<typeof input>, SignTypedDataToolResult> {
+export function signTypedDataTool(deps: ToolDeps): LucidTool<Args, SignTypedDataToolResult> {
+  const name = "signTypedData";
   return {
-    name: "signTypedData",
+    name,
     kind: "sign",
     description:
-      "Sign EIP-712 typed data with this session's wallet. Permit/approval-like data (allowances, delegations) is refused unless the host's policy allows it. Nothing is sent on chain.",
+      "Sign EIP-712 typed data with this session's wallet. Typed data bound to a contract (a verifyingContract in the domain) and anything that moves or unlocks assets (permits, orders, Safe or forwarded calls) are refused unless the host's policy allows that domain. Nothing is sent on chain.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    async preflight({ typedData }) {
-      const parsed = parseTypedData(typedData);
-      deps.policy.checkTypedData(parsed.primaryType, parsed.types);
-    },
-    async execute({ typedData }, { session, toolCallId, signal }) {
-      const parsed = parseTypedData(typedData);
-      deps.policy.checkTypedData(parsed.primaryType, parsed.types);
-      const signed = await toToolSession(session).signTypedData(
-        {
-          typed_data: {
-            domain: parsed.domain,
-            types: parsed.types,
-            primary_type: parsed.primaryType,
-            message: parsed.message,
+    preview: async (args) => check(deps, args).preview,
+    async execute(args, context) {
+      const { parsed } = check(deps, args);
+      const toolSession = toToolSession(context.session);
+      const signed = await runGuarded(name, args, [], deps, toolSession, context, (key) =>
+        toolSession.signTypedData(
+          {
+            typed_data: {
+              domain: parsed.domain,
+              types: parsed.types,
+              primary_type: parsed.primaryType,
+              message: parsed.message,
+            },
+            idempotency_key: key,
           },
-          idempotency_key: toolIdempotencyKey("signTypedData", toolCallId),
-        },
-        signal,
+          context.signal,
+        ),
       );
       return {
         signature: signed.signature,
@@ -87,6 +117,7 @@ export function parseTypedData(text: string): ParsedTypedData {
   if (!isRecord(message)) throw new ToolInputError("typedData.message must be an object.");
   if (!isRecord(types))
     throw new ToolInputError("typedData.types must map type names to lists of {name, type}.");
+  if (Object.keys(types).length > 64) throw new ToolInputError("typedData.types has more than 64 types.");
   for (const [name, fields] of Object.entries(types)) {
     const valid =
       Array.isArray(fields) &&
@@ -96,7 +127,7 @@ export function parseTypedData(text: string): ParsedTypedData {
     if (!valid)
       throw new ToolInputError(`typedData.types.${name} must be a list of {"name": ..., "type": ...}.`);
   }
-  if (!(primaryType in types)) {
+  if (!Object.hasOwn(types, primaryType)) {
     throw new ToolInputError(
       `typedData.types has no "${primaryType}"; add the primary type's fields to types.`,
     );

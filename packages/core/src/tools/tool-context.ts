@@ -11,6 +11,8 @@ import type { LucidSession, ToolSession } from "./tool-session.js";
 /** What every tool factory gets from `createLucidToolDescriptors`. */
 export interface ToolDeps {
   policy: PolicyEnforcer;
+  /** Transactions this process filled and signed, by idempotency key: a replay signs the same body. */
+  filled: Map<string, Record<string, string>>;
   /** Chain used when the model passes `chain: null` and the wallet does not name one. */
   defaultChain: string | undefined;
   /** Whether this tool needs human approval. */

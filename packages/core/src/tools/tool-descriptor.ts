@@ -1,3 +1,4 @@
+import type { LucidToolPreview } from "./policy/preview.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import type { LucidToolErrorHandler } from "./tool-error-result.js";
 
@@ -7,6 +8,12 @@ export interface LucidToolContext<Session> {
   session: Session;
   /** The framework's id of this tool call; idempotency keys are derived from it. */
   toolCallId: string;
+  /**
+   * The conversation this call belongs to (adapters derive it: AI SDK from the messages before the call,
+   * LangChain from the thread id). Two conversations that share a tool-call id get different idempotency keys;
+   * without it, the key depends on the tool-call id alone.
+   */
+  conversationId?: string | undefined;
   /** Aborted when the framework cancels the call. */
   signal?: AbortSignal | undefined;
 }
@@ -27,9 +34,13 @@ export interface LucidToolDescriptor<Input, Output, Session> {
   /** Whether a human must approve each call before it runs (mapped to the framework's approval mechanism). */
   needsApproval?: boolean;
   /**
-   * The tool's own checks (policy, input), with no signing or sending: adapters run it before asking a human to
-   * approve, so nobody is asked to approve a call the policy would refuse. `execute` checks again regardless.
+   * Every check of the policy (decoded calldata, simulation, budgets), with no signing or sending, and what the
+   * call would do in readable form. Throws the refusal (`PolicyRefusedError`). Adapters run it before asking a
+   * human to approve and hand the preview to the approval step, so nobody is asked to approve a call the
+   * policy refuses. `execute` checks again regardless.
    */
+  preview?(input: Input, context: LucidToolContext<Session>): Promise<LucidToolPreview>;
+  /** Checks without a preview, for descriptors that have no `preview`; adapters prefer `preview`. */
   preflight?(input: Input, context: LucidToolContext<Session>): Promise<void>;
   execute(input: Input, context: LucidToolContext<Session>): Promise<Output>;
   /**

@@ -41,3 +41,11 @@ export class ApprovalRequiredError extends AgentAuthError {
 /** True when `error` is a `PolicyRefusedError`, from any installed copy of this package. */
 export const isPolicyRefused = (error: unknown): error is PolicyRefusedError =>
   AgentAuthError.isInstance(error) && error.code === "policy_refused";
+
+/** The chain could not be read or simulated right now (and the policy requires it): retrying later may work. */
+export class ChainUnavailableError extends AgentAuthError {
+  constructor(message: string) {
+    super("chain_unavailable", message, { retryable: true });
+    this.name = "ChainUnavailableError";
+  }
+}

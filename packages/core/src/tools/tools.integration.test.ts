@@ -7,6 +7,7 @@ import { createWallet, type WalletClient } from "../create-wallet.js";
 import { AgentRuntime } from "../runtime/agent-runtime.js";
 import { LocalEoaWalletConnector } from "../runtime/wallet/local-key-connector.js";
 import { createLucidToolDescriptors, type LucidToolsOptions } from "./create-lucid-tools.js";
+import { previewLucidToolCall } from "./preview-call.js";
 import { strictModeProblems } from "./strict-mode.js";
 import type { LucidTool } from "./tool-context.js";
 import { toolErrorResult } from "./tool-error-result.js";
@@ -156,7 +157,7 @@ describe("Lucid tools against the local server", () => {
     const client = createPublicClient({ chain, transport: http(server.seed.rpcUrl) });
     const nonce = await client.getTransactionCount({ address: server.seed.serverWalletAddress });
     const fees = await client.estimateFeesPerGas();
-    const signed = (await run(tools()("signTransaction"), {
+    const signed = (await run(tools({ tools: ["signTransaction"] })("signTransaction"), {
       ...send("0.001"),
       nonce: String(nonce),
       gas: "21000",
@@ -206,9 +207,10 @@ describe("Lucid tools against the local server", () => {
     });
     expect(server.counters.get("sendTransaction")).toBe(0);
     expect(server.counters.get("signTypedData")).toBe(0);
-    // the budget: 0.05 fits, the next 0.05 would pass the 0.06 budget
-    await run(tool("sendTransaction"), send("0.05"));
-    expect(await errorOf(run(tool("sendTransaction"), send("0.05")))).toMatchObject({
+    // the budget counts the worst case: without an rpc, value + the 0.01 ETH fee ceiling. 0.03 (+0.01) fits,
+    // the next 0.03 (+0.01) would pass the 0.06 budget.
+    await run(tool("sendTransaction"), send("0.03"));
+    expect(await errorOf(run(tool("sendTransaction"), send("0.03")))).toMatchObject({
       code: "policy_refused",
       message: expect.stringContaining("budget"),
     });
@@ -221,10 +223,38 @@ describe("Lucid tools against the local server", () => {
     const replay = await run(tool("sendTransaction"), send("0.02"), runtime, "budget-replay");
     expect(replay).toEqual(first);
     await expect(
-      tool("sendTransaction").preflight?.(send("0.02"), { session: runtime, toolCallId: "new" }),
+      tool("sendTransaction").preview?.(send("0.02"), { session: runtime, toolCallId: "new" }),
     ).rejects.toMatchObject({
       code: "policy_refused",
     });
+  });
+
+  it("previews a pending call (simulated, worst case) without signing, and refuses what the policy refuses", async () => {
+    const descriptors = createLucidToolDescriptors({
+      policy: { maxValuePerTransaction: "0.05", recipientAllowlist: [recipient] },
+      rpc: { [server.seed.caip2]: server.seed.rpcUrl },
+    });
+    const pending = { tool: "sendTransaction", session: runtime, toolCallId: "pending-1" };
+    const preview = await previewLucidToolCall(descriptors, { ...pending, input: send("0.01") });
+    expect(preview).toMatchObject({
+      tool: "sendTransaction",
+      kind: "send",
+      chain: server.seed.caip2,
+      simulation: "simulated",
+      balanceChanges: [expect.objectContaining({ asset: `${server.seed.caip2}/slip44:60` })],
+    });
+    expect(preview.summary).toMatch(
+      /^Send 0\.01 ETH to 0x000\.\.\.bEEF, fee at most 0\.0000\d+ ETH, balance after/,
+    );
+    await expect(
+      previewLucidToolCall(descriptors, { ...pending, input: send("0.01", { to: `0x${"11".repeat(20)}` }) }),
+    ).rejects.toMatchObject({ code: "policy_refused", rule: "recipient_allowlist" });
+    await expect(
+      previewLucidToolCall(descriptors, { ...pending, input: { to: "nope" } }),
+    ).rejects.toMatchObject({
+      code: "invalid_input",
+    });
+    expect(server.counters.get("sendTransaction")).toBe(0);
   });
 
   it("rejects malformed input with messages a model can act on", async () => {

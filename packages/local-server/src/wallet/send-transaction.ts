@@ -1,41 +1,15 @@
 import { zTransactionRequest } from "@lucid-dreams/sdk/zod";
-import {
-  type Hex,
-  keccak256,
-  type PrepareTransactionRequestParameters,
-  type TransactionSerializable,
-} from "viem";
+import { type Hex, keccak256, type TransactionSerializable } from "viem";
 import { prepareTransactionRequest } from "viem/actions";
 import type { ServerContext } from "../server-context.js";
-import type { AgentRecord } from "../store/store.js";
 import { assertServedChain } from "./caip2.js";
 import { toChainHttpError } from "./chain-error.js";
-import { type MappedTransaction, mapTransaction } from "./transaction-fields.js";
+import { prepareRequestOf } from "./fill-transaction.js";
+import { mapTransaction } from "./transaction-fields.js";
 import type { WalletOperation } from "./wallet-operation.js";
 import { walletEnvelope } from "./wallet-view.js";
 
 type TransactionRequestBody = ReturnType<typeof zTransactionRequest.parse>;
-
-function requestOf(
-  agent: AgentRecord,
-  ctx: ServerContext,
-  tx: MappedTransaction,
-): PrepareTransactionRequestParameters {
-  const request: Record<string, unknown> = {
-    account: agent.wallet.account,
-    chain: ctx.chain.chain,
-    to: tx.to,
-    value: tx.value,
-    data: tx.data,
-    nonce: tx.nonce,
-    gas: tx.gas,
-  };
-  if (tx.type !== undefined) request.type = tx.type;
-  if (tx.gasPrice !== undefined) request.gasPrice = tx.gasPrice;
-  if (tx.maxFeePerGas !== undefined) request.maxFeePerGas = tx.maxFeePerGas;
-  if (tx.maxPriorityFeePerGas !== undefined) request.maxPriorityFeePerGas = tx.maxPriorityFeePerGas;
-  return request as unknown as PrepareTransactionRequestParameters;
-}
 
 async function landed(ctx: ServerContext, hash: Hex): Promise<boolean> {
   try {
@@ -69,7 +43,7 @@ export function sendTransactionOperation(ctx: ServerContext): WalletOperation<Tr
         try {
           prepared = (await prepareTransactionRequest(
             ctx.chain.publicClient,
-            requestOf(agent, ctx, mapped),
+            prepareRequestOf(agent, ctx, mapped),
           )) as unknown as Record<string, unknown>;
           signed = await agent.wallet.account.signTransaction(prepared as unknown as TransactionSerializable);
         } catch (error) {

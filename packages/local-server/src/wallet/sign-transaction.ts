@@ -3,6 +3,7 @@ import { BaseError, keccak256 } from "viem";
 import { invalidRequest } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { assertServedChain } from "./caip2.js";
+import { filledFields, fillTransaction } from "./fill-transaction.js";
 import { mapTransaction, toSerializable } from "./transaction-fields.js";
 import type { WalletOperation } from "./wallet-operation.js";
 import { walletEnvelope } from "./wallet-view.js";
@@ -10,8 +11,9 @@ import { walletEnvelope } from "./wallet-view.js";
 type TransactionRequestBody = ReturnType<typeof zTransactionRequest.parse>;
 
 /**
- * POST /v1/agents/{agentRef}/wallet/sign-transaction: signs exactly the given fields (nothing filled in) and
- * returns the signed serialised transaction with its hash (keccak256 of the signed bytes).
+ * POST /v1/agents/{agentRef}/wallet/sign-transaction: signs the given fields, filling what is left out (pending
+ * nonce, estimated gas, the node's fees) as an orchestrator does, and returns the signed serialised transaction,
+ * its hash (keccak256 of the signed bytes) and the nonce, gas and fee fields it signed (`signed.transaction`).
  */
 export function signTransactionOperation(ctx: ServerContext): WalletOperation<TransactionRequestBody> {
   return {
@@ -25,7 +27,8 @@ export function signTransactionOperation(ctx: ServerContext): WalletOperation<Tr
         chainId: ctx.chain.chainId,
         walletAddress: agent.wallet.address,
       });
-      const transaction = toSerializable(mapped);
+      const filled = await fillTransaction(ctx, agent, mapped);
+      const transaction = toSerializable(filled);
       let signed: `0x${string}`;
       try {
         signed = await agent.wallet.account.signTransaction(transaction);
@@ -37,7 +40,11 @@ export function signTransactionOperation(ctx: ServerContext): WalletOperation<Tr
       }
       return {
         ...walletEnvelope(agent, ctx.chain.caip2),
-        signed: { signed_transaction: signed, transaction_hash: keccak256(signed) },
+        signed: {
+          signed_transaction: signed,
+          transaction_hash: keccak256(signed),
+          transaction: filledFields(filled),
+        },
       };
     },
   };

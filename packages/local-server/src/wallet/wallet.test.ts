@@ -229,14 +229,26 @@ describe("sign-transaction", () => {
     }
   });
 
-  it("fills nothing in: missing nonce, gas or fee is 400 naming each", async () => {
-    const body = expectError(await signTx(tx({ to: RECIPIENT, value: "1" })), 400, "invalid_request");
-    expect(body.details?.map((d) => d.path)).toEqual([
-      "params.transaction.nonce",
-      "params.transaction.gas",
-      "params.transaction.max_fee_per_gas",
-    ]);
-    expect(body.message).toContain("nonce");
+  it("fills the pending nonce, estimated gas and fees when omitted, returns them, and the result lands", async () => {
+    const nonce = await pendingNonce();
+    const signed = await signTx(tx({ to: RECIPIENT, value: "1" }));
+    expect(signed.response.status).toBe(200);
+    const raw = signed.data!.signed.signed_transaction as Hex;
+    const parsed = parseTransaction(raw);
+    expect(parsed).toMatchObject({ type: "eip1559", nonce, gas: 21000n, value: 1n, chainId: 31337 });
+    expect(parsed.maxFeePerGas).toBeGreaterThan(0n);
+    const filled = (signed.data!.signed as unknown as { transaction: Record<string, unknown> }).transaction;
+    expect(filled).toEqual({
+      nonce,
+      gas: "21000",
+      max_fee_per_gas: parsed.maxFeePerGas!.toString(),
+      max_priority_fee_per_gas: parsed.maxPriorityFeePerGas!.toString(),
+    });
+    // A given field is kept exactly; only the missing ones are filled.
+    const withGas = await signTx(tx({ to: RECIPIENT, value: "1", gas: 30000 }));
+    expect(parseTransaction(withGas.data!.signed.signed_transaction as Hex).gas).toBe(30000n);
+    const hash = await chain().sendRawTransaction({ serializedTransaction: raw });
+    expect((await chain().waitForTransactionReceipt({ hash })).status).toBe("success");
   });
 
   it("refuses another chain with 400 unsupported_chain naming the served chain", async () => {
@@ -386,7 +398,7 @@ describe("idempotency", () => {
   });
 
   it("releases the key of a failed request so a corrected retry can use it", async () => {
-    const failed = await signTx(tx({ to: RECIPIENT, value: "1" }, { idempotency_key: "k-fix" }));
+    const failed = await signTx(tx({ to: RECIPIENT, value: "1", chainId: 1 }, { idempotency_key: "k-fix" }));
     expectError(failed, 400, "invalid_request");
     const fixed = await signTx(
       tx({ to: RECIPIENT, value: "1", nonce: 1000, gas: 21000, gasPrice: 1 }, { idempotency_key: "k-fix" }),
