@@ -5,8 +5,8 @@ it("keeps the public runtime exports stable (update the snapshot on purpose when
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
       "LUCID_DESCRIPTOR",
-      "lucidToolPreview",
       "lucidCallContext",
+      "lucidToolPreview",
       "lucidTools",
       "responseMessages",
       "toAiSdkTool",
