@@ -65,7 +65,11 @@ describe("parseCliArgs", () => {
   });
 
   it("skips the x402 seller and facilitator with --no-x402", () => {
-    expect(parseCliArgs(["--no-x402"])).toEqual({ kind: "run", options: { x402: false } });
+    expect(parseCliArgs(["--no-x402"])).toEqual({
+      kind: "run",
+      options: { x402: false },
+      output: { wallet: "server" },
+    });
   });
 
   it("recognises help", () => {

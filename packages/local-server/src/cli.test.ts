@@ -135,6 +135,10 @@ describe("lucid-local-server CLI", () => {
         "LUCID_AGENT_WALLET_ADDRESS",
         "LUCID_CHAIN_ID",
         "LUCID_CHAIN_RPC_URL",
+        "LUCID_TOKEN_ADDRESS",
+        "LUCID_TOKEN_SYMBOL",
+        "LUCID_X402_URL",
+        "LUCID_X402_FACILITATOR_URL",
       ]);
       expect(env.LUCID_AGENT_CREDENTIAL).toMatch(/^cred_eoa_/);
       const file = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;

@@ -113,6 +113,10 @@ describe("startLocalServer: full flow through the generated SDK", () => {
       LUCID_AGENT_WALLET_ADDRESS: seed.serverWalletAddress,
       LUCID_CHAIN_ID: "31337",
       LUCID_CHAIN_RPC_URL: seed.rpcUrl,
+      LUCID_TOKEN_ADDRESS: seed.token.address,
+      LUCID_TOKEN_SYMBOL: "USDC",
+      LUCID_X402_URL: server.x402!.resourceUrl,
+      LUCID_X402_FACILITATOR_URL: server.x402!.facilitatorUrl,
     });
     expect(server.localKeyEnv).toEqual({
       LUCID_BASE_URL: server.url,
@@ -123,6 +127,10 @@ describe("startLocalServer: full flow through the generated SDK", () => {
       LUCID_AGENT_WALLET_ADDRESS: seed.serverWalletAddress,
       LUCID_CHAIN_ID: "31337",
       LUCID_CHAIN_RPC_URL: seed.rpcUrl,
+      LUCID_TOKEN_ADDRESS: seed.token.address,
+      LUCID_TOKEN_SYMBOL: "USDC",
+      LUCID_X402_URL: server.x402!.resourceUrl,
+      LUCID_X402_FACILITATOR_URL: server.x402!.facilitatorUrl,
     });
     const chain = createPublicClient({ transport: http(seed.rpcUrl) });
     expect(await chain.getBalance({ address: seed.serverWalletAddress })).toBe(parseEther("100"));
