@@ -5,7 +5,7 @@ import { script } from "./redis-client.js";
  * and the per-asset window state.
  *
  * Numbers are decimal strings without leading zeros. Up to 15 digits they are added as doubles (exact below
- * 2^53); longer ones in limbs of 14 digits. No float ever reaches a stored amount. Integers are formatted with
+ * 2^53), up to 28 in two limbs of 14 digits, longer ones in a loop of such limbs. No float ever reaches a stored amount. Integers are formatted with
  * `%d` (a 64-bit long in Redis's Lua), several times cheaper than `%.0f` or `tostring`.
  *
  * Window state of one asset (field `w:<asset>` of the scope hash), space-separated:
@@ -19,7 +19,16 @@ const PRELUDE = `
 local function add(a, b)
   if a == '0' then return b end
   if b == '0' then return a end
-  if #a < 16 and #b < 16 then return string.format('%d', tonumber(a) + tonumber(b)) end
+  local la, lb = #a, #b
+  if la < 16 and lb < 16 then return string.format('%d', tonumber(a) + tonumber(b)) end
+  if la <= 28 and lb <= 28 then
+    -- two limbs of 14 digits: the usual wei amounts and sums
+    local lo = tonumber(string.sub(a, -14)) + tonumber(string.sub(b, -14))
+    local hi = (la > 14 and tonumber(string.sub(a, 1, la - 14)) or 0) + (lb > 14 and tonumber(string.sub(b, 1, lb - 14)) or 0)
+    if lo >= 1e14 then lo = lo - 1e14; hi = hi + 1 end
+    if hi > 0 then return string.format('%d%014d', hi, lo) end
+    return string.format('%d', lo)
+  end
   local limbs, carry, i, j = {}, 0, #a, #b
   while i > 0 or j > 0 or carry > 0 do
     local x = i > 0 and tonumber(string.sub(a, math.max(1, i - 13), i)) or 0
