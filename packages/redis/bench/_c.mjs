@@ -17,9 +17,15 @@ for (let r = 0; r < 5; r++) {
   const out = {};
   for (const [n, f] of Object.entries(fns)) {
     const xs = [];
-    for (let i = 0; i < 2000; i++) { const t0 = performance.now(); await f(); xs.push(performance.now() - t0); }
-    xs.sort((a, b) => a - b); out[n] = (xs[1000] * 1000).toFixed(1);
+    for (let i = 0; i < 2000; i++) {
+      const t0 = performance.now();
+      await f();
+      xs.push(performance.now() - t0);
+    }
+    xs.sort((a, b) => a - b);
+    out[n] = (xs[1000] * 1000).toFixed(1);
   }
   console.log(out);
 }
-await client.close(); await redis.stop();
+await client.close();
+await redis.stop();

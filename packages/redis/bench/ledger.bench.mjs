@@ -108,7 +108,11 @@ try {
   for (const line of stats.split(/\r?\n/)) {
     const m = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(line.trim());
     if (!m || m[1].startsWith("config")) continue;
-    rows.push([m[1] === "evalsha" ? "EVALSHA (the whole script)" : `  ${m[1].toUpperCase()}`, (Number(m[2]) / N).toFixed(2), m[4]]);
+    rows.push([
+      m[1] === "evalsha" ? "EVALSHA (the whole script)" : `  ${m[1].toUpperCase()}`,
+      (Number(m[2]) / N).toFixed(2),
+      m[4],
+    ]);
   }
   table(rows);
 

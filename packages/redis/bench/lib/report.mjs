@@ -19,6 +19,9 @@ export function verdict(name, goal, ratios, limit) {
   const word = max <= limit ? "met" : min > limit ? "MISSED" : "NOT DECIDED";
   console.log(`   target: ${goal} -> ${word} (${measured})`);
   if (process.env.BENCH_SUMMARY_FILE) {
-    appendFileSync(process.env.BENCH_SUMMARY_FILE, `${JSON.stringify({ name, goal, measured, verdict: word })}\n`);
+    appendFileSync(
+      process.env.BENCH_SUMMARY_FILE,
+      `${JSON.stringify({ name, goal, measured, verdict: word })}\n`,
+    );
   }
 }
