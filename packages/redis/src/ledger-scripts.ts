@@ -83,6 +83,13 @@ local function parseWindows(text)
   end
   return s
 end
+-- an entry: '<state R|C> <time> <length of fingerprint> <fingerprint><JSON [[asset, amount], ...]>'
+local function parseEntry(v)
+  local a = string.find(v, ' ', 3, true)
+  local b = string.find(v, ' ', a + 1, true)
+  local n = tonumber(string.sub(v, a + 1, b - 1))
+  return string.sub(v, 1, 1), tonumber(string.sub(v, 3, a - 1)), string.sub(v, b + 1, b + n), string.sub(v, b + n + 1)
+end
 local function formatWindows(s)
   local parts = { int(s.clean) }
   for _, w in ipairs(s.order) do
@@ -95,54 +102,47 @@ end
 
 /**
  * Reserve. KEYS: the scope hash, then the sorted set of each asset (in ARGV order).
- * ARGV: now ('' = Redis TIME), retention ms, key, fingerprint, number of assets A, the A asset names, number of
- * items, then per item: asset index (1-based), amount, number of limits L, then L times (rule, amount,
- * windowMs or '' for a lifetime limit).
+ * ARGV: now ('' = Redis TIME), retention ms, key, fingerprint, the entry's assets and amounts as JSON
+ * `[[asset, amount], ...]` (kept for release), number of assets A, then A times (asset, amount: the sum of the
+ * request's items of that asset), then the number of checks C, then C times (asset index 1-based, item amount,
+ * limit amount, windowMs or '' for a lifetime limit, rule).
  * -> {'reserved'} | {'replay', state} | {'conflict'} | {'exceeded', asset, rule, limit, used}
  *
  * Calls on the usual path: HMGET (entry, totals and window states at once), ZADD per asset, HSET (entry,
  * totals and window states at once). A window reads its sorted set only when a reservation may have left it.
+ * Everything the script needs comes flat in ARGV: it decodes no JSON.
  */
 export const RESERVE = script(`${PRELUDE}
 local H = KEYS[1]
 local now = clock(ARGV[1])
-local retention = tonumber(ARGV[2])
 local key, fp = ARGV[3], ARGV[4]
-local nA = tonumber(ARGV[5])
+local nA = tonumber(ARGV[6])
 local fields = { 'e:' .. key }
 for i = 1, nA do
-  fields[2 * i] = 't:' .. ARGV[5 + i]
-  fields[2 * i + 1] = 'w:' .. ARGV[5 + i]
+  local asset = ARGV[5 + 2 * i]
+  fields[2 * i] = 't:' .. asset
+  fields[2 * i + 1] = 'w:' .. asset
 end
 local got = redis.call('HMGET', H, unpack(fields))
 if got[1] then
-  local state, efp = cmsgpack.unpack(got[1])
+  local state, _, efp = parseEntry(got[1])
   if efp ~= fp then return {'conflict'} end
   return {'replay', state == 'C' and 'committed' or 'reserved'}
 end
-local p = 6 + nA
-local items = {}
-for k = 1, tonumber(ARGV[p]) do
-  local item = { a = tonumber(ARGV[p + 1]), n = ARGV[p + 2], l = {} }
-  local nL = tonumber(ARGV[p + 3])
-  p = p + 3
-  for m = 1, nL do
-    item.l[m] = { r = ARGV[p + 1], n = ARGV[p + 2], w = ARGV[p + 3] }
-    p = p + 3
-  end
-  items[k] = item
-end
+local c0 = 7 + 2 * nA
+local nC = tonumber(ARGV[c0])
 local totals, states = {}, {}
 for i = 1, nA do
   totals[i] = got[2 * i] or '0'
   states[i] = parseWindows(got[2 * i + 1])
 end
-for _, item in ipairs(items) do
-  local s = states[item.a]
-  for _, lim in ipairs(item.l) do
-    if lim.w ~= '' and s.wins[lim.w] == nil then
-      s.wins[lim.w] = false
-      s.order[#s.order + 1] = lim.w
+for c = 1, nC do
+  local w = ARGV[c0 + 5 * c - 1]
+  if w ~= '' then
+    local s = states[tonumber(ARGV[c0 + 5 * c - 4])]
+    if s.wins[w] == nil then
+      s.wins[w] = false
+      s.order[#s.order + 1] = w
     end
   end
 end
@@ -176,35 +176,30 @@ for i = 1, nA do
     s.wins[w] = v
   end
 end
--- the new sums, computed once: (used + amount) of a limit is the new sum when its item is the asset's only one
-local perAsset, count, after = {}, {}, {}
-for _, item in ipairs(items) do
-  perAsset[item.a] = add(perAsset[item.a] or '0', item.n)
-  count[item.a] = (count[item.a] or 0) + 1
-  after[item.a] = {}
-end
-for _, item in ipairs(items) do
-  local s = states[item.a]
-  for _, lim in ipairs(item.l) do
-    local used
-    if lim.w == '' then used = totals[item.a] else used = s.wins[lim.w].sum end
-    local sum = add(used, item.n)
-    if count[item.a] == 1 then after[item.a][lim.w] = sum end
-    if cmp(sum, lim.n) > 0 then
-      local out = {}
-      for i = 1, nA do
-        out[#out + 1] = 'w:' .. ARGV[5 + i]
-        out[#out + 1] = formatWindows(states[i])
-      end
-      redis.call('HSET', H, unpack(out))
-      return {'exceeded', ARGV[5 + item.a], lim.r, lim.n, used}
+-- check; (used + item amount) is the new sum when the item's amount is the asset's whole amount
+local after = {}
+for i = 1, nA do after[i] = {} end
+for c = 1, nC do
+  local b = c0 + 5 * c - 5
+  local a, n, limit, w = tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  local used
+  if w == '' then used = totals[a] else used = states[a].wins[w].sum end
+  local sum = add(used, n)
+  if n == ARGV[6 + 2 * a] then after[a][w] = sum end
+  if cmp(sum, limit) > 0 then
+    local out = {}
+    for i = 1, nA do
+      out[#out + 1] = 'w:' .. ARGV[5 + 2 * i]
+      out[#out + 1] = formatWindows(states[i])
     end
+    redis.call('HSET', H, unpack(out))
+    return {'exceeded', ARGV[5 + 2 * a], ARGV[b + 5], limit, used}
   end
 end
-local entry = { 'R', fp, now }
+local retention = tonumber(ARGV[2])
 local out = {}
 for i = 1, nA do
-  local amount, s, z, known = perAsset[i] or '0', states[i], KEYS[i + 1], after[i] or {}
+  local asset, amount, s, z, known = ARGV[5 + 2 * i], ARGV[6 + 2 * i], states[i], KEYS[i + 1], after[i]
   for _, w in ipairs(s.order) do
     local v = s.wins[w]
     v.sum = known[w] or add(v.sum, amount)
@@ -217,15 +212,13 @@ for i = 1, nA do
     redis.call('ZREMRANGEBYSCORE', z, '-inf', int(now - retention))
     s.clean = now + math.max(1, math.floor(retention / 16))
   end
-  entry[#entry + 1] = ARGV[5 + i]
-  entry[#entry + 1] = amount
-  out[#out + 1] = 't:' .. ARGV[5 + i]
+  out[#out + 1] = 't:' .. asset
   out[#out + 1] = known[''] or add(totals[i], amount)
-  out[#out + 1] = 'w:' .. ARGV[5 + i]
+  out[#out + 1] = 'w:' .. asset
   out[#out + 1] = formatWindows(s)
 end
 out[#out + 1] = 'e:' .. key
-out[#out + 1] = cmsgpack.pack(unpack(entry))
+out[#out + 1] = 'R ' .. int(now) .. ' ' .. #fp .. ' ' .. fp .. ARGV[5]
 redis.call('HSET', H, unpack(out))
 return {'reserved'}
 `);
@@ -233,22 +226,19 @@ return {'reserved'}
 /** Commit. KEYS: the scope hash. ARGV: key. Marks a reserved entry committed. -> 1 when changed. */
 export const COMMIT = script(`
 local existing = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1])
-if not existing then return 0 end
-local e = { cmsgpack.unpack(existing) }
-if e[1] ~= 'R' then return 0 end
-e[1] = 'C'
-redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], cmsgpack.pack(unpack(e)))
+if not existing or string.sub(existing, 1, 1) ~= 'R' then return 0 end
+redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], 'C' .. string.sub(existing, 2))
 return 1
 `);
 
 /** KEYS: the scope hash. ARGV: key. -> the assets of a reserved entry (a list), or false. */
-export const ENTRY_ASSETS = script(`
+export const ENTRY_ASSETS = script(`${PRELUDE}
 local existing = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1])
 if not existing then return false end
-local e = { cmsgpack.unpack(existing) }
-if e[1] ~= 'R' then return false end
+local state, _, _, payload = parseEntry(existing)
+if state ~= 'R' then return false end
 local assets = {}
-for i = 4, #e, 2 do assets[#assets + 1] = e[i] end
+for i, pair in ipairs(cjson.decode(payload)) do assets[i] = pair[1] end
 return assets
 `);
 
@@ -262,14 +252,14 @@ export const RELEASE_SPEND = script(`${PRELUDE}
 local H, key = KEYS[1], ARGV[1]
 local existing = redis.call('HGET', H, 'e:' .. key)
 if not existing then return 0 end
-local e = { cmsgpack.unpack(existing) }
-if e[1] ~= 'R' then return 0 end
-local nA = (#e - 3) / 2
+local state, at, _, payload = parseEntry(existing)
+if state ~= 'R' then return 0 end
+local pairs_ = cjson.decode(payload)
+local nA = #pairs_
 if nA ~= #KEYS - 1 or nA ~= #ARGV - 1 then return -1 end
 for i = 1, nA do
-  if e[2 + 2 * i] ~= ARGV[1 + i] then return -1 end
+  if pairs_[i][1] ~= ARGV[1 + i] then return -1 end
 end
-local at = tonumber(e[3])
 local fields = {}
 for i = 1, nA do
   fields[2 * i - 1] = 't:' .. ARGV[1 + i]
@@ -278,7 +268,7 @@ end
 local got = redis.call('HMGET', H, unpack(fields))
 local out = {}
 for i = 1, nA do
-  local amount = e[3 + 2 * i]
+  local amount = pairs_[i][2]
   out[#out + 1] = 't:' .. ARGV[1 + i]
   out[#out + 1] = sub(got[2 * i - 1] or '0', amount)
   if redis.call('ZREM', KEYS[i + 1], amount .. ':' .. key) == 1 and got[2 * i] then

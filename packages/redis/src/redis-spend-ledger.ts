@@ -57,42 +57,49 @@ export class RedisSpendLedger implements SpendLedger {
     checkScopeKey(request?.scope, request?.key);
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
     const assets: string[] = [];
-    const itemArgs: string[] = [String(request.items.length)];
+    const amounts: bigint[] = [];
+    const checks: string[] = [];
     for (const item of request.items) {
       if (typeof item.asset !== "string" || item.asset === "")
         throw invalid("an item's asset must be a non-empty string.");
+      const amount = decimal(item.amount, "an item's amount");
       let index = assets.indexOf(item.asset);
-      if (index === -1) index = assets.push(item.asset) - 1;
-      itemArgs.push(String(index + 1), decimal(item.amount, "an item's amount"), String(item.limits.length));
+      if (index === -1) {
+        index = assets.push(item.asset) - 1;
+        amounts.push(0n);
+      }
+      amounts[index] = (amounts[index] as bigint) + item.amount;
       for (const limit of item.limits) {
         let window = "";
         if (limit.windowMs !== undefined) {
-          if (
-            !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
-          ) {
+          if (!(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)) {
             throw invalid(
               `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
             );
           }
           window = String(limit.windowMs);
         }
-        itemArgs.push(String(limit.rule), decimal(limit.amount, "a limit's amount"), window);
+        checks.push(
+          String(index + 1),
+          amount,
+          decimal(limit.amount, "a limit's amount"),
+          window,
+          String(limit.rule),
+        );
       }
     }
+    const args = [
+      this.#now ? String(Math.floor(this.#now())) : "",
+      String(this.#retentionMs),
+      request.key,
+      request.fingerprint,
+      JSON.stringify(assets.map((asset, index) => [asset, String(amounts[index])])),
+      String(assets.length),
+    ];
+    for (const [index, asset] of assets.entries()) args.push(asset, String(amounts[index]));
+    args.push(String(checks.length / 5), ...checks);
     const keys = ledgerKeys(this.#prefix, request.scope);
-    const reply = await this.#runner.eval(
-      RESERVE,
-      [keys.scope, ...assets.map(keys.window)],
-      [
-        this.#now ? String(Math.floor(this.#now())) : "",
-        String(this.#retentionMs),
-        request.key,
-        request.fingerprint,
-        String(assets.length),
-        ...assets,
-        ...itemArgs,
-      ],
-    );
+    const reply = await this.#runner.eval(RESERVE, [keys.scope, ...assets.map(keys.window)], args);
     if (!Array.isArray(reply)) throw badReply();
     const [status, ...rest] = reply.map((value) => (value === null ? null : String(value)));
     switch (status) {
