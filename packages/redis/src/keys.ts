@@ -7,7 +7,7 @@
  * | `<prefix>{<agentRef>}:store:<key>` | hash `v`, `ver`, `fence` | a stored value, its write counter, the fence of its writer |
  * | `<prefix>{<agentRef>}:fence:<key>` | string (INCR) | the last fencing number handed out for `<key>` |
  * | `<prefix>{<agentRef>}:lease:<key>` | string, PX | the refresh lease: the holder's random owner id |
- * | `<prefix>ledger:{<scope>}:v2` | hash | `e:<key>` the reservation (msgpack: state, fingerprint, time, assets and amounts); `t:<asset>` the live (reserved + committed) total, decimal; `w:<asset>` the asset's rolling-window sums |
+ * | `<prefix>ledger:{<scope>}:v2` | hash | `e:<key>` the reservation (`<R|C> <ms> <fingerprint length> <fingerprint><JSON [[asset, amount], ...]>`); `t:<asset>` the live (reserved + committed) total, decimal; `w:<asset>` the asset's rolling-window sums |
  * | `<prefix>ledger:{<scope>}:v2:win:<asset>` | sorted set | `<amount>:<key>` scored by the reservation's time (ms) |
  */
 

@@ -74,14 +74,15 @@ local function int(n) return string.format('%d', n) end
 local function parseWindows(text)
   local s = { clean = 0, wins = {}, order = {} }
   if not text then return s end
-  local t = {}
-  for tok in string.gmatch(text, '%S+') do t[#t + 1] = tok end
-  s.clean = tonumber(t[1])
-  for j = 2, #t, 4 do
-    s.wins[t[j]] = { sum = t[j + 1], since = tonumber(t[j + 2]), next = tonumber(t[j + 3]) }
-    s.order[#s.order + 1] = t[j]
+  local _, e, clean = string.find(text, '^(%S+)')
+  s.clean = tonumber(clean)
+  while true do
+    local _, last, w, sum, since, nxt = string.find(text, '^ (%S+) (%S+) (%S+) (%S+)', e + 1)
+    if not last then return s end
+    s.wins[w] = { sum = sum, since = tonumber(since), next = tonumber(nxt) }
+    s.order[#s.order + 1] = w
+    e = last
   end
-  return s
 end
 -- an entry: '<state R|C> <time> <length of fingerprint> <fingerprint><JSON [[asset, amount], ...]>'
 local function parseEntry(v)

@@ -190,7 +190,7 @@ describe.runIf(run)("RedisSpendLedger", () => {
   it("keeps keys, assets and fingerprints with separators, spaces and binary apart", async () => {
     const ledger = new RedisSpendLedger({ client, prefix: "odd:", now: () => 1_750_000_000_000 });
     const limits = [{ rule: "w", amount: 10n, windowMs: 60_000 }];
-    const asset = "a b:c 5 1 2\n\u0001\u00e9\"[]";
+    const asset = 'a b:c 5 1 2\n\u0001\u00e9"[]';
     const reserve = (key: string, fingerprint: string, amount: bigint) =>
       ledger.reserve({ scope: "s}{x", key, fingerprint, items: [{ asset, amount, limits }] });
     expect(await reserve("7:1:2", "f\n\u0000\u00ff", 4n)).toEqual({ status: "reserved" });

@@ -72,7 +72,9 @@ export class RedisSpendLedger implements SpendLedger {
       for (const limit of item.limits) {
         let window = "";
         if (limit.windowMs !== undefined) {
-          if (!(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)) {
+          if (
+            !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
+          ) {
             throw invalid(
               `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
             );
