@@ -7,11 +7,8 @@
  * | `<prefix>{<agentRef>}:store:<key>` | hash `v`, `ver`, `fence` | a stored value, its write counter, the fence of its writer |
  * | `<prefix>{<agentRef>}:fence:<key>` | string (INCR) | the last fencing number handed out for `<key>` |
  * | `<prefix>{<agentRef>}:lease:<key>` | string, PX | the refresh lease: the holder's random owner id |
- * | `<prefix>ledger:{<scope>}:entries` | hash | reservation key -> JSON `{ f, s, at, items }` |
- * | `<prefix>ledger:{<scope>}:total` | hash | asset -> live (reserved + committed) total, decimal |
- * | `<prefix>ledger:{<scope>}:win:<asset>` | sorted set | reservation key scored by its time (ms), for windows |
- * | `<prefix>ledger:{<scope>}:amt:<asset>` | hash | reservation key -> amount of `<asset>`, decimal |
- * | `<prefix>ledger:{<scope>}:wsum:<asset>` | hash | windowMs -> `"<running sum>|<window start>"` |
+ * | `<prefix>ledger:{<scope>}:v2` | hash | `e:<key>` the reservation (`<R|C> <ms> <fingerprint length> <fingerprint><JSON [[asset, amount], ...]>`); `t:<asset>` the live (reserved + committed) total, decimal; `w:<asset>` the asset's rolling-window sums |
+ * | `<prefix>ledger:{<scope>}:v2:win:<asset>` | sorted set | `<amount>:<key>` scored by the reservation's time (ms) |
  */
 
 /** The default key prefix. */
@@ -27,10 +24,7 @@ export const storageKeys = (prefix: string, agentRef: string, key: string) => {
 export const ledgerKeys = (prefix: string, scope: string) => {
   const base = `${prefix}ledger:{${scope}}:`;
   return {
-    entries: `${base}entries`,
-    total: `${base}total`,
-    window: (asset: string) => `${base}win:${asset}`,
-    amounts: (asset: string) => `${base}amt:${asset}`,
-    windowSums: (asset: string) => `${base}wsum:${asset}`,
+    scope: `${base}v2`,
+    window: (asset: string) => `${base}v2:win:${asset}`,
   };
 };

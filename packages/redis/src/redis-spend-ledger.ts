@@ -57,50 +57,51 @@ export class RedisSpendLedger implements SpendLedger {
     checkScopeKey(request?.scope, request?.key);
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
     const assets: string[] = [];
-    const items = request.items.map((item) => {
+    const amounts: bigint[] = [];
+    const checks: string[] = [];
+    for (const item of request.items) {
       if (typeof item.asset !== "string" || item.asset === "")
         throw invalid("an item's asset must be a non-empty string.");
+      const amount = decimal(item.amount, "an item's amount");
       let index = assets.indexOf(item.asset);
-      if (index === -1) index = assets.push(item.asset) - 1;
-      return {
-        a: index + 1,
-        n: decimal(item.amount, "an item's amount"),
-        l: item.limits.map((limit) => {
-          const l: { r: string; n: string; w?: number } = {
-            r: String(limit.rule),
-            n: decimal(limit.amount, "a limit's amount"),
-          };
-          if (limit.windowMs !== undefined) {
-            if (
-              !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
-            ) {
-              throw invalid(
-                `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
-              );
-            }
-            l.w = limit.windowMs;
+      if (index === -1) {
+        index = assets.push(item.asset) - 1;
+        amounts.push(0n);
+      }
+      amounts[index] = (amounts[index] as bigint) + item.amount;
+      for (const limit of item.limits) {
+        let window = "";
+        if (limit.windowMs !== undefined) {
+          if (
+            !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
+          ) {
+            throw invalid(
+              `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
+            );
           }
-          return l;
-        }),
-      };
-    });
+          window = String(limit.windowMs);
+        }
+        checks.push(
+          String(index + 1),
+          amount,
+          decimal(limit.amount, "a limit's amount"),
+          window,
+          String(limit.rule),
+        );
+      }
+    }
+    const args = [
+      this.#now ? String(Math.floor(this.#now())) : "",
+      String(this.#retentionMs),
+      request.key,
+      request.fingerprint,
+      JSON.stringify(assets.map((asset, index) => [asset, String(amounts[index])])),
+      String(assets.length),
+    ];
+    for (const [index, asset] of assets.entries()) args.push(asset, String(amounts[index]));
+    args.push(String(checks.length / 5), ...checks);
     const keys = ledgerKeys(this.#prefix, request.scope);
-    const reply = await this.#runner.eval(
-      RESERVE,
-      [
-        keys.entries,
-        keys.total,
-        ...assets.flatMap((asset) => [keys.window(asset), keys.amounts(asset), keys.windowSums(asset)]),
-      ],
-      [
-        this.#now ? String(Math.floor(this.#now())) : "",
-        String(this.#retentionMs),
-        request.key,
-        request.fingerprint,
-        JSON.stringify(items),
-        JSON.stringify(assets),
-      ],
-    );
+    const reply = await this.#runner.eval(RESERVE, [keys.scope, ...assets.map(keys.window)], args);
     if (!Array.isArray(reply)) throw badReply();
     const [status, ...rest] = reply.map((value) => (value === null ? null : String(value)));
     switch (status) {
@@ -127,7 +128,7 @@ export class RedisSpendLedger implements SpendLedger {
   /** Marks the reservation committed (sent). Idempotent; unknown keys are ignored. */
   async commit(scope: string, key: string): Promise<void> {
     checkScopeKey(scope, key);
-    await this.#runner.eval(COMMIT, [ledgerKeys(this.#prefix, scope).entries], [key]);
+    await this.#runner.eval(COMMIT, [ledgerKeys(this.#prefix, scope).scope], [key]);
   }
 
   /** Gives a reserved (not committed) reservation back. Idempotent; unknown keys are ignored. */
@@ -135,19 +136,12 @@ export class RedisSpendLedger implements SpendLedger {
     checkScopeKey(scope, key);
     const keys = ledgerKeys(this.#prefix, scope);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const assetsJson = await this.#runner.eval(ENTRY_ASSETS, [keys.entries], [key]);
-      if (assetsJson === null || assetsJson === false || assetsJson === undefined) return;
-      const assets = JSON.parse(String(assetsJson)) as string[];
+      const assets = await this.#runner.eval(ENTRY_ASSETS, [keys.scope], [key]);
+      if (assets === null || assets === false || assets === undefined) return;
+      if (!Array.isArray(assets)) throw badReply();
+      const names = assets.map(String);
       const reply = Number(
-        await this.#runner.eval(
-          RELEASE_SPEND,
-          [
-            keys.entries,
-            keys.total,
-            ...assets.flatMap((asset) => [keys.window(asset), keys.amounts(asset), keys.windowSums(asset)]),
-          ],
-          [key, String(assetsJson)],
-        ),
+        await this.#runner.eval(RELEASE_SPEND, [keys.scope, ...names.map(keys.window)], [key, ...names]),
       );
       if (reply !== -1) return;
     }

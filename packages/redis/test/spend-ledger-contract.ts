@@ -87,6 +87,82 @@ export function spendLedgerContract(create: (now: () => number) => SpendLedger):
     expect(await r("d", 1n)).toMatchObject({ status: "exceeded", used: 10n });
   });
 
+  it("lets reservations leave a window one by one, at exactly windowMs each", async () => {
+    const ledger = create(now);
+    const limits: SpendLimit[] = [{ rule: "budget:1m", amount: 10n, windowMs: 60_000 }];
+    const r = (key: string, amount: bigint) =>
+      ledger.reserve({ scope: "s", key, fingerprint: "f", items: [item(amount, limits)] });
+    const start = time;
+    expect(await r("a", 3n)).toEqual({ status: "reserved" });
+    time = start + 10;
+    expect(await r("b", 3n)).toEqual({ status: "reserved" });
+    time = start + 20;
+    expect(await r("c", 3n)).toEqual({ status: "reserved" });
+    expect(await r("x", 2n)).toMatchObject({ status: "exceeded", used: 9n });
+    time = start + 60_000 - 1; // one ms before "a" leaves
+    expect(await r("x", 2n)).toMatchObject({ status: "exceeded", used: 9n });
+    time = start + 60_000; // "a" left
+    expect(await r("x", 5n)).toMatchObject({ status: "exceeded", used: 6n });
+    time = start + 60_010; // "b" left too
+    expect(await r("x", 8n)).toMatchObject({ status: "exceeded", used: 3n });
+    expect(await r("y", 7n)).toEqual({ status: "reserved" });
+    time = start + 60_019; // "c" is still in
+    expect(await r("z", 1n)).toMatchObject({ status: "exceeded", used: 10n });
+  });
+
+  it("releasing a reservation that already left a window gives nothing back to that window", async () => {
+    const ledger = create(now);
+    const limits: SpendLimit[] = [
+      { rule: "budget:1m", amount: 10n, windowMs: 60_000 },
+      { rule: "total", amount: 100n },
+    ];
+    const r = (key: string, amount: bigint) =>
+      ledger.reserve({ scope: "s", key, fingerprint: "f", items: [item(amount, limits)] });
+    expect(await r("old", 5n)).toEqual({ status: "reserved" });
+    time += 60_000;
+    expect(await r("new", 10n)).toEqual({ status: "reserved" });
+    await ledger.release("s", "old"); // counted in "total" only by now
+    expect(await r("x", 1n)).toMatchObject({ status: "exceeded", rule: "budget:1m", used: 10n });
+    await ledger.release("s", "new");
+    expect(await r("x", 10n)).toEqual({ status: "reserved" });
+    expect(
+      await ledger.reserve({ scope: "s", key: "y", fingerprint: "f", items: [item(1n, lifetime(10n))] }),
+    ).toMatchObject({ status: "exceeded", used: 10n }); // 15 reserved, 5 + 10 released, 10 again
+  });
+
+  it("counts earlier reservations in a window first used later, and in every window of the asset", async () => {
+    const ledger = create(now);
+    const r = (key: string, amount: bigint, limits: SpendLimit[]) =>
+      ledger.reserve({ scope: "s", key, fingerprint: "f", items: [item(amount, limits)] });
+    expect(await r("a", 4n, lifetime(100n))).toEqual({ status: "reserved" });
+    time += 1_000;
+    const minute: SpendLimit[] = [{ rule: "budget:1m", amount: 10n, windowMs: 60_000 }];
+    const hour: SpendLimit[] = [{ rule: "budget:1h", amount: 20n, windowMs: 3_600_000 }];
+    expect(await r("b", 6n, minute)).toMatchObject({ status: "reserved" }); // "a" counts: 4 + 6
+    expect(await r("c", 1n, minute)).toMatchObject({ status: "exceeded", used: 10n });
+    expect(await r("d", 9n, lifetime(100n))).toEqual({ status: "reserved" }); // counts in both windows
+    time += 60_000; // a, b, d left the minute, not the hour
+    expect(await r("e", 11n, minute)).toMatchObject({ status: "exceeded", used: 0n });
+    expect(await r("e", 2n, hour)).toMatchObject({ status: "exceeded", used: 19n });
+    expect(await r("e", 1n, hour)).toEqual({ status: "reserved" });
+  });
+
+  it("counts a reservation stamped earlier than the last one (clocks that disagree) until it leaves", async () => {
+    const ledger = create(now);
+    const limits: SpendLimit[] = [{ rule: "budget:1m", amount: 10n, windowMs: 60_000 }];
+    const r = (key: string, amount: bigint) =>
+      ledger.reserve({ scope: "s", key, fingerprint: "f", items: [item(amount, limits)] });
+    const start = time;
+    expect(await r("late", 4n)).toEqual({ status: "reserved" });
+    time = start - 30_000; // a worker whose clock is 30 s behind
+    expect(await r("early", 4n)).toEqual({ status: "reserved" });
+    expect(await r("x", 3n)).toMatchObject({ status: "exceeded", used: 8n });
+    time = start + 30_000; // "early" left, "late" did not
+    expect(await r("x", 7n)).toMatchObject({ status: "exceeded", used: 4n });
+    time = start + 60_000; // both left
+    expect(await r("x", 10n)).toEqual({ status: "reserved" });
+  });
+
   it("checks a window and a lifetime limit together", async () => {
     const ledger = create(now);
     const limits: SpendLimit[] = [
