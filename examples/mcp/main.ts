@@ -38,7 +38,8 @@ try {
 
   // The "human": approves sends of at most 0.02 ETH, shows what it was asked.
   client.setRequestHandler(ElicitRequestSchema, async ({ params }) => {
-    const amount = /"amount": "([\d.]+)"/.exec(params.message)?.[1] ?? "?";
+    // The first line of the question is the policy's one-line summary: "Send 0.01 ETH to 0x000...dEaD, ...".
+    const amount = /^Send ([\d.]+) ETH/.exec(params.message)?.[1] ?? "?";
     const approve = Number(amount) <= 0.02;
     say(
       "human asked",

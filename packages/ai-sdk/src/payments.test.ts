@@ -12,6 +12,7 @@ import { createPublicClient, defineChain, erc20Abi, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lucidTools } from "./lucid-tools.js";
+import { responseMessages } from "./response-messages.js";
 
 /** The parts of a tool result the tests read. */
 type PaidResult = Record<string, unknown> & { body: string; payment: { transactionHash: `0x${string}` } };
@@ -254,7 +255,7 @@ describe("payments in a generateText loop against the local stack", () => {
     expect(server.counters.get("sendTransaction")).toBe(0);
     const messages: ModelMessage[] = [
       { role: "user", content: "Pay Bob." },
-      ...first.response.messages,
+      ...responseMessages(first),
       {
         role: "tool",
         content: [{ type: "tool-approval-response", approvalId: approval!.approvalId, approved: true }],
@@ -267,7 +268,7 @@ describe("payments in a generateText loop against the local stack", () => {
       messages,
     });
     // The approved call runs before the model is called again: its result opens the response messages.
-    const [toolMessage] = second.response.messages;
+    const [toolMessage] = responseMessages(second);
     const [output] = toolMessage!.content as Array<{ type: string; output?: unknown }>;
     expect(output).toMatchObject({
       type: "tool-result",

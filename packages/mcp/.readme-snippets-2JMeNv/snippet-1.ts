@@ -9,5 +9,3 @@ const server = createLucidMcpServer({
   autoApprove: {}, // tools that may run unapproved when the client cannot elicit
 });
 await server.connect(new StdioServerTransport());
-
-export {};

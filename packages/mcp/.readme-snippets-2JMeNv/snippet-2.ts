@@ -12,5 +12,3 @@ const http = await startLucidMcpHttpServer({
   port: 8788,
 });
 console.log(http.url);
-
-export {};

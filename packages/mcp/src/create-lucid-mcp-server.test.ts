@@ -190,6 +190,7 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
         return runtime;
       },
       policy: { budgetPerSession: "0.015" },
+      rpc: { [server.seed.caip2]: server.seed.rpcUrl },
       autoApprove: { sendTransaction: true },
     });
     closers.push(() => http.close());

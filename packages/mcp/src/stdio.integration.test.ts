@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LUCID_TOOL_NAMES } from "@lucid-dreams/agent-auth/tools";
+import { DEFAULT_LUCID_TOOL_NAMES } from "@lucid-dreams/agent-auth/tools";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
@@ -61,7 +61,7 @@ afterAll(async () => {
 describe("lucid-mcp over stdio, with the SDK's Client", () => {
   it("lists the core tools with JSON Schema input, the output schema and hints from each tool's kind", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([...LUCID_TOOL_NAMES]);
+    expect(tools.map((tool) => tool.name)).toEqual([...DEFAULT_LUCID_TOOL_NAMES]);
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     for (const name of ["listAgents", "getAgent", "getWalletAddress"]) {
       expect(byName[name]?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
@@ -105,7 +105,7 @@ describe("lucid-mcp over stdio, with the SDK's Client", () => {
       result: { to, amountEther: "0.01", chain: server.seed.caip2 },
     });
     expect(human.asked.length).toBe(asked + 1);
-    expect(human.asked.at(-1)?.message).toContain("sendTransaction");
+    expect(human.asked.at(-1)?.message).toMatch(/^Send 0\.01 ETH to 0x/);
     expect(human.asked.at(-1)?.message).toContain(to);
     expect(server.counters.get("sendTransaction")).toBe(sendsBefore + 1);
     const chain = createPublicClient({ transport: http(server.seed.rpcUrl) });

@@ -67,7 +67,7 @@ export function decideTypedData(policy: ResolvedPolicy, data: TypedDataInput): T
   if (EIP3009_TYPES.has(data.primaryType)) {
     throw new PolicyRefusedError(
       "eip3009",
-      `${what} is an EIP-3009 payment authorisation; signTypedData never signs those (payments use a dedicated payment tool).`,
+      `${what} is an EIP-3009 payment authorisation; signTypedData never signs those (x402 payments go through fetchPaidResource, within the payment policy).`,
     );
   }
   const rules = ["typed_data_domain", "typed_data_assets"];
