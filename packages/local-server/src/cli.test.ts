@@ -1,6 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -12,24 +11,10 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(packageDir, "dist", "cli.js");
 const children: ChildProcess[] = [];
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(() => {
-  // The CLI test runs the built file; rebuild when it is missing or older than the sources.
-  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
-  if (built >= newestSource(join(packageDir, "src"))) return;
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: packageDir, stdio: "pipe" });
-}, 60_000);
+  // The CLI test runs the built file, which `pnpm test` builds first (turbo's test task depends on build).
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` first.`);
+});
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
