@@ -91,7 +91,12 @@ class FetchTransport implements HttpTransport {
   }
 
   asFetch(options: AsFetchOptions = {}): FetchExecutor {
-    const key = `${options.retry ?? "auto"} ${options.timeoutMs} ${options.deadlineMs}`;
+    // A retry mode alone (the common case) keys by its own interned name: no string is built per call.
+    const retry = options.retry ?? "auto";
+    const key =
+      options.timeoutMs === undefined && options.deadlineMs === undefined
+        ? retry
+        : `${retry}:${options.timeoutMs}:${options.deadlineMs}`;
     this.#fetches ??= new Map();
     let fetch = this.#fetches.get(key);
     if (!fetch) {
