@@ -23,10 +23,6 @@ export {
   type AgentDetail,
   type AgentListResponse,
   type AgentScopedRequestOptions,
-  type AgentWalletSendTransactionRequest,
-  type AgentWalletSignMessageRequest,
-  type AgentWalletSignTransactionRequest,
-  type AgentWalletSignTypedDataRequest,
   type SentTransactionResult,
   type SignedMessageResult,
   type SignedTransactionResult,
@@ -76,12 +72,7 @@ export {
   AgentAuthEvent,
   type AgentAuthEventHandlers,
   type AgentAuthEventMap,
-  type AuthenticatedEvent,
-  type CredentialRevokedEvent,
   type EventHandler,
-  type ReauthenticationRequiredEvent,
-  type RefreshFailedEvent,
-  type TokenRefreshedEvent,
 } from "./runtime/events.js";
 export { type CreateLoggerOptions, createLogger, type Logger, type LogLevel } from "./runtime/logger.js";
 export { MemoryStorageAdapter } from "./runtime/storage/memory-adapter.js";

@@ -46,17 +46,31 @@ it("keeps the public runtime exports stable (update the snapshot on purpose when
   `);
 });
 
-it("keeps the /tools and /node subpath exports stable", async () => {
+it("keeps the /tools, /node, /coinbase and /privy subpath exports stable", async () => {
   const tools = await import("./tools.js");
   const node = await import("./node.js");
-  expect({ tools: Object.keys(tools).sort(), node: Object.keys(node).sort() }).toMatchInlineSnapshot(`
+  const coinbase = await import("./coinbase.js");
+  const privy = await import("./privy.js");
+  expect({
+    tools: Object.keys(tools).sort(),
+    node: Object.keys(node).sort(),
+    coinbase: Object.keys(coinbase).sort(),
+    privy: Object.keys(privy).sort(),
+  }).toMatchInlineSnapshot(`
     {
+      "coinbase": [
+        "CDP_API_BASE_URL",
+        "CoinbaseManagedWalletConnector",
+      ],
       "node": [
         "DEFAULT_LOCK_TIMEOUT_MS",
         "DEFAULT_STALE_LOCK_MS",
         "FileStorageAdapter",
-        "createFileStorageAdapter",
         "createUndiciTransport",
+      ],
+      "privy": [
+        "PRIVY_API_BASE_URL",
+        "PrivyEip191Connector",
       ],
       "tools": [
         "AgentAuthError",
@@ -80,4 +94,17 @@ it("keeps the /tools and /node subpath exports stable", async () => {
       ],
     }
   `);
+});
+
+it("keeps the root entry small: at most 80 names, values and types together", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const source = await readFile(new URL("./index.ts", import.meta.url), "utf8");
+  const names = [...source.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((match) =>
+    (match[1] ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
+  expect(names.length).toBeLessThanOrEqual(80);
+  expect(Object.keys(entry).length).toBeLessThan(names.length);
 });
