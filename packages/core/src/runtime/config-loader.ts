@@ -20,7 +20,6 @@
 
 import {
   DEFAULT_CONFIG_FILENAME,
-  ENV_CONFIG_PATH,
   envValue,
   getProcess,
   readConfigFile,
