@@ -18,12 +18,7 @@
  * `<cwd>/.lucid-agent.json`; only the last may be missing. No validation library is needed (zod stays optional).
  */
 
-import {
-  DEFAULT_CONFIG_FILENAME,
-  envValue,
-  getProcess,
-  readConfigFile,
-} from "./config-file.js";
+import { DEFAULT_CONFIG_FILENAME, envValue, getProcess, readConfigFile } from "./config-file.js";
 import { ENV_SCOPES, MAX_SCOPES, parseScopes, SCOPES_FORMAT_HINT } from "./config-scopes.js";
 import { ConfigurationError } from "./errors.js";
 
