@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { header, PACKAGE_DIR, requireBuild, table, target } from "./lib/report.mjs";
+import { header, PACKAGE_DIR, positiveInt, requireBuild, table, target } from "./lib/report.mjs";
 
 requireBuild();
 const PEERS = ["ai", "zod", "viem"];
@@ -41,8 +41,15 @@ header(
   ],
 );
 
+/** One command; an install that takes longer than BENCH_INSTALL_TIMEOUT_S (default 900 s) counts as failed. */
 const run = (command, args, cwd) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", stdio: "pipe", maxBuffer: 64 << 20 });
+  execFileSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: "pipe",
+    maxBuffer: 64 << 20,
+    timeout: positiveInt(process.env.BENCH_INSTALL_TIMEOUT_S, 900) * 1000,
+  });
 
 /** Every installed package (name@version), walking node_modules and nested node_modules. */
 function installedPackages(nodeModules, found = []) {
@@ -96,6 +103,7 @@ try {
         index === 0 ? "" : beyond,
         `${result.mb.toFixed(1)} MB`,
       ]);
+      console.log(`   installed ${rows.at(-1).join(", ")}`);
     } catch (error) {
       results.push(undefined);
       const why = String(error.stderr || error.message)
