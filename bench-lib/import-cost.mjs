@@ -17,7 +17,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fmtMs, fmtRatio, header, median, positiveInt, table, target } from "./report.mjs";
+import {
+  fmtMs,
+  fmtRatio,
+  header,
+  median,
+  positiveInt,
+  ROUNDS,
+  spread,
+  table,
+  target,
+  verdict,
+} from "./report.mjs";
 
 const RUNS = positiveInt(process.env.BENCH_IMPORT_RUNS, 30);
 const STEP_RUNS = positiveInt(process.env.BENCH_IMPORT_STEP_RUNS, 12);
@@ -108,12 +119,15 @@ export function runImportCost({ number, title, packageDir, framework, adapter, l
 
     attribute({ packageDir, framework, adapter, steps });
 
-    target(
-      name,
-      goalText,
-      `framework ${fmtMs(fw.delta)}, adapter ${fmtMs(ad.delta)} over bare node: ${fmtRatio(ratio)}`,
-      ratio <= goal,
-    );
+    // Per round (runs split into ROUNDS groups): the adapter's cost over bare node / the framework's.
+    const perRound = Math.max(1, Math.floor(RUNS / ROUNDS));
+    const ratios = [];
+    for (let start = 0; start + perRound <= RUNS; start += perRound) {
+      const over = (command) =>
+        median(command.times.slice(start, start + perRound).map((t, i) => t - bare.times[start + i]));
+      ratios.push(over(ad) / over(fw));
+    }
+    verdict(name, goalText, spread(ratios), goal, true, fmtRatio);
   } catch (error) {
     console.log(`   could not measure: ${error?.stack ?? error}`);
     target(name, goalText, "import failed", null);

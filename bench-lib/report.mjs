@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Rounds per measurement (median reported). Override with BENCH_ROUNDS. */
-export const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 7);
+export const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 5);
 
 export function positiveInt(text, fallback) {
   const value = Number.parseInt(text ?? "", 10);
@@ -43,6 +43,41 @@ export function table(rows) {
   }
 }
 
+/** min / median / max of a list of per-round values. */
+export function spread(values) {
+  return { min: Math.min(...values), median: median(values), max: Math.max(...values) };
+}
+
+/**
+ * The verdict of a target over the per-round spread of a value: "met" when every round is within the limit,
+ * "missed" when no round is, "not decided" when the spread straddles it. `atMost`: true when lower is better.
+ */
+export function decide({ min, max }, limit, atMost = true) {
+  const worst = atMost ? max : min;
+  const best = atMost ? min : max;
+  const within = (value) => (atMost ? value <= limit : value >= limit);
+  if (within(worst)) return "met";
+  if (!within(best)) return "missed";
+  return "not decided";
+}
+
+/**
+ * Prints and records a target judged over a spread (see `decide`): `target: goal -> verdict (min / median /
+ * max)`. `format` renders one value; `atMost` is true when lower is better.
+ */
+export function verdict(name, goal, values, limit, atMost = true, format = (n) => n.toFixed(3)) {
+  const result = decide(values, limit, atMost);
+  const measured = `min ${format(values.min)} / median ${format(values.median)} / max ${format(values.max)}`;
+  console.log(`   target: ${goal} -> ${result} (${measured})`);
+  record({ name, goal, measured, verdict: result });
+  return result;
+}
+
+function record(line) {
+  if (process.env.BENCH_SUMMARY_FILE)
+    appendFileSync(process.env.BENCH_SUMMARY_FILE, `${JSON.stringify(line)}\n`);
+}
+
 /**
  * Prints `target: ... -> met/MISSED (measured)` and records it for the runner's summary (the file named by
  * BENCH_SUMMARY_FILE). `met` is true, false, or null when the target could not be measured.
@@ -50,9 +85,7 @@ export function table(rows) {
 export function target(name, goal, measured, met) {
   const verdict = met === null ? "NOT MEASURED" : met ? "met" : "MISSED";
   console.log(`   target: ${goal} -> ${verdict} (${measured})`);
-  if (process.env.BENCH_SUMMARY_FILE) {
-    appendFileSync(process.env.BENCH_SUMMARY_FILE, `${JSON.stringify({ name, goal, measured, verdict })}\n`);
-  }
+  record({ name, goal, measured, verdict });
 }
 
 /**

@@ -23,10 +23,9 @@
  * Run: `pnpm demo` from the repository root (builds the packages, then runs this; needs no account).
  */
 import {
+  type AgentAuthEventMap,
   AgentRuntime,
-  type AuthenticatedEvent,
   createLocalEoaWalletConnector,
-  type TokenRefreshedEvent,
 } from "@lucid-dreams/agent-auth";
 import { lucidToolPreview, lucidTools, responseMessages } from "@lucid-dreams/ai-sdk";
 import { startLocalServer } from "@lucid-dreams/local-server";
@@ -155,11 +154,12 @@ try {
       signer: await createLocalEoaWalletConnector({ privateKey: agent.eoaPrivateKey, caip2: seed.caip2 }),
     },
   });
-  const onTokens = (name: string) => (event: AuthenticatedEvent | TokenRefreshedEvent) =>
-    say(
-      "event",
-      `${name}: access token ${event.accessToken} until ${time(event.expiresAt)}, scopes ${event.scopes.join(" ")}`,
-    );
+  const onTokens =
+    (name: string) => (event: AgentAuthEventMap["authenticated"] | AgentAuthEventMap["tokenRefreshed"]) =>
+      say(
+        "event",
+        `${name}: access token ${event.accessToken} until ${time(event.expiresAt)}, scopes ${event.scopes.join(" ")}`,
+      );
   runtime.on("authenticated", onTokens("authenticated"));
   runtime.on("tokenRefreshed", onTokens("tokenRefreshed"));
   runtime.on("refreshFailed", (event) => say("event", `refreshFailed: ${event.error.code}`));

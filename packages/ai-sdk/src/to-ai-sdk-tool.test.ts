@@ -1,4 +1,5 @@
-import { ConfigurationError, type LucidToolDescriptor, TransportError } from "@lucid-dreams/agent-auth";
+import { ConfigurationError, TransportError } from "@lucid-dreams/agent-auth";
+import type { LucidToolDescriptor } from "@lucid-dreams/agent-auth/tools";
 import { PolicyRefusedError } from "@lucid-dreams/agent-auth/tools";
 import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV3 } from "ai/test";

@@ -30,7 +30,11 @@ requireBuild();
 const ITERATIONS = 1000;
 const BLOCK = 100;
 const WARMUP = 50;
-const { MemoryStorageAdapter, TokenManager, serializeTokens } = await import(DIST_INDEX);
+const { MemoryStorageAdapter, TokenManager } = await import(DIST_INDEX);
+// The persisted token format (internal: not on the root entry).
+const { serializeTokens } = await import(
+  new URL("../dist/runtime/token-serialization.js", import.meta.url).href
+);
 const { FileStorageAdapter } = await import(DIST_NODE);
 
 const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), "lucid-bench-storage-"));

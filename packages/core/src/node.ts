@@ -4,7 +4,6 @@
  * so it runs on edge runtimes.
  */
 export {
-  createFileStorageAdapter,
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_STALE_LOCK_MS,
   FileStorageAdapter,

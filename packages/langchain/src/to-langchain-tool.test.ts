@@ -1,6 +1,7 @@
 import { HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
-import { ConfigurationError, type LucidToolDescriptor } from "@lucid-dreams/agent-auth";
+import { ConfigurationError } from "@lucid-dreams/agent-auth";
+import type { LucidToolDescriptor } from "@lucid-dreams/agent-auth/tools";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { sessionFromConfig } from "./session-from-config.js";

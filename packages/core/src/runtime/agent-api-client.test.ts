@@ -115,7 +115,9 @@ describe("AgentApiClient", () => {
     const error = await api.listAgents().catch((e) => e);
     expect(sent).toHaveLength(2);
     expect(isAgentApiClientError(error)).toBe(true);
-    expect(error.code).toBe("token_expired");
+    // The stable code, with the server's own code beside it.
+    expect(error.code).toBe("unauthorized");
+    expect(error.serverCode).toBe("token_expired");
     expect(error.status).toBe(401);
   });
 

@@ -5,7 +5,6 @@ import {
   type AgentWalletSignedTransactionResponse,
   type AgentWalletTransactionResponse,
   type Client,
-  createClient,
   getV1Agents,
   getV1AgentsByAgentRef,
   postV1AgentsByAgentRefWalletSendTransaction,
@@ -16,18 +15,16 @@ import {
   type SignTypedDataRequest,
   type TransactionRequest,
 } from "@lucid-dreams/sdk";
-import {
-  AgentAuthError,
-  type AgentAuthErrorOptions,
-  ConfigurationError,
-  CoverageMismatchError,
-  CredentialRevokedError,
-} from "./errors.js";
+import { AgentApiClientError, apiError } from "./agent-api-error.js";
+import { AgentAuthErrorCode } from "./error-codes.js";
+import { AgentAuthError, ConfigurationError, CoverageMismatchError } from "./errors.js";
 import { mergeHeaders } from "./merge-headers.js";
-import { callSdk, describeHttpFailure, networkError, type SdkFailure } from "./sdk-call.js";
+import { callSdk } from "./sdk-call.js";
+import { type SdkTarget, sdkTarget } from "./sdk-client.js";
 import { SpanName, type Telemetry } from "./telemetry.js";
 import type { FetchExecutor, HttpTransport } from "./transport/http-transport.js";
 
+export { AgentApiClientError, isAgentApiClientError } from "./agent-api-error.js";
 export type {
   AgentDetail,
   AgentListResponse,
@@ -91,35 +88,14 @@ export interface AgentScopedRequestOptions extends AgentRequestOptions {
   agentRef?: string;
 }
 
-/** An authenticated API call failed. `code` is the server's error code when it sent one. */
-export class AgentApiClientError extends AgentAuthError {
-  /** The operation that failed, e.g. `signMessage`. */
-  readonly operation: string;
-  readonly agentRef: string | undefined;
-
-  constructor(
-    code: string,
-    message: string,
-    context: AgentAuthErrorOptions & { operation: string; agentRef?: string | undefined },
-  ) {
-    super(code, message, context);
-    this.name = "AgentApiClientError";
-    this.operation = context.operation;
-    this.agentRef = context.agentRef;
-  }
-}
-
-/** True when `error` is an `AgentApiClientError`, from any installed copy of this package. */
-export const isAgentApiClientError = (error: unknown): error is AgentApiClientError =>
-  AgentAuthError.isInstance(error) && error.name === "AgentApiClientError";
-
-type SdkCall<T> = (options: {
-  client: Client;
-  auth: string;
-  headers: Record<string, string>;
-  signal?: AbortSignal;
-  meta?: Record<string, unknown>;
-}) => Promise<{ data?: T; error?: unknown; response?: Response }>;
+type SdkCall<T> = (
+  options: SdkTarget & {
+    auth: string;
+    headers: Record<string, string>;
+    signal?: AbortSignal;
+    meta?: Record<string, unknown>;
+  },
+) => Promise<{ data?: T; error?: unknown; response?: Response }>;
 
 /**
  * Authenticated calls to the agent API through the generated SDK: agents and the agent's server-held wallet.
@@ -128,7 +104,6 @@ type SdkCall<T> = (options: {
  */
 export class AgentApiClient {
   private readonly options: AgentApiClientOptions;
-  private readonly client: Client;
 
   constructor(options: AgentApiClientOptions) {
     if (!options.client && !options.baseUrl) {
@@ -137,8 +112,6 @@ export class AgentApiClient {
       });
     }
     this.options = options;
-    const fetch = options.transport?.asFetch() ?? options.fetch;
-    this.client = options.client ?? createClient({ baseUrl: options.baseUrl!, ...(fetch ? { fetch } : {}) });
   }
 
   /** Agents the caller may see. Needs the `agents.read` scope. */
@@ -256,7 +229,7 @@ export class AgentApiClient {
       const token = await this.options.getAccessToken();
       if (!token) {
         throw new AgentApiClientError(
-          "access_token_required",
+          AgentAuthErrorCode.AccessTokenRequired,
           `${operation} needs an access token and none is available.`,
           {
             operation,
@@ -265,11 +238,13 @@ export class AgentApiClient {
           },
         );
       }
+      const { client, baseUrl, transport } = this.options;
+      const target = sdkTarget(client, baseUrl!, transport?.asFetch() ?? this.options.fetch);
       return callSdk(
         operation,
         () =>
           run({
-            client: this.client,
+            ...target,
             auth: token,
             headers: mergeHeaders(this.options.headers, options.headers, extraHeaders),
             ...(options.signal ? { signal: options.signal } : {}),
@@ -307,48 +282,6 @@ function idempotencyHeader(body: { idempotency_key: string }): Record<string, st
 
 /** A 401: the token expired, was revoked with its family, or is unknown. A refresh (or a new sign-in) may help. */
 const isUnauthorized = (error: unknown) => AgentAuthError.isInstance(error) && error.status === 401;
-
-function apiError(
-  operation: string,
-  agentRef: string | undefined,
-  failure: SdkFailure,
-  baseUrl: string | undefined,
-) {
-  if (failure.kind === "network") return networkError(operation, baseUrl, failure.cause);
-  const message = `${operation}${agentRef ? ` for agent ${agentRef}` : ""} failed: ${describeHttpFailure(failure)}.`;
-  const context = {
-    status: failure.status,
-    ...(failure.serverCode ? { serverCode: failure.serverCode } : {}),
-    retryable: failure.status === 429 || failure.status === 409 || failure.status >= 500,
-  };
-  if (failure.serverCode === "credential_revoked") {
-    return new CredentialRevokedError(message, {
-      ...context,
-      hint: "Authenticate again with a new challenge.",
-    });
-  }
-  return new AgentApiClientError(failure.serverCode ?? `http_${failure.status}`, message, {
-    ...context,
-    operation,
-    agentRef,
-    hint: apiHint(failure),
-  });
-}
-
-function apiHint(failure: Extract<SdkFailure, { kind: "http" }>): string | undefined {
-  switch (failure.serverCode) {
-    case "insufficient_scope":
-      return "Request the missing scope when authenticating (config.scopes) and make sure the credential holds it.";
-    case "unsupported_chain":
-      return "Use a CAIP-2 chain id the wallet serves (e.g. eip155:<chain id>).";
-    case "idempotency_key_reused":
-      return "An idempotency key was reused with a different body; use a new key for a new operation.";
-    case "idempotency_in_progress":
-      return "The same operation is still running; retry after a moment.";
-    default:
-      return failure.status === 429 ? "Rate limited; retry later." : undefined;
-  }
-}
 
 function requireHex(value: unknown, operation: string, field: string): Hex {
   if (typeof value === "string" && /^0x[0-9a-fA-F]*$/.test(value)) return value as Hex;

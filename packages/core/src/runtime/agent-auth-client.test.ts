@@ -36,6 +36,20 @@ function scriptedFetch(...responses: Array<{ status: number; body: unknown } | E
 }
 
 describe("AgentAuthClient", () => {
+  it("clients of different servers share the generated client but reach their own base URL and fetch", async () => {
+    const a = scriptedFetch({ status: 201, body: { challenge: { id: "chl_a", nonce: "abcdefgh" } } });
+    const b = scriptedFetch({ status: 201, body: { challenge: { id: "chl_b", nonce: "abcdefgh" } } });
+    const first = new AgentAuthClient({ baseUrl: "https://a.test/api", agentRef: "agent-a", fetch: a.fetch });
+    const second = new AgentAuthClient({ baseUrl: "https://b.test", agentRef: "agent-b", fetch: b.fetch });
+    const [ca, cb] = await Promise.all([
+      first.requestChallenge({ credential_id: "cred_a" }),
+      second.requestChallenge({ credential_id: "cred_b" }),
+    ]);
+    expect([ca.challenge.id, cb.challenge.id]).toEqual(["chl_a", "chl_b"]);
+    expect(a.sent.map((r) => r.url)).toEqual(["https://a.test/api/v1/auth/agents/agent-a/challenge"]);
+    expect(b.sent.map((r) => r.url)).toEqual(["https://b.test/v1/auth/agents/agent-b/challenge"]);
+  });
+
   it("sends challenge, exchange and refresh to the contract's paths", async () => {
     const { fetch, sent } = scriptedFetch(
       { status: 201, body: { challenge: { id: "chl_1", nonce: "abcdefgh" } } },

@@ -5,7 +5,6 @@ import {
   type AgentExchangeResponse,
   type AgentRefreshRequest,
   type Client,
-  createClient,
   postV1AuthAgentsByAgentRefChallenge,
   postV1AuthAgentsByAgentRefExchange,
   postV1AuthAgentsByAgentRefRefresh,
@@ -20,6 +19,7 @@ import {
 } from "./errors.js";
 import { mergeHeaders } from "./merge-headers.js";
 import { callSdk, describeHttpFailure, networkError, type SdkFailure } from "./sdk-call.js";
+import { sdkTarget } from "./sdk-client.js";
 import { SpanName, type Telemetry } from "./telemetry.js";
 import type { FetchExecutor, HttpTransport, RetryMode } from "./transport/http-transport.js";
 
@@ -83,7 +83,6 @@ export interface AgentAuthRequestOptions {
  */
 export class AgentAuthClient {
   private readonly options: AgentAuthClientOptions;
-  private readonly clients = new Map<RetryMode, Client>();
 
   constructor(options: AgentAuthClientOptions) {
     if (!options.client && !options.baseUrl) {
@@ -204,23 +203,13 @@ export class AgentAuthClient {
   }
 
   private requestBase(retry: RetryMode, options: AgentAuthRequestOptions) {
+    const fetch = this.options.transport?.asFetch({ retry }) ?? this.options.fetch;
     return {
-      client: this.client(retry),
+      ...sdkTarget(this.options.client, this.options.baseUrl!, fetch),
       headers: mergeHeaders(this.options.headers, options.headers),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.meta ? { meta: options.meta } : {}),
     };
-  }
-
-  private client(retry: RetryMode): Client {
-    if (this.options.client) return this.options.client;
-    let client = this.clients.get(retry);
-    if (!client) {
-      const fetch = this.options.transport?.asFetch({ retry }) ?? this.options.fetch;
-      client = createClient({ baseUrl: this.options.baseUrl!, ...(fetch ? { fetch } : {}) });
-      this.clients.set(retry, client);
-    }
-    return client;
   }
 
   private challengeError(action: string, agentRef: string, failure: SdkFailure): AgentAuthError {

@@ -19,11 +19,16 @@
  * whitespace-only variables count as unset. The file is `options.path`, else `LUCID_AGENT_CONFIG_PATH`, else
  * `<cwd>/.lucid-agent.json`; only the last may be missing. No validation library is needed (zod stays optional).
  */
+
+import { DEFAULT_CONFIG_FILENAME, envValue, getProcess, readConfigFile } from "./config-file.js";
+import { ENV_SCOPES, MAX_SCOPES, parseScopes, SCOPES_FORMAT_HINT } from "./config-scopes.js";
 import { ConfigurationError } from "./errors.js";
+
+export { DEFAULT_CONFIG_FILENAME, ENV_CONFIG_PATH } from "./config-file.js";
+export { ENV_SCOPES, parseScopes } from "./config-scopes.js";
+
 import { redactString } from "./redact.js";
 
-/** The file the CLI writes, looked up in the working directory. */
-export const DEFAULT_CONFIG_FILENAME = ".lucid-agent.json";
 /** The hosted Lucid platform. */
 export const DEFAULT_API_BASE_URL = "https://lucid.daydream.systems";
 
@@ -37,10 +42,6 @@ export const ENV_AGENT_ID = "LUCID_AGENT_AGENT_ID";
 export const ENV_CREDENTIAL_ID = "LUCID_AGENT_CREDENTIAL";
 /** A refresh token to start from. */
 export const ENV_REFRESH_TOKEN = "LUCID_AGENT_REFRESH_TOKEN";
-/** Scopes to request: a JSON array of strings or a comma-separated list. */
-export const ENV_SCOPES = "LUCID_AGENT_SCOPES";
-/** Path of the config file (must exist when set). */
-export const ENV_CONFIG_PATH = "LUCID_AGENT_CONFIG_PATH";
 /** Older alias of {@link ENV_BASE_URL}; setting both to different values is a `ConfigurationError`. */
 export const ENV_BASE_URL_ALT = "LUCID_AGENT_BASE_URL";
 /** Older alias of {@link ENV_AGENT_REF}; setting both to different values is a `ConfigurationError`. */
@@ -114,84 +115,12 @@ export interface LoadedAgentRuntimeConfig {
   sources: ConfigSources;
 }
 
-const MAX_SCOPES = 10;
-const SCOPES_FORMAT_HINT = "must be a JSON array of strings or a comma-separated list";
-
-type ProcessLike = { env?: Record<string, string | undefined>; cwd?: () => string };
-const getProcess = (): ProcessLike | undefined => (globalThis as { process?: ProcessLike }).process;
-
 interface Candidate<T> {
   value: T;
   source: ConfigSource;
   /** How to name the source in an error: `overrides.baseUrl`, `environment variable LUCID_BASE_URL`, ... */
   label: string;
 }
-
-const isAbsolutePath = (path: string) =>
-  path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
-
-const joinPath = (directory: string, path: string): string => {
-  if (isAbsolutePath(path)) return path;
-  const separator = directory.includes("\\") && !directory.includes("/") ? "\\" : "/";
-  const trimmedDirectory = directory.replace(/[\\/]+$/, "");
-  const trimmedPath = path.replace(/^\.[\\/]/, "");
-  return `${trimmedDirectory}${separator}${trimmedPath}`;
-};
-
-const defaultReadFile = async (path: string): Promise<string> => {
-  // A non-literal specifier keeps bundlers for edge runtimes from trying to resolve a Node built-in.
-  const specifier = "node:fs/promises";
-  const fs = (await import(/* @vite-ignore */ specifier)) as {
-    readFile(path: string, encoding: "utf8"): Promise<string>;
-  };
-  return fs.readFile(path, "utf8");
-};
-
-const isMissingFileError = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ENOENT" || code === "ENOTDIR";
-};
-
-const envValue = (env: Record<string, string | undefined>, name: string): string | undefined => {
-  const value = env[name];
-  if (typeof value !== "string") return undefined;
-  const trimmed = value.trim();
-  return trimmed === "" ? undefined : trimmed;
-};
-
-/**
- * Parses `LUCID_AGENT_SCOPES`-style text: a JSON array of strings, or a comma-separated list (entries trimmed,
- * empty entries dropped).
- */
-export const parseScopes = (text: string, sourceLabel = ENV_SCOPES): string[] => {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("[")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch (cause) {
-      throw new ConfigurationError(`${sourceLabel} is not valid JSON.`, {
-        hint: `${sourceLabel} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`,
-        cause,
-      });
-    }
-    if (!Array.isArray(parsed) || parsed.some((entry) => typeof entry !== "string")) {
-      throw new ConfigurationError(`${sourceLabel} is a JSON value but not an array of strings.`, {
-        hint: `${sourceLabel} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`,
-      });
-    }
-    return parsed as string[];
-  }
-  if (trimmed.startsWith("{") || trimmed.startsWith('"')) {
-    throw new ConfigurationError(`${sourceLabel} is a JSON value but not an array of strings.`, {
-      hint: `${sourceLabel} ${SCOPES_FORMAT_HINT}, e.g. ["wallet.sign"] or wallet.sign,agents.read.`,
-    });
-  }
-  return trimmed
-    .split(",")
-    .map((scope) => scope.trim())
-    .filter((scope) => scope !== "");
-};
 
 const invalid = (field: string, label: string, problem: string, hint: string, cause?: unknown) =>
   new ConfigurationError(`Invalid ${field} from ${label}: ${problem}.`, { hint, cause });
@@ -332,104 +261,6 @@ const fromFile = <T>(
   const value = file[key] as T | undefined;
   if (value === undefined || value === null) return undefined;
   return { value, source: "file", label: `"${key}" in ${path ?? DEFAULT_CONFIG_FILENAME}` };
-};
-
-const FILE_STRING_KEYS = [
-  "agentId",
-  "agentRef",
-  "credentialId",
-  "refreshToken",
-  "apiBaseUrl",
-  "baseUrl",
-] as const;
-
-const parseConfigFile = (text: string, path: string): AgentConfigFile => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (cause) {
-    throw new ConfigurationError(`The config file ${path} is not valid JSON.`, {
-      hint: `Fix the JSON syntax of ${path}, or regenerate it with the Lucid CLI.`,
-      cause,
-    });
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigurationError(`The config file ${path} must contain a JSON object.`, {
-      hint: `Write an object such as {"agentRef": "my-agent", "credentialId": "cred_..."} to ${path}.`,
-    });
-  }
-  const record = parsed as Record<string, unknown>;
-  const file: AgentConfigFile = {};
-  for (const key of FILE_STRING_KEYS) {
-    const value = record[key];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== "string") {
-      throw new ConfigurationError(`Invalid "${key}" in ${path}: expected a string, got ${typeof value}.`, {
-        hint: `Set "${key}" to a string in ${path}.`,
-      });
-    }
-    file[key] = value;
-  }
-  const scopes = record.scopes;
-  if (scopes !== undefined && scopes !== null) {
-    if (typeof scopes === "string") {
-      file.scopes = parseScopes(scopes, `"scopes" in ${path}`);
-    } else if (Array.isArray(scopes) && scopes.every((scope) => typeof scope === "string")) {
-      file.scopes = scopes as string[];
-    } else {
-      throw new ConfigurationError(`Invalid "scopes" in ${path}: expected an array of strings.`, {
-        hint: `Write "scopes" as an array of strings in ${path}, e.g. ["wallet.sign"].`,
-      });
-    }
-  }
-  return file;
-};
-
-const readConfigFile = async (
-  options: ConfigLoaderOptions,
-  env: Record<string, string | undefined>,
-): Promise<{ file: AgentConfigFile | null; path?: string }> => {
-  const cwd = options.cwd ?? getProcess()?.cwd?.();
-  const envPath = envValue(env, ENV_CONFIG_PATH);
-  const explicit = options.path ?? envPath;
-  const explicitLabel = options.path !== undefined ? "options.path" : ENV_CONFIG_PATH;
-  let path: string;
-  if (explicit !== undefined) {
-    if (typeof explicit !== "string" || explicit.trim() === "") {
-      throw new ConfigurationError(`The config path from ${explicitLabel} is empty.`, {
-        hint: `Set ${explicitLabel} to the path of a .lucid-agent.json file, or leave it unset.`,
-      });
-    }
-    path = cwd ? joinPath(cwd, explicit.trim()) : explicit.trim();
-  } else {
-    // No file system to look in (edge runtime without an injected readFile): environment only.
-    if (!cwd && !options.readFile) return { file: null };
-    path = cwd ? joinPath(cwd, DEFAULT_CONFIG_FILENAME) : DEFAULT_CONFIG_FILENAME;
-  }
-
-  const readFile = options.readFile ?? defaultReadFile;
-  let text: string | null | undefined;
-  try {
-    text = await readFile(path);
-  } catch (cause) {
-    if (isMissingFileError(cause)) {
-      text = null;
-    } else {
-      throw new ConfigurationError(`The config file ${path} could not be read.`, {
-        hint: `Check that ${path} is a readable file, or set ${ENV_CONFIG_PATH} to another path.`,
-        cause,
-      });
-    }
-  }
-  if (text === null || text === undefined) {
-    if (explicit !== undefined) {
-      throw new ConfigurationError(`The config file ${path} (from ${explicitLabel}) does not exist.`, {
-        hint: `Create it with the Lucid CLI, fix ${explicitLabel}, or unset it to use environment variables only.`,
-      });
-    }
-    return { file: null };
-  }
-  return { file: parseConfigFile(text, path), path };
 };
 
 /**

@@ -130,9 +130,85 @@ export interface CreateEventHubOptions {
 type AnyHandler = (payload: never) => void | Promise<void>;
 
 interface Entry {
-  /** What `off` matches on: the handler the caller passed. */
+  /** The handler the caller passed (what `off` matches on). */
   original: AnyHandler;
-  run: (payload: unknown) => unknown;
+  /** Removed before its first run. */
+  once: boolean;
+}
+
+/** The hub behind `createEventHub`: behaviour on the prototype, the handler lists made on first subscription. */
+class Hub<M extends object> implements EventHub<M> {
+  #entries: Map<string, Entry[]> | undefined;
+  readonly #logger: Logger | undefined;
+
+  constructor(logger: Logger | undefined) {
+    this.#logger = logger;
+  }
+
+  on<E extends keyof M & string>(event: E, handler: (payload: M[E]) => void | Promise<void>): () => void {
+    return this.#add(event, handler as AnyHandler, false);
+  }
+
+  once<E extends keyof M & string>(event: E, handler: (payload: M[E]) => void | Promise<void>): () => void {
+    return this.#add(event, handler as AnyHandler, true);
+  }
+
+  off<E extends keyof M & string>(event: E, handler: (payload: M[E]) => void | Promise<void>): void {
+    const entry = this.#entries?.get(event)?.find((candidate) => candidate.original === handler);
+    if (entry) this.#remove(event, entry);
+  }
+
+  emit<E extends keyof M & string>(event: E, payload: M[E]): number {
+    const list = this.#entries?.get(event);
+    if (!list || list.length === 0) return 0;
+    const snapshot = [...list];
+    for (const entry of snapshot) {
+      try {
+        if (entry.once) this.#remove(event, entry);
+        const result = (entry.original as (payload: unknown) => unknown)(payload);
+        if (result && typeof (result as Promise<unknown>).then === "function") {
+          (result as Promise<unknown>).then(undefined, (error: unknown) => this.#report(event, error));
+        }
+      } catch (error) {
+        this.#report(event, error);
+      }
+    }
+    return snapshot.length;
+  }
+
+  removeAll(event?: keyof M & string): void {
+    if (event === undefined) this.#entries?.clear();
+    else this.#entries?.delete(event);
+  }
+
+  listenerCount(event: keyof M & string): number {
+    return this.#entries?.get(event)?.length ?? 0;
+  }
+
+  #add(event: string, original: AnyHandler, once: boolean): () => void {
+    const entry: Entry = { original, once };
+    this.#entries ??= new Map();
+    const list = this.#entries.get(event);
+    if (list) list.push(entry);
+    else this.#entries.set(event, [entry]);
+    return () => this.#remove(event, entry);
+  }
+
+  #remove(event: string, entry: Entry): void {
+    const list = this.#entries?.get(event);
+    if (!list) return;
+    const index = list.indexOf(entry);
+    if (index >= 0) list.splice(index, 1);
+    if (list.length === 0) this.#entries?.delete(event);
+  }
+
+  #report(event: string, error: unknown): void {
+    try {
+      this.#logger?.warn({ event, error: toEventError(error) }, `An "${event}" event handler failed.`);
+    } catch {
+      // Logging must never break the emitter.
+    }
+  }
 }
 
 /**
@@ -141,67 +217,4 @@ interface Entry {
  */
 export const createEventHub = <M extends object = AgentAuthEventMap>(
   options: CreateEventHubOptions = {},
-): EventHub<M> => {
-  const entries = new Map<string, Entry[]>();
-
-  const report = (event: string, error: unknown) => {
-    try {
-      options.logger?.warn({ event, error: toEventError(error) }, `An "${event}" event handler failed.`);
-    } catch {
-      // Logging must never break the emitter.
-    }
-  };
-
-  const remove = (event: string, entry: Entry) => {
-    const list = entries.get(event);
-    if (!list) return;
-    const index = list.indexOf(entry);
-    if (index >= 0) list.splice(index, 1);
-    if (list.length === 0) entries.delete(event);
-  };
-
-  const add = (event: string, original: AnyHandler, once: boolean) => {
-    const entry: Entry = {
-      original,
-      run: (payload) => {
-        if (once) remove(event, entry);
-        return (original as (payload: unknown) => unknown)(payload);
-      },
-    };
-    const list = entries.get(event) ?? [];
-    list.push(entry);
-    entries.set(event, list);
-    return () => remove(event, entry);
-  };
-
-  const hub: EventHub<M> = {
-    on: (event, handler) => add(event, handler as AnyHandler, false),
-    once: (event, handler) => add(event, handler as AnyHandler, true),
-    off: (event, handler) => {
-      const entry = entries.get(event)?.find((candidate) => candidate.original === handler);
-      if (entry) remove(event, entry);
-    },
-    emit: (event, payload) => {
-      const list = entries.get(event);
-      if (!list || list.length === 0) return 0;
-      const snapshot = [...list];
-      for (const entry of snapshot) {
-        try {
-          const result = entry.run(payload);
-          if (result && typeof (result as Promise<unknown>).then === "function") {
-            (result as Promise<unknown>).then(undefined, (error: unknown) => report(event, error));
-          }
-        } catch (error) {
-          report(event, error);
-        }
-      }
-      return snapshot.length;
-    },
-    removeAll: (event) => {
-      if (event === undefined) entries.clear();
-      else entries.delete(event);
-    },
-    listenerCount: (event) => entries.get(event)?.length ?? 0,
-  };
-  return hub;
-};
+): EventHub<M> => new Hub<M>(options.logger);

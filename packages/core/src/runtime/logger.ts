@@ -103,7 +103,20 @@ const defaultSink = (line: string) => {
  * The default structured logger: redacted JSON lines (`{"level":"info","time":...,"msg":...,...fields}`) to
  * stderr. Level: `options.level`, else `debug` when `options.debug` or `LUCID_AGENT_DEBUG=1`, else `info`.
  */
-export const createLogger = (options: CreateLoggerOptions = {}): Logger => {
+export const createLogger = (options?: CreateLoggerOptions): Logger => {
+  if (options === undefined) {
+    // No options: one shared (frozen) logger per level, so a runtime costs no logger of its own.
+    const index = isDebugEnabled(processEnv()) ? 1 : 0;
+    const shared = defaultLoggers[index] ?? Object.freeze(makeLogger({}));
+    defaultLoggers[index] = shared;
+    return shared;
+  }
+  return makeLogger(options);
+};
+
+const defaultLoggers: [Logger | undefined, Logger | undefined] = [undefined, undefined];
+
+const makeLogger = (options: CreateLoggerOptions): Logger => {
   const level: LogLevel =
     options.level ?? (options.debug || isDebugEnabled(options.env ?? processEnv()) ? "debug" : "info");
   const threshold = LEVEL_ORDER[level];

@@ -8,7 +8,7 @@
  * Spans never carry tokens, signatures or bodies: attributes with such names, and values that look like
  * credentials, are dropped.
  */
-import { getTransportMetadata } from "./transport/fetch-transport.js";
+import { getTransportMetadata } from "./transport/send-with-retry.js";
 
 /** Names of the spans the runtime opens. */
 export const SpanName = {
@@ -64,7 +64,7 @@ export interface SpanHandle {
   setAttributes(attributes: SpanAttributes): void;
   /**
    * Records the HTTP status and the retry count of a response: a `Response` returned by a transport (also
-   * through `asFetch()`), or an `HttpResponse` of `request()`.
+   * through `asFetch()`).
    */
   recordResponse(response: { status: number; attempts?: number }): void;
 }
@@ -207,7 +207,23 @@ const recordFailure = (span: TelemetrySpan, handle: SpanHandle, error: unknown) 
  * Creates the runtime's telemetry: spans through `options.tracer`, else through `@opentelemetry/api` when it is
  * installed (imported on the first span, never at module load), else no-ops.
  */
-export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
+export function createTelemetry(options?: TelemetryOptions): Telemetry {
+  // The default (global tracer) and the disabled telemetry hold no state of their own: one of each is shared.
+  if (options === undefined) {
+    defaultTelemetry ??= makeTelemetry({});
+    return defaultTelemetry;
+  }
+  if (options.enabled === false && Object.keys(options).length === 1) {
+    disabledTelemetry ??= makeTelemetry(options);
+    return disabledTelemetry;
+  }
+  return makeTelemetry(options);
+}
+
+let defaultTelemetry: Telemetry | undefined;
+let disabledTelemetry: Telemetry | undefined;
+
+function makeTelemetry(options: TelemetryOptions): Telemetry {
   const enabled = options.enabled ?? true;
   const now = options.now ?? (() => Date.now());
   let injectedApi: Promise<OpenTelemetryApiLike | undefined> | undefined;

@@ -1,22 +1,23 @@
+import { AgentAuthErrorCode as Code } from "./error-codes.js";
 import { AgentAuthError, type AgentAuthErrorOptions } from "./errors.js";
 
 /**
  * Stable codes of `TokenManagerError`. The keys keep the names of the original package's codes
- * (`TokensUnavailable`, `StorageFailure`); the values are the snake_case codes found on `error.code`.
+ * (`TokensUnavailable`, `StorageFailure`); the values are those of `AgentAuthErrorCode`.
  */
 export const TokenManagerErrorCode = {
   /** No tokens are held (nothing was set or hydrated, or they were cleared). */
-  TokensUnavailable: "tokens_unavailable",
+  TokensUnavailable: Code.TokensUnavailable,
   /** The storage adapter failed to read, write, clear or lock; `cause` has the adapter's error. */
-  StorageFailure: "storage_failure",
+  StorageFailure: Code.StorageFailure,
   /** The stored tokens (or the file holding them) cannot be parsed. Nothing was overwritten. */
-  CorruptStorage: "corrupt_storage",
+  CorruptStorage: Code.CorruptStorage,
   /** The stored tokens use a format version this package does not read (written by a newer version). */
-  UnsupportedFormat: "unsupported_token_format",
+  UnsupportedFormat: Code.UnsupportedTokenFormat,
   /** A token bundle passed to `setTokens` (or a snapshot to serialise) is missing a field or has a bad value. */
-  InvalidTokens: "invalid_tokens",
+  InvalidTokens: Code.InvalidTokens,
   /** A bundle carried a refresh token that this process already used and replaced: it is refused. */
-  ReplayedRefreshToken: "replayed_refresh_token",
+  ReplayedRefreshToken: Code.ReplayedRefreshToken,
 } as const;
 
 /** One of the `TokenManagerErrorCode` values. */

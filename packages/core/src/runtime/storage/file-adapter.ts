@@ -38,7 +38,7 @@ import {
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigurationError } from "../errors.js";
-import { KeyedMutex } from "./keyed-mutex.js";
+import { KeyedMutex } from "../util/keyed-mutex.js";
 import { StorageError, StorageErrorCode } from "./storage-error.js";
 import type { StorageAdapter } from "./types.js";
 

@@ -1,4 +1,4 @@
-import { KeyedMutex } from "./keyed-mutex.js";
+import { KeyedMutex } from "../util/keyed-mutex.js";
 import type { StorageAdapter } from "./types.js";
 
 const copy = <T>(value: T): T =>

@@ -1,22 +1,23 @@
+import { AgentAuthErrorCode as Code } from "../error-codes.js";
 import { AgentAuthError, type AgentAuthErrorOptions } from "../errors.js";
 
 /** Stable codes of the errors thrown by the storage adapters. Never renamed; new ones may be added. */
 export const StorageErrorCode = {
   /** The stored data cannot be read back (bad JSON, wrong shape, unknown format version). Left untouched. */
-  Corrupt: "storage_corrupt",
+  Corrupt: Code.StorageCorrupt,
   /** The file system refused an operation (permissions, disk full, read-only, ...). */
-  Io: "storage_io",
+  Io: Code.StorageIo,
   /** Another holder kept the lock longer than `lockTimeoutMs`. */
-  LockTimeout: "storage_lock_timeout",
+  LockTimeout: Code.StorageLockTimeout,
   /** `withLock` was called again, for the same file, from inside its own callback. */
-  LockReentrant: "storage_lock_reentrant",
+  LockReentrant: Code.StorageLockReentrant,
   /**
    * A write was refused because a newer writer (a later lease holder) already wrote: this writer lost its lock
    * (it was paused or slow past the lease) and its value is older than the stored one. Re-read the storage.
    */
-  Fenced: "storage_fenced",
+  Fenced: Code.StorageFenced,
   /** The shared store cannot be reached (Redis down, network). Retryable. */
-  Unavailable: "storage_unavailable",
+  Unavailable: Code.StorageUnavailable,
 } as const;
 
 /** One of the `StorageErrorCode` values. */

@@ -20,5 +20,3 @@ export interface StorageAdapter<T = string> {
    */
   withLock?<R>(key: string, fn: () => Promise<R>): Promise<R>;
 }
-
-export type StorageFactory<T = string> = () => StorageAdapter<T>;

@@ -15,20 +15,16 @@ export const timeoutReason = (message: string): DOMException => new DOMException
 
 /** A controller aborted with a `TimeoutError` after `ms`; `clear()` stops the timer. */
 export interface AbortTimer {
+  /** The controller the timer aborts (other signals may be linked into it). */
+  readonly controller: AbortController;
   readonly signal: AbortSignal;
   /** True once the timer fired. */
   readonly fired: boolean;
   clear(): void;
 }
 
-/** A signal that never aborts, shared by every timer that has no delay (nothing to allocate or to listen to). */
-const NEVER = new AbortController().signal;
-
-const NO_TIMER: AbortTimer = Object.freeze({ signal: NEVER, fired: false, clear: () => {} });
-
-/** Starts a timer that aborts its signal after `ms` (no timer, never aborted, when `ms` is not a usable delay). */
-export function startAbortTimer(ms: number | undefined, message: string): AbortTimer {
-  if (!isTimerDelay(ms)) return NO_TIMER;
+/** Starts a timer that aborts its signal after `ms` (a usable delay: check with `isTimerDelay`). */
+export function startAbortTimer(ms: number, message: string): AbortTimer {
   const controller = new AbortController();
   let fired = false;
   const timer = setTimeout(() => {
@@ -36,6 +32,7 @@ export function startAbortTimer(ms: number | undefined, message: string): AbortT
     controller.abort(timeoutReason(message));
   }, ms);
   return {
+    controller,
     signal: controller.signal,
     get fired() {
       return fired;
@@ -48,7 +45,7 @@ const noop = () => {};
 
 /** Makes `controller` abort (with the same reason) when `source` aborts. Returns a function that undoes the link. */
 export function linkAbort(source: AbortSignal | undefined, controller: AbortController): () => void {
-  if (!source || source === NEVER) return noop;
+  if (!source) return noop;
   if (source.aborted) {
     controller.abort(source.reason);
     return () => {};

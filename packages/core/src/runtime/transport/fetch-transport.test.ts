@@ -106,30 +106,32 @@ const rejection = async (promise: Promise<unknown>): Promise<HttpTransportError>
   throw new Error("expected the promise to reject");
 };
 
+/** One call through `asFetch()`: the transport options of the call, then what fetch is given. */
+const send = (
+  transport: ReturnType<typeof createFetchTransport>,
+  url: string | URL | Request,
+  init: RequestInit & { retry?: "auto" | "safe" | "never"; timeoutMs?: number; deadlineMs?: number } = {},
+) => {
+  const { retry, timeoutMs, deadlineMs, ...rest } = init;
+  return transport.asFetch({ retry, timeoutMs, deadlineMs })(url, rest);
+};
+
 afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
 
-describe("createFetchTransport().request()", () => {
-  it("resolves URLs against baseUrl (keeping its path), adds query parameters and sends JSON", async () => {
+describe("createFetchTransport().asFetch()", () => {
+  it("resolves relative URLs against baseUrl, keeping its path", async () => {
     const fake = new FakeFetch(() => json({ id: "a1" }, { status: 201 }));
     const { transport } = setup(fake, { baseUrl: "https://api.test/base/" });
-    const response = await transport.request<{ id: string }>({
-      url: "/v1/items",
-      method: "POST",
-      query: { limit: 10, cursor: "x y", skip: undefined, none: null, flag: true },
-      json: { name: "n" },
-    });
+    const response = await send(transport, "/v1/items?limit=10", { method: "POST", body: '{"name":"n"}' });
     expect(fake.calls).toHaveLength(1);
-    expect(fake.calls[0]!.url).toBe("https://api.test/base/v1/items?limit=10&cursor=x+y&flag=true");
+    expect(fake.calls[0]!.url).toBe("https://api.test/base/v1/items?limit=10");
     expect(fake.calls[0]!.method).toBe("POST");
     expect(fake.calls[0]!.body).toBe('{"name":"n"}');
-    expect(fake.calls[0]!.headers.get("content-type")).toBe("application/json");
-    expect(response).toMatchObject({ status: 201, data: { id: "a1" }, attempts: 1 });
-    expect(response.url).toBe("https://api.test/base/v1/items?limit=10&cursor=x+y&flag=true");
-    expect(response.raw).toBeInstanceOf(Response);
-    expect(getTransportMetadata(response.raw)?.attempts).toBe(1);
+    expect(response.status).toBe(201);
+    expect(getTransportMetadata(response)?.attempts).toBe(1);
   });
 
   it("applies default headers, then the per-request hook, then the request's own headers", async () => {
@@ -143,7 +145,7 @@ describe("createFetchTransport().request()", () => {
       },
       headers: hook,
     });
-    await transport.request({ url: "https://other.test/x", headers: { accept: "text/plain" } });
+    await send(transport, "https://other.test/x", { headers: { accept: "text/plain" } });
     expect(fake.calls).toHaveLength(2);
     for (const call of fake.calls) {
       expect(call.headers.get("x-lucid-sdk-version")).toBe("hook");
@@ -156,98 +158,26 @@ describe("createFetchTransport().request()", () => {
     expect(hook).toHaveBeenCalledWith({ method: "GET", url: "https://other.test/x" });
   });
 
-  it("parses JSON, falls back to text, and gives null for an empty body or a 204", async () => {
-    const fake = new FakeFetch(
-      () => json({ a: 1 }),
-      () => new Response("plain words", { status: 200 }),
-      status(204),
-      () => new Response("", { status: 200 }),
-      () => new Response("raw", { status: 200 }),
-      () => new Response("bytes", { status: 200 }),
-    );
-    const { transport } = setup(fake);
-    expect((await transport.request({ url: "/a" })).data).toEqual({ a: 1 });
-    expect((await transport.request({ url: "/b" })).data).toBe("plain words");
-    expect((await transport.request({ url: "/c", method: "DELETE" })).data).toBeNull();
-    expect((await transport.request({ url: "/d" })).data).toBeNull();
-    expect((await transport.request({ url: "/e", parseAs: "text" })).data).toBe("raw");
-    const buffer = (await transport.request<ArrayBuffer>({ url: "/f", parseAs: "arrayBuffer" })).data;
-    expect(new TextDecoder().decode(buffer)).toBe("bytes");
+  it("hands fetch no signal at all when there is no timeout, deadline or caller signal", async () => {
+    const fake = new FakeFetch();
+    const { transport } = setup(fake, { defaultTimeoutMs: 0 });
+    await send(transport, "/x");
+    expect(fake.calls[0]!.init.signal).toBeUndefined();
+    const controller = new AbortController();
+    await send(transport, "/x", { signal: controller.signal });
+    expect(fake.calls[1]!.init.signal).toBe(controller.signal);
   });
 
-  it("returns the unread response with parseAs: response", async () => {
-    const fake = new FakeFetch(() => new Response("later"));
-    const { transport } = setup(fake);
-    const response = await transport.request<Response>({ url: "/x", parseAs: "response" });
-    expect(response.data.bodyUsed).toBe(false);
-    expect(await response.data.text()).toBe("later");
-  });
-
-  it("maps a non-2xx status to http_error with the parsed body, status, response and a redacted url", async () => {
-    const fake = new FakeFetch(() =>
-      json({ error: "not_found", message: "No agent with that ref." }, { status: 404 }),
-    );
-    const { transport } = setup(fake);
-    const error = await rejection(transport.request({ url: "/v1/agents/x?secret=s3cr3t" }));
-    expect(error.code).toBe("http_error");
-    expect(error.status).toBe(404);
-    expect(error.data).toEqual({ error: "not_found", message: "No agent with that ref." });
-    expect(error.response?.status).toBe(404);
-    expect(error.url).toBe("https://api.test/v1/agents/x");
-    expect(error.method).toBe("GET");
-    expect(error.retryable).toBe(false);
-    expect(error.attempts).toBe(1);
-    expect(error.serverCode).toBe("not_found");
-    expect(error.hint).toBe("No agent with that ref.");
-    expect(error.message).toContain("GET https://api.test/v1/agents/x responded 404 (not_found).");
-    expect(error.message).not.toContain("s3cr3t");
-  });
-
-  it("keeps a non-JSON error body as text", async () => {
-    const fake = new FakeFetch(() => new Response("<html>bad gateway</html>", { status: 400 }));
-    const { transport } = setup(fake);
-    const error = await rejection(transport.request({ url: "/x" }));
-    expect(error.data).toBe("<html>bad gateway</html>");
-    expect(error.hint).toBeUndefined();
-  });
-
-  it("returns error responses with throwOnError: false", async () => {
-    const fake = new FakeFetch(() => json({ error: "forbidden" }, { status: 403 }));
-    const { transport } = setup(fake);
-    const response = await transport.request({ url: "/x", throwOnError: false });
-    expect(response.status).toBe(403);
-    expect(response.data).toEqual({ error: "forbidden" });
-  });
-
-  it("reports a body that fails to decode as parse_error, not retried", async () => {
-    const broken = () =>
-      new Response(
-        new ReadableStream({
-          pull(controller) {
-            controller.error(new RangeError("corrupt chunk"));
-          },
-        }),
-      );
-    const fake = new FakeFetch(broken);
-    const { transport } = setup(fake);
-    const error = await rejection(transport.request({ url: "/x" }));
-    expect(error.code).toBe("parse_error");
-    expect(error.cause).toBeInstanceOf(RangeError);
-    expect(fake.calls).toHaveLength(1);
+  it("returns the same fetch function for the same options", () => {
+    const { transport } = setup(new FakeFetch());
+    expect(transport.asFetch({ retry: "never" })).toBe(transport.asFetch({ retry: "never" }));
+    expect(transport.asFetch({ retry: "never" })).not.toBe(transport.asFetch({ retry: "safe" }));
   });
 
   it("refuses requests it cannot send with a ConfigurationError", async () => {
     const fake = new FakeFetch();
     const noBase = createFetchTransport({ fetch: fake.fetch });
-    const attempts: Promise<unknown>[] = [
-      noBase.request({ url: "/relative" }),
-      noBase.request({ url: "https://api.test/x", body: "b" }),
-      noBase.request({ url: "https://api.test/x", method: "POST", body: "b", json: {} }),
-      noBase.asFetch()("/relative"),
-    ];
-    for (const attempt of attempts) {
-      await expect(attempt).rejects.toSatisfy(isConfigurationError);
-    }
+    await expect(noBase.asFetch()("/relative")).rejects.toSatisfy(isConfigurationError);
     expect(() => createFetchTransport({ baseUrl: "not a url" })).toThrow(/baseUrl/);
     expect(fake.calls).toHaveLength(0);
   });
@@ -256,9 +186,9 @@ describe("createFetchTransport().request()", () => {
     const transport = createFetchTransport({ baseUrl: "https://api.test" });
     const fake = new FakeFetch(() => json({ late: true }));
     vi.stubGlobal("fetch", fake.fetch);
-    expect((await transport.request({ url: "/x" })).data).toEqual({ late: true });
+    expect(await (await send(transport, "/x")).json()).toEqual({ late: true });
     vi.stubGlobal("fetch", undefined);
-    await expect(transport.request({ url: "/x" })).rejects.toSatisfy(isConfigurationError);
+    await expect(send(transport, "/x")).rejects.toSatisfy(isConfigurationError);
   });
 });
 
@@ -304,20 +234,16 @@ describe("retries", () => {
     it(`${testCase.name}: ${testCase.calls} call(s)`, async () => {
       const fake = new FakeFetch(status(testCase.code));
       const { transport, sleeper } = setup(fake);
-      const error = await rejection(
-        transport.request({
-          url: "/x",
-          method: testCase.method,
-          headers: testCase.headers,
-          retry: testCase.retry,
-          body: testCase.method === "POST" ? "{}" : undefined,
-        }),
-      );
+      const response = await send(transport, "/x", {
+        method: testCase.method,
+        headers: testCase.headers,
+        retry: testCase.retry,
+        body: testCase.method === "POST" ? "{}" : undefined,
+      });
       expect(fake.calls).toHaveLength(testCase.calls);
       expect(sleeper.delays).toHaveLength(testCase.calls - 1);
-      expect(error.code).toBe("http_error");
-      expect(error.status).toBe(testCase.code);
-      expect(error.attempts).toBe(testCase.calls);
+      expect(response.status).toBe(testCase.code);
+      expect(getTransportMetadata(response)?.attempts).toBe(testCase.calls);
       if (testCase.method === "POST") for (const call of fake.calls) expect(call.body).toBe("{}");
     });
   }
@@ -325,20 +251,19 @@ describe("retries", () => {
   it("stops retrying at the first success", async () => {
     const fake = new FakeFetch(status(429), status(503), () => json({ ok: 1 }));
     const { transport } = setup(fake, { retry: { maxAttempts: 5 } });
-    const response = await transport.request({ url: "/x" });
-    expect(response.data).toEqual({ ok: 1 });
-    expect(response.attempts).toBe(3);
+    const response = await send(transport, "/x");
+    expect(await response.json()).toEqual({ ok: 1 });
+    expect(getTransportMetadata(response)?.attempts).toBe(3);
     expect(fake.calls).toHaveLength(3);
   });
 
   it("honours maxAttempts and retryOnStatus", async () => {
     const fake = new FakeFetch(status(500));
     const { transport } = setup(fake, { retry: { maxAttempts: 5, retryOnStatus: [500] } });
-    const error = await rejection(transport.request({ url: "/x" }));
+    expect((await send(transport, "/x")).status).toBe(500);
     expect(fake.calls).toHaveLength(5);
-    expect(error.retryable).toBe(true);
     const once = new FakeFetch(status(503));
-    await rejection(setup(once, { retry: { maxAttempts: 1 } }).transport.request({ url: "/x" }));
+    await send(setup(once, { retry: { maxAttempts: 1 } }).transport, "/x");
     expect(once.calls).toHaveLength(1);
   });
 
@@ -349,7 +274,7 @@ describe("retries", () => {
       retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 },
       random: () => randoms.shift()!,
     });
-    await rejection(transport.request({ url: "/x" }));
+    await send(transport, "/x");
     // Ceilings 100, 200, 300 (capped 400), 300 (capped 800).
     expect(sleeper.delays).toEqual([50, 50, 299, 300]);
   });
@@ -366,8 +291,8 @@ describe("retries", () => {
       retry: { maxAttempts: 4, maxDelayMs: 5000 },
       now: () => now,
     });
-    const response = await transport.request({ url: "/x" });
-    expect(response.data).toEqual({ done: true });
+    const response = await send(transport, "/x");
+    expect(await response.json()).toEqual({ done: true });
     expect(sleeper.delays).toEqual([2000, 3000, 5000]);
   });
 
@@ -376,7 +301,7 @@ describe("retries", () => {
     const failing = () => Promise.reject(cause);
     const fake = new FakeFetch(failing);
     const { transport } = setup(fake);
-    const error = await rejection(transport.request({ url: "/x" }));
+    const error = await rejection(send(transport, "/x"));
     expect(fake.calls).toHaveLength(3);
     expect(error.code).toBe("network_error");
     expect(error.retryable).toBe(true);
@@ -385,11 +310,11 @@ describe("retries", () => {
     expect(error.message).toContain("ECONNREFUSED");
 
     const post = new FakeFetch(failing);
-    await rejection(setup(post).transport.request({ url: "/x", method: "POST", body: "{}" }));
+    await rejection(send(setup(post).transport, "/x", { method: "POST", body: "{}" }));
     expect(post.calls).toHaveLength(1);
 
     const recovered = new FakeFetch(failing, () => json({ ok: true }));
-    expect((await setup(recovered).transport.request({ url: "/x" })).attempts).toBe(2);
+    expect(getTransportMetadata(await send(setup(recovered).transport, "/x"))?.attempts).toBe(2);
   });
 
   it("sends a stream body once and never retries it (it cannot be replayed)", async () => {
@@ -401,8 +326,8 @@ describe("retries", () => {
         controller.close();
       },
     });
-    const error = await rejection(transport.request({ url: "/x", method: "POST", body, retry: "safe" }));
-    expect(error.status).toBe(503);
+    const response = await send(transport, "/x", { method: "POST", body, retry: "safe" });
+    expect(response.status).toBe(503);
     expect(fake.calls).toHaveLength(1);
     expect(fake.calls[0]!.body).toBe("streamed");
     expect(fake.calls[0]!.init.duplex).toBe("half");
@@ -411,8 +336,7 @@ describe("retries", () => {
   it("resends buffered bodies unchanged", async () => {
     const fake = new FakeFetch(status(503), () => json({}));
     const { transport } = setup(fake);
-    await transport.request({
-      url: "/x",
+    await send(transport, "/x", {
       method: "POST",
       body: new TextEncoder().encode("bytes").buffer,
       headers: { "Idempotency-Key": "k" },
@@ -425,9 +349,7 @@ describe("abort, timeout and deadline", () => {
   it("does not call fetch when the caller's signal is already aborted", async () => {
     const fake = new FakeFetch();
     const { transport } = setup(fake);
-    const error = await rejection(
-      transport.request({ url: "/x", signal: AbortSignal.abort(new Error("stop")) }),
-    );
+    const error = await rejection(send(transport, "/x", { signal: AbortSignal.abort(new Error("stop")) }));
     expect(error.code).toBe("aborted");
     expect(error.retryable).toBe(false);
     expect((error.cause as Error).message).toBe("stop");
@@ -438,7 +360,7 @@ describe("abort, timeout and deadline", () => {
     const fake = new FakeFetch(hang);
     const { transport } = setup(fake);
     const controller = new AbortController();
-    const pending = rejection(transport.request({ url: "/x", signal: controller.signal }));
+    const pending = rejection(send(transport, "/x", { signal: controller.signal }));
     await fake.called(1);
     controller.abort();
     const error = await pending;
@@ -460,7 +382,7 @@ describe("abort, timeout and deadline", () => {
         return new Promise(() => {});
       },
     });
-    const error = await rejection(transport.request({ url: "/x", signal: controller.signal }));
+    const error = await rejection(send(transport, "/x", { signal: controller.signal }));
     expect(error.code).toBe("aborted");
     expect(error.attempts).toBe(1);
     expect(sleeping).toBe(1);
@@ -483,7 +405,7 @@ describe("abort, timeout and deadline", () => {
       instrumentation: { onRetry: () => retrying() },
     });
     const controller = new AbortController();
-    const pending = rejection(transport.request({ url: "/x", signal: controller.signal }));
+    const pending = rejection(send(transport, "/x", { signal: controller.signal }));
     await retried;
     expect(vi.getTimerCount()).toBe(1);
     controller.abort();
@@ -498,12 +420,12 @@ describe("abort, timeout and deadline", () => {
     const fake = new FakeFetch(hang, () => json({ second: true }));
     const instrumentation = new RecordingInstrumentation();
     const { transport } = setup(fake, { instrumentation });
-    const pending = transport.request({ url: "/x", timeoutMs: 1000 });
+    const pending = send(transport, "/x", { timeoutMs: 1000 });
     await fake.called(1);
     await vi.advanceTimersByTimeAsync(1000);
     const response = await pending;
-    expect(response.data).toEqual({ second: true });
-    expect(response.attempts).toBe(2);
+    expect(await response.json()).toEqual({ second: true });
+    expect(getTransportMetadata(response)?.attempts).toBe(2);
     expect(fake.calls[0]!.init.signal?.aborted).toBe(true);
     expect(fake.calls[0]!.init.signal!.reason).toMatchObject({ name: "TimeoutError" });
     expect(instrumentation.events).toContain("error:1:timeout");
@@ -515,7 +437,7 @@ describe("abort, timeout and deadline", () => {
     vi.useFakeTimers();
     const fake = new FakeFetch(hang);
     const { transport } = setup(fake, { defaultTimeoutMs: 500 });
-    const pending = rejection(transport.request({ url: "/x", method: "POST", json: {} }));
+    const pending = rejection(send(transport, "/x", { method: "POST", body: "{}" }));
     await fake.called(1);
     await vi.advanceTimersByTimeAsync(500);
     const error = await pending;
@@ -530,7 +452,7 @@ describe("abort, timeout and deadline", () => {
     vi.useFakeTimers();
     const fake = new FakeFetch(hang);
     const { transport } = setup(fake);
-    const pending = rejection(transport.request({ url: "/x", timeoutMs: 10_000, deadlineMs: 2000 }));
+    const pending = rejection(send(transport, "/x", { timeoutMs: 10_000, deadlineMs: 2000 }));
     await fake.called(1);
     await vi.advanceTimersByTimeAsync(2000);
     const error = await pending;
@@ -547,9 +469,8 @@ describe("abort, timeout and deadline", () => {
       random: () => 0.9,
       now: () => 0,
     });
-    const error = await rejection(transport.request({ url: "/x", deadlineMs: 500 }));
-    expect(error.code).toBe("http_error");
-    expect(error.status).toBe(503);
+    const response = await send(transport, "/x", { deadlineMs: 500 });
+    expect(response.status).toBe(503);
     expect(fake.calls).toHaveLength(1);
     expect(sleeper.delays).toEqual([]);
   });
@@ -564,7 +485,7 @@ describe("instrumentation", () => {
     );
     const instrumentation = new RecordingInstrumentation();
     const { transport } = setup(fake, { instrumentation });
-    await transport.request({ url: "/x", query: { token: "hidden" } });
+    await send(transport, "/x?token=hidden");
     expect(instrumentation.events).toEqual([
       "request:1:GET https://api.test/x",
       "response:1:503",
@@ -585,7 +506,7 @@ describe("instrumentation", () => {
     });
     const onResponse = vi.fn();
     const { transport } = setup(fake, { now: () => clock, instrumentation: { onResponse } });
-    await transport.request({ url: "/x" });
+    await send(transport, "/x");
     expect(onResponse).toHaveBeenCalledWith({
       method: "GET",
       url: "https://api.test/x",
@@ -601,11 +522,11 @@ describe("instrumentation", () => {
       throw new Error("hook bug");
     };
     const { transport } = setup(fake, { instrumentation: { onRequest: boom, onResponse: boom } });
-    expect((await transport.request({ url: "/x" })).data).toEqual({ fine: true });
+    expect(await (await send(transport, "/x")).json()).toEqual({ fine: true });
   });
 });
 
-describe("asFetch()", () => {
+describe("asFetch() with Request objects", () => {
   it("buffers the body of a Request once and sends method, headers and body on every attempt", async () => {
     const fake = new FakeFetch(status(503), () => json({ created: true }, { status: 201 }));
     const { transport } = setup(fake, { defaultHeaders: { "x-lucid-sdk-version": "agent-auth/1.0.0" } });

@@ -1,3 +1,4 @@
+import { AgentAuthErrorCode as Code } from "../error-codes.js";
 import { AgentAuthError } from "../errors.js";
 
 const marker = Symbol.for("@lucid-dreams/agent-auth.http-transport-error");
@@ -5,15 +6,15 @@ const marker = Symbol.for("@lucid-dreams/agent-auth.http-transport-error");
 /** Stable codes of `HttpTransportError`. Never renamed; new ones may be added. */
 export const HttpTransportErrorCode = {
   /** The server answered with a non-2xx status (`status` and the parsed body in `data`). */
-  HttpError: "http_error",
+  HttpError: Code.HttpError,
   /** The request never got a response: DNS, connection refused or reset, TLS failure. */
-  NetworkError: "network_error",
+  NetworkError: Code.NetworkError,
   /** One attempt exceeded `timeoutMs`, or the whole call exceeded `deadlineMs`. */
-  Timeout: "timeout",
+  Timeout: Code.Timeout,
   /** The caller's abort signal fired. */
-  Aborted: "aborted",
+  Aborted: Code.Aborted,
   /** The response arrived but its body could not be read or decoded. */
-  ParseError: "parse_error",
+  ParseError: Code.ParseError,
 } as const;
 
 /** One of the `HttpTransportErrorCode` values. */
@@ -67,7 +68,6 @@ export class HttpTransportError<TData = unknown> extends AgentAuthError {
     this.data = options.data;
     this.response = options.response;
     this.attempts = options.attempts ?? 1;
-    Object.defineProperty(this, marker, { value: true });
   }
 
   /** True for an `HttpTransportError` from any installed copy of this package. */
@@ -75,6 +75,8 @@ export class HttpTransportError<TData = unknown> extends AgentAuthError {
     return AgentAuthError.isInstance(error) && (error as unknown as Record<symbol, unknown>)[marker] === true;
   }
 }
+
+Object.defineProperty(HttpTransportError.prototype, marker, { value: true });
 
 /** True when `error` is an `HttpTransportError`, from any installed copy of this package. */
 export const isHttpTransportError = (error: unknown): error is HttpTransportError =>

@@ -65,8 +65,8 @@ describe("createUndiciTransport()", () => {
     server = await startServer();
     const transport = track(createUndiciTransport({ baseUrl: server.baseUrl }));
     for (let i = 1; i <= 5; i++) {
-      const response = await transport.request<{ n: number; path: string }>({ url: `/ping/${i}` });
-      expect(response.data).toEqual({ n: i, path: `/ping/${i}` });
+      const response = await transport.asFetch()(`/ping/${i}`);
+      expect(await response.json()).toEqual({ n: i, path: `/ping/${i}` });
     }
     const viaFetch = await transport.asFetch()(`${server.baseUrl}/fetch`, { method: "POST", body: "{}" });
     expect(await viaFetch.json()).toEqual({ n: 6, path: "/fetch" });
@@ -78,8 +78,8 @@ describe("createUndiciTransport()", () => {
     const before = openTcpSockets();
     server = await startServer();
     const transport = createUndiciTransport({ baseUrl: server.baseUrl, keepAliveTimeout: 60_000 });
-    await transport.request({ url: "/a" });
-    await transport.request({ url: "/b" });
+    await (await transport.asFetch()("/a")).text();
+    await (await transport.asFetch()("/b")).text();
     expect(server.connections).toBe(1);
 
     await transport.close();
@@ -96,7 +96,9 @@ describe("createUndiciTransport()", () => {
     expect(before).toBe(0);
     // Idempotent, and the closed pool refuses new work.
     await transport.close();
-    const error = await transport.request({ url: "/c", retry: "never" }).catch((caught: unknown) => caught);
+    const error = await transport
+      .asFetch({ retry: "never" })("/c")
+      .catch((caught: unknown) => caught);
     expect(isHttpTransportError(error) && error.code).toBe("network_error");
   });
 
@@ -106,11 +108,11 @@ describe("createUndiciTransport()", () => {
     cleanups.push(() => dispatcher.close());
     const transport = createUndiciTransport({ baseUrl: server.baseUrl, dispatcher });
     expect(transport.dispatcher).toBe(dispatcher);
-    await transport.request({ url: "/a" });
-    await transport.request({ url: "/b" });
+    await (await transport.asFetch()("/a")).text();
+    await (await transport.asFetch()("/b")).text();
     await transport.close();
     expect(dispatcher.closed).toBe(false);
-    expect((await transport.request<{ n: number }>({ url: "/c" })).data.n).toBe(3);
+    expect((await (await transport.asFetch()("/c")).json()).n).toBe(3);
     expect(server.connections).toBe(1);
   });
 
@@ -126,7 +128,7 @@ describe("createUndiciTransport()", () => {
         return new Response("{}");
       },
     });
-    await transport.request({ url: "/x" });
+    await (await transport.asFetch()("/x")).text();
     expect(seen).toEqual([dispatcher]);
   });
 });

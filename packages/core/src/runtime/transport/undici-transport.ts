@@ -64,8 +64,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
   let closing: Promise<void> | undefined;
 
   return {
-    request: transport.request,
-    asFetch: transport.asFetch,
+    asFetch: (fetchOptions) => transport.asFetch(fetchOptions),
     dispatcher,
     close: () => {
       if (!owned) return Promise.resolve();

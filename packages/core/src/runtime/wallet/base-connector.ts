@@ -108,33 +108,3 @@ export interface WalletConnector extends ChallengeSigner {
    */
   setAccessToken?(token: string | null): void;
 }
-
-/** Anything with the hub's `on` for the token events (an `EventHub`, or `AgentRuntime#on`). */
-export interface AccessTokenEventSource {
-  on(
-    event: "authenticated" | "tokenRefreshed",
-    handler: (event: { accessToken: string }) => void,
-  ): () => void;
-  on(event: "tokensCleared", handler: (event: { reason?: string }) => void): () => void;
-}
-
-/**
- * Keeps `connector`'s bearer in sync with the runtime: `setAccessToken(token)` on `authenticated` and
- * `tokenRefreshed`, `setAccessToken(null)` on `tokensCleared`. Does nothing (and returns a no-op) for connectors
- * without `setAccessToken`. Returns a function that stops the sync.
- */
-export const syncConnectorAccessToken = (
-  events: AccessTokenEventSource,
-  connector: WalletConnector,
-): (() => void) => {
-  if (typeof connector.setAccessToken !== "function") return () => {};
-  const set = (token: string | null) => connector.setAccessToken?.(token);
-  const stops = [
-    events.on("authenticated", (event) => set(event.accessToken)),
-    events.on("tokenRefreshed", (event) => set(event.accessToken)),
-    events.on("tokensCleared", () => set(null)),
-  ];
-  return () => {
-    for (const stop of stops) stop();
-  };
-};

@@ -8,7 +8,6 @@ import {
   extractSignature,
   extractWalletMetadata,
   hexToBytes,
-  normalizeChallenge,
   stableJsonStringify,
   toTypedDataDefinition,
   typedDataToWire,
@@ -74,41 +73,6 @@ const expectChallengeFailed = (run: () => unknown, pattern: RegExp) => {
   expect(isChallengeFailed(thrown)).toBe(true);
   expect((thrown as Error).message).toMatch(pattern);
 };
-
-describe("normalizeChallenge", () => {
-  it("maps the wire challenge to camelCase fields, Dates and the text to sign", () => {
-    const normalized = normalizeChallenge(
-      challenge({ type: "message", message: SIWE }, { scopes: ["a", 3, "b"] }),
-    );
-    expect(normalized).toEqual({
-      id: "ch_1",
-      credentialId: "cred_1",
-      payload: { type: "message", message: SIWE },
-      payloadHash: HASH,
-      nonce: "nonce12345",
-      scopes: ["a", "b"],
-      issuedAt: new Date("2025-01-01T00:00:00.000Z"),
-      expiresAt: new Date("2025-01-01T00:05:00.000Z"),
-      serverSignature: null,
-      message: SIWE,
-    });
-  });
-
-  it("has no message for typed data and payload-less challenges, null scopes become []", () => {
-    expect(normalizeChallenge(challenge({ type: "typed_data", typed_data: typedWire })).message).toBeNull();
-    const bare = normalizeChallenge(challenge(undefined, { scopes: null, credential_id: null }));
-    expect(bare.message).toBeNull();
-    expect(bare.scopes).toEqual([]);
-    expect(bare.credentialId).toBeNull();
-  });
-
-  it("is lenient by default and strict on request", () => {
-    const broken = challenge("x", { issued_at: "yesterday" });
-    expect(Number.isNaN(normalizeChallenge(broken).issuedAt.getTime())).toBe(true);
-    expectChallengeFailed(() => normalizeChallenge(broken, { strict: true }), /issued_at or expires_at/);
-    expectChallengeFailed(() => normalizeChallenge(challenge("x", { id: "" }), { strict: true }), /no id/);
-  });
-});
 
 describe("challengeToSignable: every payload shape", () => {
   it.each([

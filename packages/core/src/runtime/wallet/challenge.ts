@@ -1,6 +1,5 @@
 /**
- * Challenge helpers shared by every connector: normalising the wire challenge, deciding exactly what a wallet
- * signs, and reading signatures and wallet metadata out of responses.
+ * Challenge helpers shared by every connector: deciding exactly what a wallet signs, and reading signatures and wallet metadata out of responses.
  *
  * What is signed (the wire rules): a string payload is signed as it is; an object's `message` string (or
  * `payload` string, or `parts` joined) is the text; a 0x-hex text is signed as raw bytes (EIP-191); a
@@ -8,6 +7,9 @@
  * are signed. `primary_type` (wire) becomes `primaryType` (viem) here and nowhere else.
  */
 import { ChallengeFailedError, ConfigurationError } from "../errors.js";
+
+export { stableJsonStringify } from "../util/stable-json.js";
+
 import type {
   AgentChallengeInput,
   Hex,
@@ -16,31 +18,6 @@ import type {
   TypedDataPayload,
   WalletMetadata,
 } from "./base-connector.js";
-
-/** The challenge with camelCase fields, `Date`s and the resolved signable text. */
-export interface NormalizedChallenge {
-  id: string;
-  credentialId: string | null;
-  /** The payload exactly as the server sent it. */
-  payload: unknown;
-  payloadHash: string | null;
-  nonce: string;
-  scopes: string[];
-  issuedAt: Date;
-  expiresAt: Date;
-  serverSignature: string | null;
-  /** The text the wallet signs (`null` for typed data and for payload-less challenges). */
-  message: string | null;
-}
-
-/** Options of `normalizeChallenge`. */
-export interface ChallengeNormalizationOptions {
-  /**
-   * Throw `ChallengeFailedError` when the id is missing or `issued_at`/`expires_at` are not valid dates.
-   * Default false (the original package never threw here).
-   */
-  strict?: boolean;
-}
 
 /** How a text is signed: as UTF-8 text, or as the raw bytes of a 0x-hex string. */
 export type ChallengeMessageEncoding = "utf-8" | "hex";
@@ -94,49 +71,6 @@ export const rawMessageHex = (raw: Hex | Uint8Array): Hex => {
   return hex;
 };
 
-const sortValue = (value: unknown, stack: Set<object>): unknown => {
-  if (typeof value === "bigint") return value.toString();
-  if (value === null || typeof value !== "object") return value;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") return sortValue(toJSON.call(value), stack);
-  if (stack.has(value)) throw new TypeError("stableJsonStringify: the value contains a cycle.");
-  stack.add(value);
-  try {
-    if (Array.isArray(value)) {
-      return value.map((entry) => {
-        const sorted = sortValue(entry, stack);
-        return sorted === undefined || typeof sorted === "function" || typeof sorted === "symbol"
-          ? null
-          : sorted;
-      });
-    }
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const entry = sortValue((value as Record<string, unknown>)[key], stack);
-      if (entry === undefined || typeof entry === "function" || typeof entry === "symbol") continue;
-      out[key] = entry;
-    }
-    return out;
-  } finally {
-    stack.delete(value);
-  }
-};
-
-/**
- * JSON with object keys sorted (recursively), bigints as decimal strings and `undefined` entries dropped, so
- * equal values always give the same text (for hashing, signing and idempotency keys). Throws on cycles.
- */
-export const stableJsonStringify = (value: unknown): string => {
-  const sorted = sortValue(value, new Set());
-  return JSON.stringify(sorted === undefined ? null : sorted);
-};
-
-const toDate = (value: unknown): Date => {
-  if (value instanceof Date) return new Date(value.getTime());
-  if (typeof value === "string" || typeof value === "number") return new Date(value);
-  return new Date(Number.NaN);
-};
-
 const resolveText = (payload: unknown): string | null => {
   if (typeof payload === "string") return payload;
   if (!isRecord(payload)) return null;
@@ -153,47 +87,6 @@ const resolveText = (payload: unknown): string | null => {
     if (joined) return joined;
   }
   return null;
-};
-
-/**
- * Normalises a wire challenge: camelCase fields, `Date`s, scopes filtered to strings, and `message`, the text
- * to sign (`null` for typed data or when there is no payload). Non-strict by default: invalid dates become
- * `Invalid Date`; pass `{ strict: true }` to get a `ChallengeFailedError` instead.
- */
-export const normalizeChallenge = (
-  challenge: AgentChallengeInput,
-  options: ChallengeNormalizationOptions = {},
-): NormalizedChallenge => {
-  const raw = challenge as unknown as Record<string, unknown>;
-  const issuedAt = toDate(raw.issued_at);
-  const expiresAt = toDate(raw.expires_at);
-  if (options.strict) {
-    if (typeof raw.id !== "string" || raw.id === "") {
-      throw new ChallengeFailedError("The challenge has no id.", {
-        hint: "The server answered the challenge request without `challenge.id`; check the base URL and server version.",
-      });
-    }
-    if (Number.isNaN(issuedAt.getTime()) || Number.isNaN(expiresAt.getTime())) {
-      throw new ChallengeFailedError("The challenge has an invalid issued_at or expires_at.", {
-        hint: "The server must send ISO-8601 timestamps; check the server version.",
-      });
-    }
-  }
-  const typed = findTypedData(raw.payload);
-  return {
-    id: String(raw.id ?? ""),
-    credentialId: typeof raw.credential_id === "string" ? raw.credential_id : null,
-    payload: raw.payload,
-    payloadHash: typeof raw.payload_hash === "string" ? raw.payload_hash : null,
-    nonce: typeof raw.nonce === "string" ? raw.nonce : String(raw.nonce ?? ""),
-    scopes: Array.isArray(raw.scopes)
-      ? raw.scopes.filter((scope): scope is string => typeof scope === "string")
-      : [],
-    issuedAt,
-    expiresAt,
-    serverSignature: typeof raw.server_signature === "string" ? raw.server_signature : null,
-    message: typed === undefined ? resolveText(raw.payload) : null,
-  };
 };
 
 const looksLikeTypedData = (value: unknown): value is Record<string, unknown> =>

@@ -5,8 +5,7 @@ import { verifyMessage, verifyTypedData } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AgentAuthError, isChallengeFailed, isConfigurationError, isTransportError } from "../errors.js";
-import { createEventHub } from "../events.js";
-import { type Hex, syncConnectorAccessToken } from "./base-connector.js";
+import type { Hex } from "./base-connector.js";
 import { toTypedDataDefinition } from "./challenge.js";
 import {
   ServerOrchestratorMissingAccessTokenError,
@@ -361,37 +360,5 @@ describe("ServerOrchestratorWalletConnector errors without a server", () => {
         new Response(JSON.stringify({ signed: {} }), { headers: { "content-type": "application/json" } }),
     });
     await expect(wallet.signChallenge(challenge("hi"))).rejects.toThrow(/no 0x-hex signature/);
-  });
-});
-
-describe("syncConnectorAccessToken", () => {
-  it("keeps the connector's bearer in sync with runtime events", () => {
-    const seen: Array<string | null> = [];
-    const hub = createEventHub();
-    const connector = {
-      signChallenge: async () => "0x",
-      getWalletMetadata: async () => null,
-      setAccessToken: (token: string | null) => {
-        seen.push(token);
-      },
-    };
-    const stop = syncConnectorAccessToken(hub, connector);
-    const session = {
-      accessToken: SESSION,
-      expiresAt: new Date(),
-      refreshTokenExpiresAt: new Date(),
-      scopes: [],
-      agentRef: "a",
-      credentialId: null,
-    };
-    hub.emit("authenticated", session);
-    hub.emit("tokenRefreshed", { ...session, accessToken: "lat_rotated" });
-    hub.emit("tokensCleared", { reason: "shutdown" });
-    stop();
-    hub.emit("authenticated", session);
-    expect(seen).toEqual([SESSION, "lat_rotated", null]);
-    expect(
-      syncConnectorAccessToken(hub, { signChallenge: async () => "0x", getWalletMetadata: async () => null }),
-    ).toBeTypeOf("function");
   });
 });

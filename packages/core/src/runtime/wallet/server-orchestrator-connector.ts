@@ -8,7 +8,6 @@
  * whenever no runtime token is set, including after the runtime's token was cleared.
  */
 import {
-  createClient,
   getV1AgentsByAgentRef,
   postV1AgentsByAgentRefWalletSignMessage,
   postV1AgentsByAgentRefWalletSignTypedData,
@@ -19,9 +18,9 @@ import {
   type AgentAuthErrorOptions,
   ChallengeFailedError,
   ConfigurationError,
-  TransportError,
 } from "../errors.js";
-import { redactString } from "../redact.js";
+import { callSdk, describeHttpFailure, networkError, type SdkFailure } from "../sdk-call.js";
+import { type SdkTarget, sdkTarget } from "../sdk-client.js";
 import type { FetchExecutor } from "../transport/http-transport.js";
 import type { AgentChallengeInput, WalletConnector, WalletMetadata } from "./base-connector.js";
 import {
@@ -108,7 +107,9 @@ const hintForStatus = (status: number): string => {
 /** Signs challenges with the agent wallet held by the Lucid server (the hosted "server orchestrator"). */
 export class ServerOrchestratorWalletConnector implements WalletConnector {
   readonly #agentRef: string;
-  readonly #client: ReturnType<typeof createClient>;
+  readonly #target: SdkTarget;
+  readonly #baseUrl: string;
+  readonly #headers: Record<string, string>;
   readonly #authorizationContext: Record<string, unknown>;
   #bootstrapToken: string | null;
   #sessionToken: string | null = null;
@@ -147,11 +148,10 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
     }
     const headers = new Headers(options.headers);
     headers.delete("authorization");
-    this.#client = createClient({
-      baseUrl: options.baseUrl.replace(/\/+$/, ""),
-      fetch: fetchImpl,
-      headers: Object.fromEntries(headers.entries()),
-    });
+    // The shared generated client, with this connector's base URL and fetch on every call.
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#target = sdkTarget(undefined, this.#baseUrl, fetchImpl);
+    this.#headers = Object.fromEntries(headers.entries());
     this.#agentRef = options.agentRef;
     this.#bootstrapToken = options.accessToken ? stripBearer(options.accessToken) || null : null;
     this.#authorizationContext = { ...DEFAULT_AUTHORIZATION_CONTEXT, ...options.authorizationContext };
@@ -208,55 +208,42 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
       idempotency_key: `challenge:${challengeId}`,
       authorization_context: { ...this.#authorizationContext, challenge_id: challengeId },
     };
-    const path = { agentRef: this.#agentRef };
-    let result: { data?: unknown; error?: unknown; response?: Response };
-    try {
-      if (signable.kind === "typed_data") {
-        result = await postV1AgentsByAgentRefWalletSignTypedData({
-          client: this.#client,
-          auth: token,
-          path,
-          body: { typed_data: typedDataToWire(signable.typedData) as TypedData, ...common },
-        });
-      } else {
-        const message = signable.kind === "raw" ? signable.hex : signable.message;
-        result = await postV1AgentsByAgentRefWalletSignMessage({
-          client: this.#client,
-          auth: token,
-          path,
-          body: { message, encoding: detectMessageEncoding(message), ...common },
-        });
-      }
-    } catch (cause) {
-      throw this.#transportError(cause);
-    }
-    if (!result.response) throw this.#transportError(result.error);
-    if (!result.response.ok) throw this.#signingError(result.response.status, result.error);
-
-    const signature = extractSignature(result.data);
+    const base = { ...this.#target, headers: this.#headers, auth: token, path: { agentRef: this.#agentRef } };
+    const data = await callSdk(
+      "signing the challenge on the Lucid server",
+      () =>
+        signable.kind === "typed_data"
+          ? postV1AgentsByAgentRefWalletSignTypedData({
+              ...base,
+              body: { typed_data: typedDataToWire(signable.typedData) as TypedData, ...common },
+            })
+          : postV1AgentsByAgentRefWalletSignMessage({
+              ...base,
+              body: {
+                message: signable.kind === "raw" ? signable.hex : signable.message,
+                encoding: detectMessageEncoding(signable.kind === "raw" ? signable.hex : signable.message),
+                ...common,
+              },
+            }),
+      (failure) => this.#failure(failure),
+    );
+    const signature = extractSignature(data);
     if (!signature || !isHexBytes(signature)) {
       throw new ServerOrchestratorSigningError("The server's signing response has no 0x-hex signature.", {
         hint: "Check that baseUrl points at a Lucid server (the response must contain signed.signature).",
-        status: result.response.status,
       });
     }
-    const metadata = extractWalletMetadata(result.data);
+    const metadata = extractWalletMetadata(data);
     if (metadata) this.#metadata = metadata;
     return signature;
   }
 
-  #transportError(cause: unknown): TransportError {
-    const message = cause instanceof Error ? redactString(cause.message) : "the request failed";
-    return new TransportError(`Calling the Lucid wallet endpoint failed: ${message}`, {
-      hint: "Check that baseUrl is reachable from this process.",
-      cause,
-    });
-  }
-
-  #signingError(status: number, body: unknown): ServerOrchestratorSigningError {
-    const serverCode = isRecord(body) && typeof body.error === "string" ? body.error : undefined;
-    const serverMessage =
-      isRecord(body) && typeof body.message === "string" ? redactString(body.message) : undefined;
+  /** The shared SDK-call mapping: no answer is a `TransportError`, a refusal a `ServerOrchestratorSigningError`. */
+  #failure(failure: SdkFailure): AgentAuthError {
+    if (failure.kind === "network") {
+      return networkError("Calling the Lucid wallet endpoint", this.#baseUrl, failure.cause);
+    }
+    const { status, serverCode } = failure;
     const options: AgentAuthErrorOptions = {
       status,
       hint: hintForStatus(status),
@@ -264,8 +251,7 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
     };
     if (serverCode !== undefined) options.serverCode = serverCode;
     return new ServerOrchestratorSigningError(
-      `The Lucid server refused to sign the challenge (${status}${serverCode ? ` ${serverCode}` : ""})` +
-        `${serverMessage ? `: ${serverMessage}` : "."}`,
+      `The Lucid server refused to sign the challenge: ${describeHttpFailure(failure)}.`,
       options,
     );
   }
@@ -286,7 +272,8 @@ export class ServerOrchestratorWalletConnector implements WalletConnector {
     let result: { data?: unknown; response?: Response };
     try {
       result = await getV1AgentsByAgentRef({
-        client: this.#client,
+        ...this.#target,
+        headers: this.#headers,
         auth: token,
         path: { agentRef: this.#agentRef },
       });

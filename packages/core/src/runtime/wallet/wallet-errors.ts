@@ -1,13 +1,14 @@
 /**
  * Errors specific to wallet connectors. All extend `AgentAuthError` (stable `code`, hint, status, cause).
  */
-import { AgentAuthError, type AgentAuthErrorOptions } from "../errors.js";
+import { AgentAuthErrorCode as Code } from "../error-codes.js";
+import { AgentAuthError, type AgentAuthErrorOptions, isAgentAuthError } from "../errors.js";
 
 /** Stable codes of the wallet connector errors. */
 export const WalletErrorCode = {
-  NotSupported: "not_supported",
-  MissingAccessToken: "missing_access_token",
-  WalletProviderError: "wallet_provider_error",
+  NotSupported: Code.NotSupported,
+  MissingAccessToken: Code.MissingAccessToken,
+  WalletProviderError: Code.WalletProviderError,
 } as const;
 
 /** A feature this connector (or this environment) cannot provide. Never a fake success. */
@@ -21,7 +22,7 @@ export class NotSupportedError extends AgentAuthError {
 
 /** True when `error` is a NotSupportedError, from any installed copy of this package. */
 export const isNotSupported = (error: unknown): error is NotSupportedError =>
-  AgentAuthError.isInstance(error) && error.code === WalletErrorCode.NotSupported;
+  isAgentAuthError(error, Code.NotSupported);
 
 /** Options of `WalletProviderError`. */
 export interface WalletProviderErrorOptions extends AgentAuthErrorOptions {
@@ -50,4 +51,4 @@ export class WalletProviderError extends AgentAuthError {
 
 /** True when `error` is a WalletProviderError, from any installed copy of this package. */
 export const isWalletProviderError = (error: unknown): error is WalletProviderError =>
-  AgentAuthError.isInstance(error) && error.code === WalletErrorCode.WalletProviderError;
+  isAgentAuthError(error, Code.WalletProviderError);

@@ -3,7 +3,10 @@
  * base64, PEM/DER key import (P-256 PKCS#8 or SEC1, Ed25519), ECDSA signature encodings, SHA-256 and JWS.
  * Web APIs only (`crypto.subtle`, `btoa`/`atob`, `TextEncoder`).
  */
+import { sha256Hex } from "../util/hash.js";
 import { NotSupportedError } from "./wallet-errors.js";
+
+export { sha256Hex } from "../util/hash.js";
 
 const encoder = new TextEncoder();
 
@@ -51,15 +54,6 @@ export const fromBase64 = (text: string): Uint8Array => {
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
 
 const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
-
-/** Lower-case hex SHA-256 of `data` (text is UTF-8 encoded). */
-export const sha256Hex = async (data: string | Uint8Array): Promise<string> => {
-  const digest = await getSubtle("SHA-256").digest(
-    "SHA-256",
-    buffer(typeof data === "string" ? utf8(data) : data),
-  );
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-};
 
 /** 16 random bytes as 32 hex digits. */
 export const randomHex = (bytes = 16): string => {
