@@ -64,7 +64,7 @@ export function ToolCard({ part, card, receipt, onAnswer }: ToolCardProps) {
               <dd data-testid="action">{preview.action}</dd>
               <dt>Chain</dt>
               <dd data-testid="chain">{preview.chain ?? "none"}</dd>
-              <dt>Moves</dt>
+              <dt>Balance change</dt>
               <dd data-testid="balance-changes">
                 {preview.balanceChanges.map((change) => change.display).join(", ") || "nothing"}
               </dd>

@@ -125,7 +125,7 @@ describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
     await Promise.all(profiles.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it("shows Alice the card of a send (amount, recipient, fee, balance, policy), and sends once she approves", async () => {
+  it("shows Alice the policy's preview of a send (summary, amount, recipient, action, fee, balance after, simulation, rules), and sends once she approves", async () => {
     lucid.counters.reset();
     const page = await newBrowser();
     await signIn(page, "Alice");
