@@ -1,146 +1,67 @@
 /**
- * The safety preview of a send, shown on the approval card: what the call does, how much goes where, the
- * balance after, the worst-case fee and the policy rule that applies.
- *
- * Everything that computes a preview lives in this one module, from the tool input and the chain (viem over
- * the chain's JSON-RPC). When core's tools offer a preview of their own, `previewToolCall` is the one function to
- * switch over to it.
+ * What the approval card shows: the policy's own preview of the call (core's `LucidToolPreview`, computed by
+ * `prepareApproval` before the AI SDK asks: the summary line, decoded action, balance changes, worst-case fee,
+ * balance after, simulation status and the rules that passed), plus the few fields the preview does not carry
+ * as fields (the recipient and the amount with its asset), taken from the validated tool input.
  */
-import { formatEther, type LucidToolPolicy, toWei } from "@lucid-dreams/agent-auth/tools";
-import {
-  type Address,
-  decodeFunctionData,
-  erc20Abi,
-  getAddress,
-  type Hex,
-  isAddress,
-  type PublicClient,
-  size,
-  slice,
-} from "viem";
+import { formatEther, type LucidToolPreview, toWei } from "@lucid-dreams/agent-auth/tools";
+import { getAddress, isAddress } from "viem";
 
-/** What the approval card shows for one `sendTransaction` call. Every amount is a decimal string in ETH. */
-export interface SendPreview {
-  tool: "sendTransaction";
-  /** The decoded action, in words ("Transfer ETH", "ERC-20 transfer of 5000000 units to 0x…"). */
-  action: string;
-  /** CAIP-2 chain the transaction goes to. */
-  chain: string;
-  from: Address;
-  to: Address;
-  amount: string;
-  /** The wallet's balance now. */
-  balance: string;
-  /** The balance after the send if the fee is the worst case (amount + gas limit x max fee per gas). */
-  balanceAfter: string;
-  /** The most the fee can be: gas estimate x max fee per gas. */
-  maxFee: string;
-  /** `ok` when the chain simulated the call without error, else the reason it would fail. */
-  simulation: { ok: true } | { ok: false; reason: string };
-  /** The policy rules that apply to this send, in words. */
-  rules: string[];
+/** Why a card has no preview: the tool has none (`sendToken`), or its checks could not run (the chain). */
+export type MissingPreview = "not-previewed" | "unavailable";
+
+/** The `data-preview` part of an approval request. */
+export interface ApprovalPreview {
+  /** The policy's preview; `null` when there is none (see `missing`). */
+  preview: LucidToolPreview | null;
+  /** Why `preview` is null; null when there is one. */
+  missing: MissingPreview | null;
+  /** The line the card leads with: the preview's summary, else the call's amount and recipient. */
+  summary: string;
+  /** The tool's name, e.g. `sendTransaction`, `sendToken`. */
+  tool: string;
+  /** The recipient (checksummed), when the call names one. */
+  to: string | null;
+  /** The amount in the asset's own units ("0.01" ETH, "1" USDC), when the call moves one. */
+  amount: string | null;
+  /** The asset of `amount`: "ETH", or the token as the call named it (a listed symbol or an address). */
+  asset: string | null;
 }
 
-/** The preview of a tool call, or `undefined` for tools that get none. */
-export type ToolPreview = SendPreview;
+const shortAddress = (address: string) => `${address.slice(0, 5)}...${address.slice(-4)}`;
 
-/** What a preview needs besides the tool input. */
-export interface PreviewContext {
-  /** The chain client of the session's chain (the wallet's default chain). */
-  client: PublicClient;
-  /** CAIP-2 id of that chain. */
-  caip2: string;
-  /** The session's wallet address. */
-  from: Address;
-  /** The policy the tools enforce (described on the card). */
-  policy: LucidToolPolicy;
-}
-
-interface SendInput {
-  chain: string | null;
-  to: string;
-  amount: string;
-  unit: "ether" | "wei";
-  data: string | null;
-}
-
-/** Builds the preview of a tool call from its input, or returns undefined when the tool has none. */
-export async function previewToolCall(
-  toolName: string,
+/** The card data of an approval request: the policy's preview and the recipient and amount of `input`. */
+export function approvalPreview(
+  tool: string,
   input: unknown,
-  context: PreviewContext,
-): Promise<ToolPreview | undefined> {
-  if (toolName !== "sendTransaction") return undefined;
-  return previewSend(input as SendInput, context);
-}
-
-async function previewSend(input: SendInput, context: PreviewContext): Promise<SendPreview> {
-  const { client, from } = context;
-  const chain = input.chain ?? context.caip2;
-  const to = isAddress(input.to, { strict: false }) ? getAddress(input.to) : (input.to as Address);
-  const value = toWei(input.amount, input.unit);
-  const data = (input.data ?? undefined) as Hex | undefined;
-  const balance = await client.getBalance({ address: from });
-  let gas = 21_000n;
-  let simulation: SendPreview["simulation"] = { ok: true };
-  try {
-    gas = await client.estimateGas({ account: from, to, value, data });
-  } catch (error) {
-    simulation = { ok: false, reason: shortReason(error) };
+  preview: LucidToolPreview | MissingPreview,
+): ApprovalPreview {
+  const fields = (input ?? {}) as Record<string, unknown>;
+  const to =
+    typeof fields.to === "string" && isAddress(fields.to, { strict: false }) ? getAddress(fields.to) : null;
+  let amount = typeof fields.amount === "string" ? fields.amount : null;
+  let asset: string | null = null;
+  if (tool === "sendTransaction" || tool === "signTransaction") {
+    asset = "ETH";
+    if (amount !== null) amount = formatEther(toWei(amount, fields.unit === "wei" ? "wei" : "ether"));
+  } else if (tool === "sendToken") {
+    asset = typeof fields.token === "string" ? fields.token : null;
+  } else {
+    amount = null;
   }
-  const fees = await client.estimateFeesPerGas();
-  const maxFee = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
-  const after = balance - value - maxFee;
-  // Some nodes estimate gas without checking the balance: check amount + worst-case fee against it here.
-  if (simulation.ok && after < 0n) {
-    simulation = {
-      ok: false,
-      reason: `insufficient funds: the wallet has ${formatEther(balance)} ETH, the send needs up to ${formatEther(value + maxFee)} ETH`,
-    };
-  }
+  const moves = amount !== null && asset !== null && to !== null;
   return {
-    tool: "sendTransaction",
-    action: describeAction(to, data),
-    chain,
-    from,
+    preview: typeof preview === "string" ? null : preview,
+    missing: typeof preview === "string" ? preview : null,
+    summary:
+      typeof preview !== "string"
+        ? preview.summary
+        : moves
+          ? `Send ${amount} ${asset} to ${shortAddress(to)}`
+          : `Run ${tool}`,
+    tool,
     to,
-    amount: formatEther(value),
-    balance: formatEther(balance),
-    balanceAfter: after < 0n ? `-${formatEther(-after)}` : formatEther(after),
-    maxFee: formatEther(maxFee),
-    simulation,
-    rules: describePolicy(context.policy),
+    amount,
+    asset,
   };
-}
-
-/** The call in words: a plain transfer, a decoded ERC-20 call, or a contract call by selector. */
-function describeAction(to: Address, data: Hex | undefined): string {
-  if (!data || data === "0x") return "Transfer ETH";
-  try {
-    const call = decodeFunctionData({ abi: erc20Abi, data });
-    return `Contract call ${call.functionName}(${(call.args ?? []).map(String).join(", ")}) on ${to}`;
-  } catch {
-    return `Contract call with ${size(data)} bytes of data (selector ${slice(data, 0, 4)}) on ${to}`;
-  }
-}
-
-/** The policy as the card states it. */
-export function describePolicy(policy: LucidToolPolicy): string[] {
-  const rules = ["Every send needs your approval"];
-  if (policy.maxValuePerTransaction !== undefined) {
-    rules.push(`At most ${etherOf(policy.maxValuePerTransaction)} ETH per transaction`);
-  }
-  if (policy.budgetPerSession !== undefined) {
-    rules.push(`At most ${etherOf(policy.budgetPerSession)} ETH per session`);
-  }
-  if (policy.recipientAllowlist) rules.push(`Only to ${policy.recipientAllowlist.join(", ")}`);
-  if (policy.allowedChains) rules.push(`Only on ${policy.allowedChains.join(", ")}`);
-  return rules;
-}
-
-const etherOf = (amount: string | bigint) => (typeof amount === "bigint" ? formatEther(amount) : amount);
-
-function shortReason(error: unknown): string {
-  const message = (error as { shortMessage?: string }).shortMessage ?? String(error);
-  return message.split("\n")[0] ?? "the simulation failed";
 }

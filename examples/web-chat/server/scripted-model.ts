@@ -3,6 +3,7 @@
  * demo prompts with the tool call a real model would make, and summing up tool results in a sentence.
  *
  * - "send 0.01 ETH to 0x…" -> sendTransaction
+ * - "send 1 USDC to 0x…"   -> sendToken (a token of the host's list)
  * - "sign <message>"       -> signMessage
  * - "what is my address"   -> getWalletAddress
  * - "list my agents"       -> listAgents
@@ -22,7 +23,7 @@ const usage = {
 
 /** The help text the scripted model answers with when it does not recognise a prompt. */
 export const SCRIPTED_HELP =
-  'I am the scripted demo model (no OPENAI_API_KEY is set). Try: "send 0.01 ETH to 0x000000000000000000000000000000000000dEaD", "sign hello", "what is my address" or "list my agents".';
+  'I am the scripted demo model (no OPENAI_API_KEY is set). Try: "send 0.01 ETH to 0x000000000000000000000000000000000000dEaD", "send 1 USDC to 0x000000000000000000000000000000000000dEaD", "sign hello", "what is my address" or "list my agents".';
 
 interface ToolCall {
   toolName: string;
@@ -31,6 +32,12 @@ interface ToolCall {
 
 /** The tool call a demo prompt asks for, if any. */
 export function toolCallFor(prompt: string): ToolCall | undefined {
+  const token = /send\s+(\d+(?:\.\d+)?)\s*([A-Za-z][A-Za-z0-9]{1,10})\s+to\s+(0x[0-9a-fA-F]{40})\b/i.exec(
+    prompt,
+  );
+  if (token && token[2]!.toLowerCase() !== "eth") {
+    return { toolName: "sendToken", input: { chain: null, token: token[2], to: token[3], amount: token[1] } };
+  }
   const send = /send\s+(\d+(?:\.\d+)?)\s*(?:eth)?\s+to\s+(0x[0-9a-fA-F]{40})\b/i.exec(prompt);
   if (send) {
     return {
@@ -68,6 +75,8 @@ export function summarize(part: ToolResultPart): string {
   switch (part.toolName) {
     case "sendTransaction":
       return `Sent ${result.amountEther} ETH to ${result.to}. Transaction ${result.transactionHash}.`;
+    case "sendToken":
+      return `Sent ${result.amount} ${result.token} to ${result.to}. Transaction ${result.transactionHash}.`;
     case "signMessage":
       return `Signed with ${result.address}: ${result.signature}`;
     case "getWalletAddress":

@@ -4,7 +4,7 @@
  * from the signed-in user) and the built page.
  *
  * Only the server holds credentials: the browser gets a random session cookie, the UI message stream (tool
- * inputs and results, which never hold a token or a key) and the previews computed in `preview.ts`.
+ * inputs and results, which never hold a token or a key) and the policy's preview of each call it must approve.
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -12,9 +12,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
-import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
-import type { LucidToolPolicy } from "@lucid-dreams/agent-auth/tools";
-import { lucidTools } from "@lucid-dreams/ai-sdk";
+import { AgentRuntime, isConfigurationError, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
+import type { LucidTokens, LucidToolPolicy, LucidToolPreview } from "@lucid-dreams/agent-auth/tools";
+import { lucidToolPreview, lucidTools } from "@lucid-dreams/ai-sdk";
 import type { LocalServer } from "@lucid-dreams/local-server";
 import {
   convertToModelMessages,
@@ -28,7 +28,7 @@ import {
 } from "ai";
 import { type Address, createPublicClient, defineChain, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { previewToolCall } from "./preview.js";
+import { approvalPreview, type MissingPreview } from "./preview.js";
 import { createScriptedModel } from "./scripted-model.js";
 
 /** A demo user and the agent (of the Lucid server) whose wallet they use. */
@@ -52,6 +52,11 @@ export interface WebChatOptions {
   model?: LanguageModel;
   /** The wallet policy of the tools. Default: at most 0.1 ETH per transaction. */
   policy?: LucidToolPolicy;
+  /**
+   * The tokens `sendToken` may move. Default: the local server's USDC, at most 5 per transaction and 20 per
+   * session.
+   */
+  tokens?: LucidTokens;
   /** Environment to read `OPENAI_API_KEY` / `OPENAI_MODEL` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Where chat errors are reported (one line each, e.g. a forged approval). Default `console.error`. */
@@ -95,6 +100,9 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
   const [aliceAgent, bobAgent] = lucid.seed.agents;
   if (!aliceAgent || !bobAgent) throw new Error("The web chat needs a Lucid server with two agents.");
   const policy: LucidToolPolicy = options.policy ?? { maxValuePerTransaction: "0.1" };
+  const tokens: LucidTokens = options.tokens ?? {
+    [lucid.seed.token.symbol]: { address: lucid.seed.token.address, maxPerTransaction: "5", budget: "20" },
+  };
   const clientDir = options.clientDir ?? join(import.meta.dirname, "..", "dist");
 
   const users: DemoUser[] = [
@@ -149,15 +157,24 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
     modelName = "scripted";
   }
 
-  // One tool set; the session of each call is the signed-in user's (from the call's context).
+  // One tool set; the session of each call is the signed-in user's (from the call's context). The policy
+  // simulates each transaction on the chain's RPC before anyone is asked to approve it, and its preview of each
+  // call that needs approval is kept in that request's context until the approval request is streamed.
   const tools = lucidTools(
     ({ context }) => {
-      const userId = (context as { userId?: string } | undefined)?.userId;
+      const userId = (context as ChatContext | undefined)?.userId;
       const runtime = userId ? runtimes.get(userId) : undefined;
       if (!runtime) throw new Error("No signed-in user for this tool call.");
       return runtime;
     },
-    { policy },
+    {
+      policy,
+      tokens,
+      rpc: { [lucid.seed.caip2]: lucid.seed.rpcUrl },
+      onApprovalPreview: (preview, call) => {
+        (call.context as ChatContext | undefined)?.previews.set(call.toolCallId, preview);
+      },
+    },
   );
   // Signs approval requests, so the browser cannot forge an approval or change a call after approving it.
   const approvalSecret = randomBytes(32);
@@ -172,23 +189,46 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
   async function chat(request: IncomingMessage, response: ServerResponse, user: DemoUser) {
     const body = JSON.parse(await readBody(request)) as { messages?: unknown };
     const messages = (await validateUIMessages({ messages: body.messages })) as UIMessage[];
+    const modelMessages = await convertToModelMessages(messages);
+    // Per request: a tool call id (chosen by the model) never reaches another request's or user's previews.
+    const context: ChatContext = { userId: user.id, previews: new Map() };
+    const previewOf = async (
+      toolName: string,
+      input: unknown,
+      toolCallId: string,
+    ): Promise<LucidToolPreview | MissingPreview> => {
+      const seen = context.previews.get(toolCallId);
+      if (seen) return seen;
+      // onApprovalPreview got none: the tool has no preview (sendToken), or its checks could not run (the chain
+      // was unreachable); ask the policy once more. `execute` checks everything again either way.
+      try {
+        return await lucidToolPreview(tools, {
+          toolName,
+          input,
+          toolCallId,
+          messages: modelMessages,
+          context,
+        });
+      } catch (error) {
+        return isConfigurationError(error) ? "not-previewed" : "unavailable";
+      }
+    };
     const result = streamText({
       model,
       system: SYSTEM,
-      messages: await convertToModelMessages(messages),
+      messages: modelMessages,
       tools,
       stopWhen: stepCountIs(5),
-      experimental_context: { userId: user.id },
+      experimental_context: context,
       experimental_toolApprovalSecret: approvalSecret,
       onError: ({ error }) => {
         const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
         log(`chat error for ${user.id}: ${name}: ${message.split("\n")[0]}`);
       },
     });
-    const previewContext = { client: chainClient, caip2: lucid.seed.caip2, from: user.walletAddress, policy };
     const stream = result
       .toUIMessageStream({ originalMessages: messages, onError: () => "The chat failed; try again." })
-      .pipeThrough(withPreviewsAndReceipts(previewContext, chainClient));
+      .pipeThrough(withPreviewsAndReceipts(previewOf, chainClient));
     pipeUIMessageStreamToResponse({ response, stream });
   }
 
@@ -260,12 +300,22 @@ export async function startWebChat(options: WebChatOptions): Promise<WebChat> {
   };
 }
 
+/** The per-request context of the tools: the signed-in user, and the policy's previews by tool call id. */
+interface ChatContext {
+  userId: string;
+  previews: Map<string, LucidToolPreview | null>;
+}
+
 /**
  * Adds two data parts to the UI message stream: `data-preview` (id = the tool call id) before each approval
  * request, so the card never shows Approve without the preview, and `data-receipt` after a sent transaction.
  */
 function withPreviewsAndReceipts(
-  previewContext: Parameters<typeof previewToolCall>[2],
+  previewOf: (
+    toolName: string,
+    input: unknown,
+    toolCallId: string,
+  ) => Promise<LucidToolPreview | MissingPreview>,
   chainClient: PublicClient,
 ): TransformStream<UIMessageChunk, UIMessageChunk> {
   const calls = new Map<string, { toolName: string; input: unknown }>();
@@ -276,10 +326,14 @@ function withPreviewsAndReceipts(
       }
       if (chunk.type === "tool-approval-request") {
         const call = calls.get(chunk.toolCallId);
-        const preview = call
-          ? await previewToolCall(call.toolName, call.input, previewContext).catch(() => undefined)
-          : undefined;
-        if (preview) controller.enqueue({ type: "data-preview", id: chunk.toolCallId, data: preview });
+        if (call) {
+          const preview = await previewOf(call.toolName, call.input, chunk.toolCallId);
+          controller.enqueue({
+            type: "data-preview",
+            id: chunk.toolCallId,
+            data: approvalPreview(call.toolName, call.input, preview),
+          });
+        }
       }
       controller.enqueue(chunk);
       if (chunk.type === "tool-output-available") {

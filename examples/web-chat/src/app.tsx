@@ -7,6 +7,7 @@ import type { ChatMessage, Me, ToolPart } from "./types.js";
 const EXAMPLES = [
   "send 0.01 ETH to 0x000000000000000000000000000000000000dEaD",
   "send 1 ETH to 0x000000000000000000000000000000000000dEaD",
+  "send 1 USDC to 0x000000000000000000000000000000000000dEaD",
   "what is my address",
   "sign hello from the web chat",
 ];
@@ -107,7 +108,7 @@ function Chat() {
                   <ToolCard
                     key={key}
                     part={tool}
-                    preview={data("data-preview")?.data as never}
+                    card={data("data-preview")?.data as never}
                     receipt={data("data-receipt")?.data as never}
                     onAnswer={(approved) =>
                       addToolApprovalResponse({

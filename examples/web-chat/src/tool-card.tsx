@@ -1,10 +1,11 @@
 import { useRef, useState } from "react";
-import type { SendPreview } from "../server/preview.js";
+import type { ApprovalPreview } from "../server/preview.js";
 import type { ReceiptData, ToolPart } from "./types.js";
 
 interface ToolCardProps {
   part: ToolPart;
-  preview: SendPreview | undefined;
+  /** The policy's preview of the call and its recipient and amount (the server's `data-preview` part). */
+  card: ApprovalPreview | undefined;
   receipt: ReceiptData | undefined;
   /** Answers the approval request; called at most once per card. */
   onAnswer: (approved: boolean) => void;
@@ -14,10 +15,15 @@ type ToolOutput =
   | { ok: true; result: Record<string, unknown> }
   | { ok: false; code: string; message: string; retryable: boolean };
 
-const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
+/** What the card asks to approve, by tool. */
+const TITLES: Record<string, string> = {
+  sendTransaction: "payment",
+  sendToken: "token transfer",
+  signTransaction: "transaction signature",
+};
 
 /** One tool call: the approval card (with the safety preview), then its outcome. */
-export function ToolCard({ part, preview, receipt, onAnswer }: ToolCardProps) {
+export function ToolCard({ part, card, receipt, onAnswer }: ToolCardProps) {
   const toolName = part.type.slice("tool-".length);
   // One answer per card, even if the button is clicked twice before React re-renders.
   const answered = useRef(false);
@@ -30,49 +36,75 @@ export function ToolCard({ part, preview, receipt, onAnswer }: ToolCardProps) {
   };
 
   if (part.state === "approval-requested") {
-    const amount = preview?.amount ?? String(part.input?.amount ?? "?");
-    const to = preview?.to ?? String(part.input?.to ?? "?");
+    const amount = card?.amount ?? String(part.input?.amount ?? "?");
+    const asset = card?.asset ?? (toolName === "sendToken" ? String(part.input?.token ?? "?") : "ETH");
+    const to = card?.to ?? String(part.input?.to ?? "?");
+    const preview = card?.preview;
+    const what = `${amount} ${asset} to ${to}`;
     return (
-      <article className="card approval" aria-label={`Approval request: send ${amount} ETH to ${to}`}>
-        <h2>Approve this {toolName === "sendTransaction" ? "payment" : toolName}?</h2>
-        {preview ? (
-          <dl>
-            <dt>Action</dt>
-            <dd data-testid="action">{preview.action}</dd>
-            <dt>Amount</dt>
-            <dd data-testid="amount">
-              <strong>{preview.amount} ETH</strong>
-            </dd>
-            <dt>To</dt>
-            <dd data-testid="recipient">
-              <code title={preview.to}>{preview.to}</code>
-            </dd>
-            <dt>From</dt>
-            <dd>
-              <code title={preview.from}>{short(preview.from)}</code> on {preview.chain}
-            </dd>
-            <dt>Fee</dt>
-            <dd data-testid="fee">at most {preview.maxFee} ETH</dd>
-            <dt>Balance</dt>
-            <dd data-testid="balance">
-              {preview.balance} ETH → <strong>{preview.balanceAfter} ETH</strong> after (worst-case fee)
-            </dd>
-            <dt>Simulation</dt>
-            <dd data-testid="simulation">
-              {preview.simulation.ok ? "succeeds" : `would fail: ${preview.simulation.reason}`}
-            </dd>
-            <dt>Policy</dt>
-            <dd data-testid="policy">{preview.rules.join("; ")}</dd>
-          </dl>
-        ) : (
-          <pre>{JSON.stringify(part.input, null, 2)}</pre>
-        )}
+      <article className="card approval" aria-label={`Approval request: send ${what}`}>
+        <h2>Approve this {TITLES[toolName] ?? toolName}?</h2>
+        <p className="summary" data-testid="summary">
+          {card?.summary ?? `Send ${what}`}
+        </p>
+        <dl>
+          <dt>Amount</dt>
+          <dd data-testid="amount">
+            <strong>
+              {amount} {asset}
+            </strong>
+          </dd>
+          <dt>To</dt>
+          <dd data-testid="recipient">
+            <code title={to}>{to}</code>
+          </dd>
+          {preview ? (
+            <>
+              <dt>Action</dt>
+              <dd data-testid="action">{preview.action}</dd>
+              <dt>Chain</dt>
+              <dd data-testid="chain">{preview.chain ?? "none"}</dd>
+              <dt>Balance change</dt>
+              <dd data-testid="balance-changes">
+                {preview.balanceChanges.map((change) => change.display).join(", ") || "nothing"}
+              </dd>
+              <dt>Fee</dt>
+              <dd data-testid="fee">
+                {preview.worstCaseFee === null ? "none" : `at most ${preview.worstCaseFee} ETH`}
+              </dd>
+              <dt>Balance after</dt>
+              <dd data-testid="balance-after">
+                {preview.balanceAfter === null ? "not read" : <strong>{preview.balanceAfter} ETH</strong>}
+                {preview.balanceAfter === null ? null : " (worst case)"}
+              </dd>
+              <dt>Simulation</dt>
+              <dd data-testid="simulation">
+                {preview.simulation === "simulated"
+                  ? "simulated on the chain: succeeds"
+                  : `${preview.simulation}${preview.simulationNote ? `: ${preview.simulationNote}` : ""}`}
+              </dd>
+              <dt>Rules passed</dt>
+              <dd data-testid="rules">{preview.rules.map((rule) => rule.replaceAll("_", " ")).join(", ")}</dd>
+            </>
+          ) : (
+            <>
+              <dt>Checks</dt>
+              <dd data-testid="no-preview">
+                {card?.missing === "not-previewed" && toolName === "sendToken"
+                  ? "The wallet checks the token, its per-transaction cap and budget, and the recipient before it sends; it shows no simulation or fee for this call."
+                  : card?.missing === "not-previewed"
+                    ? "The wallet checks this call against its policy before it runs; it shows no preview for it."
+                    : "The wallet could not check this call yet (the chain was not reachable); it checks it again before it runs."}
+              </dd>
+            </>
+          )}
+        </dl>
         <div className="actions">
           <button
             type="button"
             className="approve"
             disabled={answer !== undefined}
-            aria-label={`Approve sending ${amount} ETH to ${to}`}
+            aria-label={`Approve sending ${what}`}
             onClick={() => answerOnce(true)}
           >
             Approve
@@ -81,7 +113,7 @@ export function ToolCard({ part, preview, receipt, onAnswer }: ToolCardProps) {
             type="button"
             className="deny"
             disabled={answer !== undefined}
-            aria-label={`Deny sending ${amount} ETH to ${to}`}
+            aria-label={`Deny sending ${what}`}
             onClick={() => answerOnce(false)}
           >
             Deny
@@ -133,11 +165,15 @@ export function ToolCard({ part, preview, receipt, onAnswer }: ToolCardProps) {
         </article>
       );
     }
-    if (toolName === "sendTransaction") {
+    if (toolName === "sendTransaction" || toolName === "sendToken") {
       const hash = String(output.result.transactionHash);
+      const sent =
+        toolName === "sendToken"
+          ? `${String(output.result.amount)} ${String(output.result.token)}`
+          : `${String(output.result.amountEther)} ETH`;
       return (
         <article className="card sent" role="status" aria-label="Transaction sent">
-          <h2>Sent {String(output.result.amountEther)} ETH</h2>
+          <h2>Sent {sent}</h2>
           <dl>
             <dt>To</dt>
             <dd>

@@ -1,5 +1,5 @@
 import type { UIMessage } from "ai";
-import type { ToolPreview } from "../server/preview.js";
+import type { ApprovalPreview } from "../server/preview.js";
 
 /** The receipt the server streams after a sent transaction. */
 export interface ReceiptData {
@@ -9,7 +9,7 @@ export interface ReceiptData {
 }
 
 /** The chat's UI messages: the Lucid tool parts plus the server's `data-preview` and `data-receipt` parts. */
-export type ChatMessage = UIMessage<unknown, { preview: ToolPreview; receipt: ReceiptData }>;
+export type ChatMessage = UIMessage<unknown, { preview: ApprovalPreview; receipt: ReceiptData }>;
 
 /** A signed-in demo user as `/api/me` describes them (no credential, only the public wallet address). */
 export interface Me {

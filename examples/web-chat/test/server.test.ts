@@ -1,11 +1,14 @@
 /**
- * The web chat's server parts without a browser: the preview (against the local server's anvil chain), the
- * scripted model's reading of the demo prompts, and the HTTP routes' answers to bad or missing input.
+ * The web chat's server parts without a browser: the card's fields, the policy's previews on the chat route
+ * (against the local server's anvil chain), the scripted model's reading of the demo prompts, and the HTTP
+ * routes' answers to bad or missing input.
  */
+
+import type { LucidToolPreview } from "@lucid-dreams/agent-auth/tools";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
-import { createPublicClient, encodeFunctionData, erc20Abi, formatEther, http, type PublicClient } from "viem";
+import { createPublicClient, http, type PublicClient, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describePolicy, previewToolCall } from "../server/preview.js";
+import { type ApprovalPreview, approvalPreview } from "../server/preview.js";
 import { SCRIPTED_HELP, summarize, toolCallFor } from "../server/scripted-model.js";
 import { startWebChat, type WebChat } from "../server/web-chat-server.js";
 
@@ -27,85 +30,46 @@ afterAll(async () => {
   await lucid?.close();
 });
 
-const send = (amount: string, data: string | null = null) => ({
-  chain: null,
-  to: DEAD,
-  amount,
-  unit: "ether",
-  data,
-});
+describe("approvalPreview", () => {
+  const preview = { summary: "Send 0.01 ETH to 0x000...dEaD, fee at most 0.0001 ETH" } as LucidToolPreview;
 
-describe("previewToolCall", () => {
-  const context = () => ({
-    client,
-    caip2: lucid.seed.caip2,
-    from: lucid.seed.agents[0]!.serverWalletAddress,
-    policy: { maxValuePerTransaction: "0.1" },
-  });
-
-  it("previews a transfer: amount, recipient, balance, worst-case fee and the balance after it", async () => {
-    const preview = await previewToolCall("sendTransaction", send("0.05"), context());
-    const gas = await client.estimateGas({
-      account: lucid.seed.agents[0]!.serverWalletAddress,
-      to: DEAD,
-      value: 50_000_000_000_000_000n,
-    });
-    const fees = await client.estimateFeesPerGas();
-    const maxFee = gas * fees.maxFeePerGas!;
-    expect(preview).toEqual({
+  it("leads with the policy's summary, and takes the recipient (checksummed) and the ETH amount from the input", () => {
+    const input = {
+      chain: null,
+      to: DEAD.toLowerCase(),
+      amount: "10000000000000000",
+      unit: "wei",
+      data: null,
+    };
+    expect(approvalPreview("sendTransaction", input, preview)).toEqual({
+      preview,
+      missing: null,
+      summary: preview.summary,
       tool: "sendTransaction",
-      action: "Transfer ETH",
-      chain: lucid.seed.caip2,
-      from: lucid.seed.agents[0]!.serverWalletAddress,
       to: DEAD,
-      amount: "0.05",
-      balance: "100",
-      balanceAfter: formatEther(100_000_000_000_000_000_000n - 50_000_000_000_000_000n - maxFee),
-      maxFee: formatEther(maxFee),
-      simulation: { ok: true },
-      rules: ["Every send needs your approval", "At most 0.1 ETH per transaction"],
+      amount: "0.01",
+      asset: "ETH",
     });
   });
 
-  it("says when the chain would refuse the send, and shows the balance going below zero", async () => {
-    const preview = await previewToolCall("sendTransaction", send("500"), context());
-    expect(preview?.simulation).toEqual({ ok: false, reason: expect.stringMatching(/fund|balance/i) });
-    expect(preview?.balanceAfter).toMatch(/^-400\.\d+$/);
-  });
-
-  it("decodes an ERC-20 call, and names an unknown call by its selector", async () => {
-    const transfer = encodeFunctionData({
-      abi: erc20Abi,
-      functionName: "transfer",
-      args: [DEAD, 5_000_000n],
+  it("says why a call has no preview, and sums up a token transfer from its input", () => {
+    const input = { chain: null, token: "USDC", to: DEAD, amount: "1.5" };
+    expect(approvalPreview("sendToken", input, "not-previewed")).toEqual({
+      preview: null,
+      missing: "not-previewed",
+      summary: "Send 1.5 USDC to 0x000...dEaD",
+      tool: "sendToken",
+      to: DEAD,
+      amount: "1.5",
+      asset: "USDC",
     });
-    const erc20 = await previewToolCall("sendTransaction", send("0", transfer), context());
-    expect(erc20?.action).toBe(`Contract call transfer(${DEAD}, 5000000) on ${DEAD}`);
-    const unknown = await previewToolCall("sendTransaction", send("0", "0xdeadbeef00"), context());
-    expect(unknown?.action).toBe(`Contract call with 5 bytes of data (selector 0xdeadbeef) on ${DEAD}`);
-  });
-
-  it("gives no preview for tools that are not sends", async () => {
-    expect(
-      await previewToolCall("signMessage", { message: "gm", encoding: null }, context()),
-    ).toBeUndefined();
-  });
-
-  it("states every policy rule", () => {
-    expect(
-      describePolicy({
-        maxValuePerTransaction: "0.1",
-        budgetPerSession: 1_000_000_000_000_000_000n,
-        recipientAllowlist: [DEAD],
-        allowedChains: ["eip155:31337"],
-      }),
-    ).toEqual([
-      "Every send needs your approval",
-      "At most 0.1 ETH per transaction",
-      "At most 1 ETH per session",
-      `Only to ${DEAD}`,
-      "Only on eip155:31337",
-    ]);
+    expect(approvalPreview("signMessage", { message: "gm", encoding: null }, "unavailable")).toMatchObject({
+      preview: null,
+      missing: "unavailable",
+      summary: "Run signMessage",
+      to: null,
+      amount: null,
+    });
   });
 });
 
@@ -118,6 +82,10 @@ describe("the scripted model", () => {
     expect(toolCallFor('sign "hello there"')).toEqual({
       toolName: "signMessage",
       input: { message: "hello there", encoding: null },
+    });
+    expect(toolCallFor(`send 1.5 usdc to ${DEAD}`)).toEqual({
+      toolName: "sendToken",
+      input: { chain: null, token: "usdc", to: DEAD, amount: "1.5" },
     });
     expect(toolCallFor("what is my address?")?.toolName).toBe("getWalletAddress");
     expect(toolCallFor("list my agents")?.toolName).toBe("listAgents");
@@ -188,5 +156,115 @@ describe("the web chat's routes", () => {
     // signed out: the cookie no longer works
     await fetch(`${app.url}/api/sign-out`, { method: "POST", headers: { cookie } });
     expect((await post("/api/chat", JSON.stringify({ messages: [] }), cookie)).status).toBe(401);
+  });
+});
+
+/** The chunks of a UI message stream (server-sent events, one JSON chunk per `data:` line). */
+const chunksOf = (stream: string) =>
+  stream
+    .split("\n")
+    .filter((line) => line.startsWith("data: {"))
+    .map((line) => JSON.parse(line.slice("data: ".length)) as { type: string; [key: string]: unknown });
+
+describe("the chat route's approval previews (scripted model, the policy simulating on anvil)", () => {
+  let app: WebChat;
+  let cookie: string;
+  beforeAll(async () => {
+    app = await startWebChat({ lucid, port: 0, env: {}, log: () => {} });
+    const signedIn = await fetch(`${app.url}/api/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "alice" }),
+    });
+    cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const ask = async (text: string) => {
+    const response = await fetch(`${app.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ messages: [{ id: "u1", role: "user", parts: [{ type: "text", text }] }] }),
+    });
+    expect(response.status).toBe(200);
+    return chunksOf(await response.text());
+  };
+  const previewChunk = (chunks: Array<{ type: string; [key: string]: unknown }>) =>
+    chunks.find((chunk) => chunk.type === "data-preview") as
+      | { id: string; data: ApprovalPreview }
+      | undefined;
+
+  it("streams the policy's simulated preview of a send just before its approval request", async () => {
+    const wallet = app.users[0]!.walletAddress;
+    const balance = await client.getBalance({ address: wallet });
+    const chunks = await ask(`send 0.05 ETH to ${DEAD}`);
+    const types = chunks.map((chunk) => chunk.type);
+    const request = chunks.find((chunk) => chunk.type === "tool-approval-request")!;
+    expect(types.indexOf("data-preview")).toBe(types.indexOf("tool-approval-request") - 1);
+    const card = previewChunk(chunks)!;
+    expect(card.id).toBe(request.toolCallId);
+    expect(card.data).toMatchObject({ tool: "sendTransaction", to: DEAD, amount: "0.05", asset: "ETH" });
+    const preview = card.data.preview as LucidToolPreview;
+    expect(preview).toMatchObject({
+      tool: "sendTransaction",
+      kind: "send",
+      chain: lucid.seed.caip2,
+      simulation: "simulated",
+      simulationNote: null,
+    });
+    expect(preview.rules).toEqual(expect.arrayContaining(["max_value", "simulation"]));
+    const fee = parseEther(preview.worstCaseFee!);
+    expect(fee > 0n).toBe(true);
+    expect(parseEther(preview.worstCaseCost!)).toBe(parseEther("0.05") + fee);
+    expect(parseEther(preview.balanceAfter!)).toBe(balance - parseEther("0.05") - fee);
+    expect(preview.balanceChanges).toEqual([
+      {
+        asset: `${lucid.seed.caip2}/slip44:60`,
+        amount: `-${parseEther("0.05") + fee}`,
+        display: expect.any(String),
+      },
+    ]);
+    expect(preview.summary).toBe(
+      `Send 0.05 ETH to 0x000...dEaD, fee at most ${preview.worstCaseFee} ETH, balance after ${preview.balanceAfter} ETH`,
+    );
+    // nothing was sent: the call waits for the approval
+    expect(await client.getBalance({ address: wallet })).toBe(balance);
+  });
+
+  it("streams a token transfer's card from its input, marked as not previewed (core's sendToken has no preview)", async () => {
+    const chunks = await ask(`send 1 USDC to ${DEAD}`);
+    const card = previewChunk(chunks)!;
+    expect(card.data).toEqual({
+      preview: null,
+      missing: "not-previewed",
+      summary: "Send 1 USDC to 0x000...dEaD",
+      tool: "sendToken",
+      to: DEAD,
+      amount: "1",
+      asset: "USDC",
+    });
+    expect(chunks.some((chunk) => chunk.type === "tool-approval-request")).toBe(true);
+  });
+
+  it("refuses a token transfer over the token's cap before anyone is asked", async () => {
+    const chunks = await ask(`send 6 USDC to ${DEAD}`);
+    expect(previewChunk(chunks)).toBeUndefined();
+    expect(chunks.some((chunk) => chunk.type === "tool-approval-request")).toBe(false);
+    const output = chunks.find((chunk) => chunk.type === "tool-output-available") as unknown as {
+      output: unknown;
+    };
+    expect(output.output).toMatchObject({ ok: false, code: "policy_refused" });
+  });
+
+  it("streams no preview and no approval request for a send the policy refuses", async () => {
+    const chunks = await ask(`send 1 ETH to ${DEAD}`);
+    expect(previewChunk(chunks)).toBeUndefined();
+    expect(chunks.some((chunk) => chunk.type === "tool-approval-request")).toBe(false);
+    const output = chunks.find((chunk) => chunk.type === "tool-output-available") as unknown as {
+      output: unknown;
+    };
+    expect(output.output).toMatchObject({ ok: false, code: "policy_refused" });
   });
 });

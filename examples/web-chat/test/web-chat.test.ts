@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { type Address, createPublicClient, getAddress, http, parseEther, verifyMessage } from "viem";
+import {
+  type Address,
+  createPublicClient,
+  erc20Abi,
+  getAddress,
+  http,
+  parseEther,
+  verifyMessage,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebChat, type WebChat } from "../server/web-chat-server.js";
 
@@ -91,8 +99,8 @@ async function ask(page: Page, prompt: string) {
   await page.getByRole("button", { name: "Send", exact: true }).click();
 }
 
-const approvalCard = (page: Page, amount: string, to: string) =>
-  page.getByRole("article", { name: `Approval request: send ${amount} ETH to ${to}` });
+const approvalCard = (page: Page, amount: string, to: string, asset = "ETH") =>
+  page.getByRole("article", { name: `Approval request: send ${amount} ${asset} to ${to}` });
 
 describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
   beforeAll(async () => {
@@ -117,7 +125,7 @@ describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
     await Promise.all(profiles.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it("shows Alice the card of a send (amount, recipient, fee, balance, policy), and sends once she approves", async () => {
+  it("shows Alice the policy's preview of a send (summary, amount, recipient, action, fee, balance after, simulation, rules), and sends once she approves", async () => {
     lucid.counters.reset();
     const page = await newBrowser();
     await signIn(page, "Alice");
@@ -129,12 +137,18 @@ describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
     await card.waitFor();
     expect(await card.getByTestId("amount").textContent()).toBe("0.01 ETH");
     expect(await card.getByTestId("recipient").textContent()).toBe(DEAD);
-    expect(await card.getByTestId("action").textContent()).toBe("Transfer ETH");
+    // the policy's own preview: its summary line, the decoded action, the simulated movement, fee, balance after
+    expect(await card.getByTestId("summary").textContent()).toMatch(
+      /^Send 0\.01 ETH to 0x000\.\.\.dEaD, fee at most 0\.\d+ ETH, balance after 99\.98\d* ETH$/,
+    );
+    expect(await card.getByTestId("action").textContent()).toBe(`transfer of 0.01 ETH to ${DEAD}`);
+    expect(await card.getByTestId("chain").textContent()).toBe(lucid.seed.caip2);
+    expect(await card.getByTestId("balance-changes").textContent()).toMatch(/^-0\.01\d* ETH$/);
     expect(await card.getByTestId("fee").textContent()).toMatch(/^at most 0\.\d+ ETH$/);
-    expect(await card.getByTestId("balance").textContent()).toMatch(/^100 ETH → 99\.98\d* ETH after/);
-    expect(await card.getByTestId("simulation").textContent()).toBe("succeeds");
-    expect(await card.getByTestId("policy").textContent()).toBe(
-      "Every send needs your approval; At most 0.1 ETH per transaction",
+    expect(await card.getByTestId("balance-after").textContent()).toMatch(/^99\.98\d* ETH \(worst case\)$/);
+    expect(await card.getByTestId("simulation").textContent()).toBe("simulated on the chain: succeeds");
+    expect((await card.getByTestId("rules").textContent())?.split(", ")).toEqual(
+      expect.arrayContaining(["allowed chains", "max value", "recipient allowlist", "simulation"]),
     );
     expect(lucid.counters.get("sendTransaction")).toBe(0);
     const artifacts = join(packageDir, "artifacts");
@@ -150,6 +164,33 @@ describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
     expect(await chain().getBalance({ address: DEAD })).toBe(before + parseEther("0.01"));
     expect(lucid.counters.get("sendTransaction")).toBe(1);
     await page.getByText(`Sent 0.01 ETH to ${DEAD}. Transaction ${hash}.`).waitFor();
+  });
+
+  it("shows a sendToken card (amount, token, recipient), and moves the token once Alice approves", async () => {
+    lucid.counters.reset();
+    const recipient: Address = "0x00000000000000000000000000000000000070c3";
+    const token = { address: lucid.seed.token.address as Address, abi: erc20Abi } as const;
+    const tokenBalance = (address: Address) =>
+      chain().readContract({ ...token, functionName: "balanceOf", args: [address] });
+    const page = await newBrowser();
+    await signIn(page, "Alice");
+    await ask(page, `send 1 USDC to ${recipient}`);
+    const card = approvalCard(page, "1", getAddress(recipient), "USDC");
+    await card.waitFor();
+    expect(await card.getByRole("heading").textContent()).toBe("Approve this token transfer?");
+    expect(await card.getByTestId("amount").textContent()).toBe("1 USDC");
+    expect(await card.getByTestId("recipient").textContent()).toBe(getAddress(recipient));
+    expect(await card.getByTestId("summary").textContent()).toBe("Send 1 USDC to 0x000...70c3");
+    // core's sendToken has no preview: the card says what the wallet checks instead of showing a simulation
+    expect(await card.getByTestId("no-preview").textContent()).toContain("per-transaction cap");
+    expect(await card.getByTestId("simulation").count()).toBe(0);
+    const oneUsdc = 10n ** BigInt(lucid.seed.token.decimals);
+    expect(await tokenBalance(recipient)).toBe(0n);
+
+    await card.getByRole("button", { name: `Approve sending 1 USDC to ${getAddress(recipient)}` }).click();
+    await page.getByTestId("receipt-status").filter({ hasText: "success" }).waitFor();
+    await page.getByText(`Sent 1 USDC to ${getAddress(recipient)}.`, { exact: false }).waitFor();
+    expect(await tokenBalance(recipient)).toBe(oneUsdc);
   });
 
   it("leaves the chain unchanged when Alice denies", async () => {
