@@ -13,7 +13,6 @@ export {
   type CreateWalletOptions,
   type CreateWalletServerOptions,
   createWallet,
-  ENV_PRIVATE_KEY,
   type WalletClient,
 } from "./create-wallet.js";
 // Runtime
@@ -52,7 +51,6 @@ export {
 export {
   AgentAuthError,
   AgentAuthErrorCode,
-  type AgentAuthErrorOptions,
   AgentRuntimeError,
   type AgentRuntimeErrorUnion,
   ChallengeFailedError,
@@ -78,13 +76,12 @@ export {
 } from "./runtime/events.js";
 export { type CreateLoggerOptions, createLogger, type Logger, type LogLevel } from "./runtime/logger.js";
 export { MemoryStorageAdapter } from "./runtime/storage/memory-adapter.js";
-export { isStorageError, StorageError, StorageErrorCode } from "./runtime/storage/storage-error.js";
+export { StorageError } from "./runtime/storage/storage-error.js";
 export type { StorageAdapter } from "./runtime/storage/types.js";
 export { createTelemetry, type Telemetry, type TelemetryOptions } from "./runtime/telemetry.js";
 // Storage and tokens
 export { TokenManager, type TokenManagerOptions } from "./runtime/token-manager.js";
 export { TokenManagerError } from "./runtime/token-manager-error.js";
-export type { StoredTokensV1 } from "./runtime/token-serialization.js";
 // Transports
 export { createFetchTransport, type FetchTransportOptions } from "./runtime/transport/fetch-transport.js";
 export type { FetchExecutor, HttpTransport, RetryPolicy } from "./runtime/transport/http-transport.js";

@@ -1,7 +1,11 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { AgentRuntime, LocalEoaWalletConnector, type StoredTokensV1 } from "@lucid-dreams/agent-auth";
+import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
+
+/** The stored token record, as far as this test reads it. */
+type StoredTokensV1 = { refreshStartedAt?: string | number | null; [field: string]: unknown };
+
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { createClient } from "redis";
 import { privateKeyToAccount } from "viem/accounts";

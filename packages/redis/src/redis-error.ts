@@ -1,4 +1,6 @@
-import { AgentAuthError, type AgentAuthErrorOptions } from "@lucid-dreams/agent-auth";
+import { AgentAuthError } from "@lucid-dreams/agent-auth";
+
+type AgentAuthErrorOptions = NonNullable<ConstructorParameters<typeof AgentAuthError>[2]>;
 
 /** Stable codes of the errors of `@lucid-dreams/agent-auth-redis`. Never renamed; new ones may be added. */
 export const RedisErrorCode = {

@@ -1,4 +1,4 @@
-import { isStorageError, StorageErrorCode } from "@lucid-dreams/agent-auth";
+import { AgentAuthErrorCode, isAgentAuthError } from "@lucid-dreams/agent-auth";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
@@ -100,7 +100,7 @@ describe.runIf(run)("RedisStorageAdapter", () => {
     });
     resumeSlow();
     const error = await slowError;
-    expect(isStorageError(error, StorageErrorCode.Fenced)).toBe(true);
+    expect(isAgentAuthError(error, AgentAuthErrorCode.StorageFenced)).toBe(true);
     expect(String((error as Error).message)).not.toContain("late");
     expect(await fast.get("tokens")).toBe("newer");
     expect(slow.stats.fencedWrites).toBe(1);
@@ -115,7 +115,7 @@ describe.runIf(run)("RedisStorageAdapter", () => {
         await other.set("tokens", "signed-in-elsewhere");
         await holder.set("tokens", "stale");
       }),
-    ).rejects.toMatchObject({ code: StorageErrorCode.Fenced });
+    ).rejects.toMatchObject({ code: AgentAuthErrorCode.StorageFenced });
     expect(await other.get("tokens")).toBe("signed-in-elsewhere");
   });
 
@@ -136,7 +136,7 @@ describe.runIf(run)("RedisStorageAdapter", () => {
     });
     await holder.withLock("tokens", async () => {
       await expect(waiter.withLock("tokens", async () => "never")).rejects.toMatchObject({
-        code: StorageErrorCode.LockTimeout,
+        code: AgentAuthErrorCode.StorageLockTimeout,
         retryable: true,
       });
     });
@@ -169,7 +169,7 @@ describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
       expect(await storage.get("tokens")).toBe("during");
       const fresh = new RedisStorageAdapter({ client, agentRef, commandTimeoutMs: 200 });
       await expect(fresh.get("tokens")).rejects.toMatchObject({
-        code: StorageErrorCode.Unavailable,
+        code: AgentAuthErrorCode.StorageUnavailable,
         retryable: true,
       });
     } finally {

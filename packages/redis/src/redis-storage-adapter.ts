@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import {
-  isStorageError,
+  AgentAuthErrorCode,
+  isAgentAuthError,
   type StorageAdapter,
   StorageError,
-  StorageErrorCode,
 } from "@lucid-dreams/agent-auth";
 import { DEFAULT_PREFIX, storageKeys } from "./keys.js";
 import { checkPrefix, type RedisClientLike, ScriptRunner } from "./redis-client.js";
@@ -228,7 +228,7 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
       }
       if (waited >= this.#lockTimeoutMs) {
         throw new StorageError(
-          StorageErrorCode.LockTimeout,
+          AgentAuthErrorCode.StorageLockTimeout,
           `Timed out after ${this.#lockTimeoutMs} ms waiting for the refresh lease of agent ${this.#agentRef}.`,
           {
             retryable: true,
@@ -269,7 +269,7 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
       if (ok !== 1) {
         this.stats.fencedWrites += 1;
         throw new StorageError(
-          StorageErrorCode.Fenced,
+          AgentAuthErrorCode.StorageFenced,
           `A newer writer already stored agent ${this.#agentRef}'s "${key}": this write (lease fence ${lease?.fence}) was refused.`,
           {
             hint: "This worker lost its refresh lease (paused or slow past leaseTtlMs). Re-read the storage and use what is there.",
@@ -325,15 +325,22 @@ export class RedisStorageAdapter implements StorageAdapter<string> {
   }
 
   #storageError(error: unknown): Error {
-    if (isStorageError(error) || isRedisAdapterError(error, RedisErrorCode.ClientInvalid)) {
+    if (
+      (isAgentAuthError(error) && error.code.startsWith("storage_")) ||
+      isRedisAdapterError(error, RedisErrorCode.ClientInvalid)
+    ) {
       return error as Error;
     }
     if (isUnavailable(error)) {
-      return new StorageError(StorageErrorCode.Unavailable, (error as Error).message.split("\n")[0] ?? "", {
-        retryable: true,
-        hint: "Redis is unreachable and this process has no copy of the value yet; retry once Redis is back.",
-        cause: error,
-      });
+      return new StorageError(
+        AgentAuthErrorCode.StorageUnavailable,
+        (error as Error).message.split("\n")[0] ?? "",
+        {
+          retryable: true,
+          hint: "Redis is unreachable and this process has no copy of the value yet; retry once Redis is back.",
+          cause: error,
+        },
+      );
     }
     return error as Error;
   }
