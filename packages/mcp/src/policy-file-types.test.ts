@@ -6,7 +6,12 @@ import type {
 } from "@lucid-dreams/agent-auth/tools";
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
-import type { PolicyFileOptions, PolicyFilePayments, PolicyFilePolicy, policyFileSchema } from "./policy-file.js";
+import type {
+  PolicyFileOptions,
+  PolicyFilePayments,
+  PolicyFilePolicy,
+  policyFileSchema,
+} from "./policy-file.js";
 
 // Compile-time checks (`pnpm typecheck`): when core adds an option the policy file cannot express, these fail.
 
@@ -61,8 +66,9 @@ describe("the policy file schema covers core's options", () => {
   it("the token list and the payment rules, all but the approve callback", () => {
     expectTypeOf<Exclude<keyof CoreToken, keyof FileToken>>().toEqualTypeOf<never>();
     expectTypeOf<FileToken>().toExtend<CoreToken>();
-    expectTypeOf<Exclude<keyof LucidPaymentPolicy, keyof NonNullable<FileOutput["payments"]> | "approve">>()
-      .toEqualTypeOf<never>();
+    expectTypeOf<
+      Exclude<keyof LucidPaymentPolicy, keyof NonNullable<FileOutput["payments"]> | "approve">
+    >().toEqualTypeOf<never>();
     expectTypeOf<NonNullable<FileOutput["payments"]>>().toExtend<PolicyFilePayments>();
   });
 

@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   LUCID_TOOL_NAMES,
   type LucidPaymentPolicy,
   type LucidTokens,
@@ -23,16 +24,19 @@ const amount = z.union(
   { error: 'must be an ether amount as a decimal string ("0.05") or { "wei": "50000000000000000" }' },
 );
 /** An amount in a token's base units, as a decimal integer string ("1000000" is 1 USDC). */
-const baseUnits = z
-  .string()
-  .regex(/^\d{1,78}$/, { error: 'must be a whole number of the token\'s base units as a string ("1000000")' });
+const baseUnits = z.string().regex(/^\d{1,78}$/, {
+  error: 'must be a whole number of the token\'s base units as a string ("1000000")',
+});
 /** An amount in a token's own units ("2.5" USDC). */
 const tokenAmount = z
   .string()
   .regex(/^\d+(\.\d+)?$/, { error: 'must be a decimal amount in the token\'s units as a string ("2.5")' });
 const window = z.enum(["1h", "24h"], { error: 'must be "1h" or "24h"' });
 const positiveInteger = (what: string) =>
-  z.number({ error: `must be a positive whole number of ${what}` }).int().positive();
+  z
+    .number({ error: `must be a positive whole number of ${what}` })
+    .int()
+    .positive();
 const strings = (example: string) =>
   z.array(z.string({ error: `must be a string such as ${example}` }).min(1, { error: "must not be empty" }));
 const httpUrl = z.url({
@@ -72,9 +76,7 @@ const policyFields = {
       }),
     )
     .optional(),
-  approvals: z
-    .array(z.strictObject({ token: address, spender: address, maxAmount: baseUnits }))
-    .optional(),
+  approvals: z.array(z.strictObject({ token: address, spender: address, maxAmount: baseUnits })).optional(),
   allowTokenApprovals: z.boolean({ error: "must be true or false" }).optional(),
   contracts: z
     .array(
@@ -206,4 +208,30 @@ export async function loadPolicyFile(path: string): Promise<PolicyFileOptions> {
     ...(tools ? { tools } : {}),
     ...(defaultChain ? { defaultChain } : {}),
   };
+}
+
+/**
+ * The `rpc` the stdio bin uses: the policy file's, else, when the environment has `LUCID_CHAIN_RPC_URL` and
+ * `LUCID_CHAIN_ID` (what `lucid-local-server` prints), that URL for `eip155:<LUCID_CHAIN_ID>`. A malformed pair
+ * is a `ConfigurationError`.
+ */
+export function rpcFromEnvironment(
+  options: PolicyFileOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): PolicyFileOptions {
+  if (options.rpc) return options;
+  const url = env.LUCID_CHAIN_RPC_URL;
+  const chainId = env.LUCID_CHAIN_ID;
+  if (!url || !chainId) return options;
+  if (!/^[1-9][0-9]*$/.test(chainId)) {
+    throw new ConfigurationError(`LUCID_CHAIN_ID must be a decimal chain id such as 31337.`, {
+      hint: 'Unset it, or give the policy file an "rpc" object instead.',
+    });
+  }
+  if (!httpUrl.safeParse(url).success) {
+    throw new ConfigurationError(`LUCID_CHAIN_RPC_URL must be an http(s) JSON-RPC URL.`, {
+      hint: 'Unset it, or give the policy file an "rpc" object instead.',
+    });
+  }
+  return { ...options, rpc: { [`eip155:${chainId}`]: url } };
 }
