@@ -9,12 +9,27 @@ import {
 import { z } from "zod";
 import { readJsonFile } from "./read-json-file.js";
 
-const caip2 = z
-  .string()
-  .regex(/^eip155:[1-9][0-9]*$/, { error: 'must be a CAIP-2 EVM chain id such as "eip155:8453"' });
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, { error: 'must be an EVM address ("0x" and 40 hex digits)' });
+/** A string matching `regex`; a wrong type or a mismatch both say what to write. */
+const pattern = (regex: RegExp, error: string) => z.string({ error }).regex(regex, { error });
+/** A JSON object keyed by `key`; a bad key says what the keys must be. */
+const keyedBy = <Value extends z.ZodType>(key: z.ZodString, value: Value, keys: string) =>
+  z.record(key, value, {
+    error: (issue) =>
+      issue.code === "invalid_key" ? `keys must be ${keys}` : `must be an object keyed by ${keys}`,
+  });
+
+/** A JSON object with exactly these keys; an unknown key is refused with the list of the keys it may have. */
+const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `"${key}"`).join(", ")}; the keys here are ${Object.keys(shape).join(", ")}`
+        : undefined,
+  });
+
+const CAIP2 = 'must be a CAIP-2 EVM chain id such as "eip155:8453"';
+const caip2 = pattern(/^eip155:[1-9][0-9]*$/, CAIP2);
+const address = pattern(/^0x[0-9a-fA-F]{40}$/, 'must be an EVM address ("0x" and 40 hex digits)');
 /** An amount of native coin: a decimal string in ether ("0.05"), or `{ "wei": "<integer>" }` (a bigint). */
 const amount = z.union(
   [
@@ -24,13 +39,15 @@ const amount = z.union(
   { error: 'must be an ether amount as a decimal string ("0.05") or { "wei": "50000000000000000" }' },
 );
 /** An amount in a token's base units, as a decimal integer string ("1000000" is 1 USDC). */
-const baseUnits = z.string().regex(/^\d{1,78}$/, {
-  error: 'must be a whole number of the token\'s base units as a string ("1000000")',
-});
+const baseUnits = pattern(
+  /^\d{1,78}$/,
+  'must be a whole number of the token\'s base units as a string ("1000000")',
+);
 /** An amount in a token's own units ("2.5" USDC). */
-const tokenAmount = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, { error: 'must be a decimal amount in the token\'s units as a string ("2.5")' });
+const tokenAmount = pattern(
+  /^\d+(\.\d+)?$/,
+  'must be a decimal amount in the token\'s units as a string ("2.5")',
+);
 const window = z.enum(["1h", "24h"], { error: 'must be "1h" or "24h"' });
 const positiveInteger = (what: string) =>
   z
@@ -46,7 +63,7 @@ const httpUrl = z.url({
 const toolName = z.enum(LUCID_TOOL_NAMES, { error: `must be a tool name: ${LUCID_TOOL_NAMES.join(", ")}` });
 const perTool = z.partialRecord(toolName, z.boolean({ error: "must be true or false" }));
 
-const rollingBudget = z.strictObject({ amount, per: window });
+const rollingBudget = strict({ amount, per: window });
 
 /**
  * `LucidToolPolicy` as JSON: every option but `ledger` (an object) and a function `budgetScope`. The policy's
@@ -66,21 +83,20 @@ const policyFields = {
   budgetScope: z.enum(["agent", "session"], { error: 'must be "agent" or "session"' }).optional(),
   recipientAllowlist: z.array(address).optional(),
   /** The policy's `tokens` (rules by contract address, base units); the file's `tokens` is the token list. */
-  tokenRules: z
-    .record(
-      address,
-      z.strictObject({
-        maxPerTransaction: baseUnits.optional(),
-        budget: baseUnits.optional(),
-        budgetPer: window.optional(),
-      }),
-    )
-    .optional(),
-  approvals: z.array(z.strictObject({ token: address, spender: address, maxAmount: baseUnits })).optional(),
+  tokenRules: keyedBy(
+    address,
+    strict({
+      maxPerTransaction: baseUnits.optional(),
+      budget: baseUnits.optional(),
+      budgetPer: window.optional(),
+    }),
+    "token contract addresses (the token list by symbol is `tokens`)",
+  ).optional(),
+  approvals: z.array(strict({ token: address, spender: address, maxAmount: baseUnits })).optional(),
   allowTokenApprovals: z.boolean({ error: "must be true or false" }).optional(),
   contracts: z
     .array(
-      z.strictObject({
+      strict({
         address,
         functions: z
           .array(
@@ -93,46 +109,43 @@ const policyFields = {
       }),
     )
     .optional(),
-  typedData: z
-    .strictObject({
-      allowApprovals: z.boolean({ error: "must be true or false" }).optional(),
-      allowedPrimaryTypes: strings('"PermitSingle"').optional(),
-      domains: z
-        .array(
-          z.strictObject({
-            chainId: positiveInteger("a chain id (8453)").optional(),
-            verifyingContract: address.optional(),
-            name: z.string().optional(),
-            primaryTypes: strings('"Order"').optional(),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
-  messages: z
-    .strictObject({
-      siweDomains: strings('"app.example.com"').optional(),
-      allowHashes: z.boolean({ error: "must be true or false" }).optional(),
-      maxLength: positiveInteger("characters").optional(),
-    })
-    .optional(),
+  typedData: strict({
+    allowApprovals: z.boolean({ error: "must be true or false" }).optional(),
+    allowedPrimaryTypes: strings('"PermitSingle"').optional(),
+    domains: z
+      .array(
+        strict({
+          chainId: positiveInteger("a chain id (8453)").optional(),
+          verifyingContract: address.optional(),
+          name: z.string().optional(),
+          primaryTypes: strings('"Order"').optional(),
+        }),
+      )
+      .optional(),
+  }).optional(),
+  messages: strict({
+    siweDomains: strings('"app.example.com"').optional(),
+    allowHashes: z.boolean({ error: "must be true or false" }).optional(),
+    maxLength: positiveInteger("characters").optional(),
+  }).optional(),
   simulation: z
     .enum(["required", "best-effort", "off"], { error: 'must be "required", "best-effort" or "off"' })
     .optional(),
 };
 
-const tokensSchema = z.record(
-  z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, { error: 'must be a token symbol such as "USDC"' }),
-  z.strictObject({
+const tokensSchema = keyedBy(
+  z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
+  strict({
     address,
     chain: caip2.optional(),
     maxPerTransaction: tokenAmount.optional(),
     budget: tokenAmount.optional(),
   }),
+  'token symbols such as "USDC"',
 );
 
 /** `LucidPaymentPolicy` as JSON: every option but `approve`, which the server wires to elicitation. */
-const paymentsSchema = z.strictObject({
+const paymentsSchema = strict({
   allowedHosts: strings('"api.example.com" or "127.0.0.1:4021"').optional(),
   payTo: z.array(address).optional(),
   networks: z.array(caip2).optional(),
@@ -149,11 +162,15 @@ const paymentsSchema = z.strictObject({
  * approval, which may run unapproved when the client cannot ask, the tool list and the default chain. Unknown
  * keys are refused, so a misspelt limit never goes unnoticed.
  */
-export const policyFileSchema = z.strictObject({
+export const policyFileSchema = strict({
   $schema: z.string().optional(),
   ...policyFields,
   tokens: tokensSchema.optional(),
-  rpc: z.record(caip2, httpUrl).optional(),
+  rpc: keyedBy(
+    z.string().regex(/^eip155:[1-9][0-9]*$/),
+    httpUrl,
+    'CAIP-2 EVM chain ids such as "eip155:8453"',
+  ).optional(),
   payments: paymentsSchema.optional(),
   approval: perTool.optional(),
   autoApprove: perTool.optional(),
