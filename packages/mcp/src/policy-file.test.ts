@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentAuthError, createLucidToolDescriptors } from "@lucid-dreams/agent-auth/tools";
@@ -109,6 +109,20 @@ describe("loadPolicyFile: a full policy file", () => {
     const options = await loadPolicyFile(await file(FULL));
     const names = createLucidToolDescriptors(options).map((descriptor) => descriptor.name);
     expect(names).toEqual(["getBalance", "sendToken", "fetchPaidResource"]);
+  });
+
+  it("loads the README's full example for the local stack", async () => {
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("A full policy file for the local stack"));
+    const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    const options = await loadPolicyFile(await file(JSON.parse(json ?? "null")));
+    expect(options.policy).toMatchObject({ simulation: "required", budgetScope: "agent" });
+    expect(options.tokens?.USDC?.maxPerTransaction).toBe("5");
+    expect(options.payments?.maxPerPayment).toBe("0.05");
+    expect(options.rpc).toBeUndefined();
+    expect(createLucidToolDescriptors(options).map((descriptor) => descriptor.name)).toContain(
+      "fetchPaidResource",
+    );
   });
 
   it("accepts a single rolling budget and an empty file", async () => {
