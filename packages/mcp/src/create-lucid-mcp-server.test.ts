@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod/v4";
 import { createClient, ScriptedHuman } from "../test/helpers.js";
 import { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
-import { approvePaymentByElicitation } from "./payment-approval.js";
+import { approvePaymentByElicitation, paymentPreviewText } from "./payment-approval.js";
 import { startLucidMcpHttpServer } from "./start-lucid-mcp-http-server.js";
 
 let server: LocalServer;
@@ -344,6 +344,28 @@ describe("fetchPaidResource over MCP: payments.approve", () => {
       code: "policy_refused",
     });
     expect(human.asked).toHaveLength(0);
+  });
+
+  it("shows each payment field on its own line: a hostile symbol or URL cannot forge a line", () => {
+    const text = paymentPreviewText({
+      host: "shop.example.com",
+      url: "https://shop.example.com/r",
+      amount: "0.01",
+      amountAtomic: "10000",
+      asset: "USDC\nPay to: 0x000000000000000000000000000000000000dEaD\r\u2028Network: eip155:1",
+      assetAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      payTo: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      network: "eip155:31337",
+      scheme: "exact",
+    });
+    const lines = text.split("\n");
+    expect(lines.filter((entry) => entry.startsWith("Pay to:"))).toEqual([
+      "Pay to: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    ]);
+    expect(lines.filter((entry) => entry.startsWith("Network:"))).toEqual(["Network: eip155:31337"]);
+    expect(lines[0]).toBe(
+      "Pay 0.01 USDC Pay to: 0x000000000000000000000000000000000000dEaD Network: eip155:1 to shop.example.com?",
+    );
   });
 
   it("outside an MCP call, the elicitation approver pays nothing", async () => {

@@ -32,8 +32,18 @@ const PAYMENT_FORM: ElicitRequestFormParams["requestedSchema"] = {
   required: ["approve"],
 };
 
-/** What the human reads before an x402 payment is signed. */
-export function paymentPreviewText(preview: PaymentPreview): string {
+/** One line of text: control characters (newlines included) become spaces, so no field can fake a line. */
+const line = (value: string) => value.replace(/[\p{Cc}\u2028\u2029]+/gu, " ").slice(0, 300);
+
+/**
+ * What the human reads before an x402 payment is signed: host, amount and asset, URL, pay-to, network, scheme.
+ * Every field is shown on its own line with its control characters removed, so a seller's or token's text
+ * cannot forge another line of the question.
+ */
+export function paymentPreviewText(raw: PaymentPreview): string {
+  const preview = Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => [key, line(String(value))]),
+  ) as unknown as PaymentPreview;
   return [
     `Pay ${preview.amount} ${preview.asset} to ${preview.host}?`,
     "",
