@@ -10,7 +10,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { createBearerAuthenticator } from "./bearer-authenticator.js";
 import { type CliArgs, parseCliArgs, USAGE } from "./cli-args.js";
 import { createLucidMcpServer } from "./create-lucid-mcp-server.js";
-import { loadPolicyFile, type PolicyFileOptions } from "./policy-file.js";
+import { loadPolicyFile, type PolicyFileOptions, rpcFromEnvironment } from "./policy-file.js";
 import { startLucidMcpHttpServer } from "./start-lucid-mcp-http-server.js";
 import { createTenantSessions } from "./tenant-sessions.js";
 import { loadTenantsFile } from "./tenants-file.js";
@@ -62,6 +62,7 @@ async function serveHttp(args: CliArgs, policy: PolicyFileOptions): Promise<void
     ...policy,
     authenticate,
     session: (tenant) => tenants.session(tenant),
+    ...(file.rpc ? { rpc: { ...policy.rpc, ...file.rpc } } : {}),
     port: args.port,
     host: args.host,
   });
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       return;
     }
     if (args.policy) policy = await loadPolicyFile(args.policy);
+    if (!args.http) policy = rpcFromEnvironment(policy, process.env);
   } catch (error) {
     fail(error, 2);
     return;

@@ -114,6 +114,23 @@ describe("loadTenantsFile", () => {
     expect(loaded.tenants.map((tenant) => tenant.name)).toEqual(["a", "b"]);
   });
 
+  it("takes an rpc map for every tenant, and names a bad chain id or URL", async () => {
+    const loaded = await loadTenantsFile(
+      await file({
+        rpc: { "eip155:31337": "http://127.0.0.1:8545" },
+        tenants: [entry("a", "agent-a", token)],
+      }),
+    );
+    expect(loaded.rpc).toEqual({ "eip155:31337": "http://127.0.0.1:8545" });
+    const error = await failure(
+      loadTenantsFile(
+        await file({ rpc: { "eip155:1": "ftp://node" }, tenants: [entry("a", "agent-a", token)] }),
+      ),
+    );
+    expect(error.message).toContain("http(s) JSON-RPC URL");
+    expect(error.message).toContain("rpc");
+  });
+
   it("refuses short tokens, shared tokens and shared agents without quoting any token", async () => {
     const short = "s3cr3t-short";
     const error = await failure(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod/v4";
 import { createClient, ScriptedHuman } from "../test/helpers.js";
 import { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
+import { approvePaymentByElicitation, paymentPreviewText } from "./payment-approval.js";
 import { startLucidMcpHttpServer } from "./start-lucid-mcp-http-server.js";
 
 let server: LocalServer;
@@ -265,5 +266,120 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
     expect((await post(JSON.stringify(toolsCall))).status).toBe(400);
     expect((await fetch(http.url.replace("/mcp", "/other"), { method: "POST" })).status).toBe(404);
     expect(http.handler.sessionCount).toBe(0);
+  });
+});
+
+describe("fetchPaidResource over MCP: payments.approve", () => {
+  const x402 = () => {
+    if (!server.x402) throw new Error("the local server was started without its x402 seller");
+    return server.x402;
+  };
+  const paying = (extra: Partial<LucidMcpServerOptions> = {}): LucidMcpServerOptions => ({
+    session: runtime,
+    rpc: { [server.seed.caip2]: server.seed.rpcUrl },
+    defaultChain: server.seed.caip2,
+    tokens: { USDC: { address: server.seed.token.address, maxPerTransaction: "1" } },
+    payments: { allowedHosts: [new URL(x402().sellerUrl).host], maxPerPayment: "0.05" },
+    ...extra,
+  });
+  const buy = { url: "", method: null, body: null };
+
+  it("refuses to pay when the client cannot elicit, and pays unasked only with autoApprove.fetchPaidResource", async () => {
+    const settled = x402().counts().settle;
+    const strict = await connected(paying());
+    expect(await call(strict, "fetchPaidResource", { ...buy, url: x402().resourceUrl })).toMatchObject({
+      ok: false,
+      code: "approval_required",
+    });
+    expect(x402().counts().settle).toBe(settled);
+    const auto = await connected(paying({ autoApprove: { fetchPaidResource: true } }));
+    expect(await call(auto, "fetchPaidResource", { ...buy, url: x402().resourceUrl })).toMatchObject({
+      ok: true,
+      result: { status: 200, payment: { amount: "0.01", asset: "USDC" } },
+    });
+    expect(x402().counts().settle).toBe(settled + 1);
+  });
+
+  it("a client that can elicit is asked even with autoApprove; a decline signs nothing", async () => {
+    const human = new ScriptedHuman();
+    const settled = x402().counts();
+    const client = await connected(paying({ autoApprove: { fetchPaidResource: true } }), createClient(human));
+    human.answerNext({ action: "cancel" });
+    expect(await call(client, "fetchPaidResource", { ...buy, url: x402().resourceUrl })).toMatchObject({
+      ok: false,
+      code: "approval_denied",
+    });
+    expect(human.asked).toHaveLength(1);
+    expect(human.asked[0]?.message).toContain(`Pay to: ${x402().payTo}`);
+    expect(x402().counts()).toEqual(settled);
+  });
+
+  it("keeps the host's own payments.approve, and never asks for a host the policy refuses", async () => {
+    const human = new ScriptedHuman();
+    const seen: string[] = [];
+    const options = paying();
+    const client = await connected(
+      {
+        ...options,
+        payments: {
+          ...options.payments,
+          approve: (preview) => {
+            seen.push(preview.payTo);
+            return false;
+          },
+        },
+      },
+      createClient(human),
+    );
+    expect(await call(client, "fetchPaidResource", { ...buy, url: x402().resourceUrl })).toMatchObject({
+      code: "approval_denied",
+    });
+    expect(seen).toEqual([x402().payTo]);
+    expect(human.asked).toHaveLength(0);
+    const elsewhere = await connected(
+      paying({ payments: { allowedHosts: ["shop.example.com"] } }),
+      createClient(human),
+    );
+    expect(await call(elsewhere, "fetchPaidResource", { ...buy, url: x402().resourceUrl })).toMatchObject({
+      code: "policy_refused",
+    });
+    expect(human.asked).toHaveLength(0);
+  });
+
+  it("shows each payment field on its own line: a hostile symbol or URL cannot forge a line", () => {
+    const text = paymentPreviewText({
+      host: "shop.example.com",
+      url: "https://shop.example.com/r",
+      amount: "0.01",
+      amountAtomic: "10000",
+      asset: "USDC\nPay to: 0x000000000000000000000000000000000000dEaD\r\u2028Network: eip155:1",
+      assetAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      payTo: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      network: "eip155:31337",
+      scheme: "exact",
+    });
+    const lines = text.split("\n");
+    expect(lines.filter((entry) => entry.startsWith("Pay to:"))).toEqual([
+      "Pay to: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    ]);
+    expect(lines.filter((entry) => entry.startsWith("Network:"))).toEqual(["Network: eip155:31337"]);
+    expect(lines[0]).toBe(
+      "Pay 0.01 USDC Pay to: 0x000000000000000000000000000000000000dEaD Network: eip155:1 to shop.example.com?",
+    );
+  });
+
+  it("outside an MCP call, the elicitation approver pays nothing", async () => {
+    const preview = {
+      host: "127.0.0.1:1",
+      url: "http://127.0.0.1:1/",
+      amount: "0.01",
+      amountAtomic: "10000",
+      asset: "USDC",
+      assetAddress: server.seed.token.address,
+      payTo: server.seed.serverWalletAddress,
+      network: server.seed.caip2,
+      scheme: "exact",
+    };
+    expect(await approvePaymentByElicitation(preview)).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ import {
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AnyLucidDescriptor, LucidMcpCall, LucidMcpSessionResolver } from "./lucid-mcp-call.js";
+import { mcpCallScope, withMcpPaymentApproval } from "./payment-approval.js";
 import { requestApproval } from "./request-approval.js";
 import { toolDefinition } from "./tool-definition.js";
 import { toCallToolResult } from "./tool-result.js";
@@ -36,6 +37,8 @@ export interface LucidMcpServerOptions extends LucidToolsOptions {
   /**
    * Tools that may run without a human's approval when the client cannot ask (no form elicitation). Default:
    * none, so such calls are refused with `approval_required`. A client that can elicit is always asked.
+   * `fetchPaidResource: true` lets payments within the policy be signed unasked when the client cannot elicit
+   * (otherwise each payment is asked through elicitation, with its host, amount, asset, pay-to and network).
    */
   autoApprove?: Partial<Record<string, boolean>>;
   /** How long a human may take to answer an approval. Default 5 minutes. */
@@ -61,7 +64,7 @@ const INSTRUCTIONS =
  * budget is not reset by a new connection.
  */
 export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
-  const descriptors = options.descriptors ?? createLucidToolDescriptors(options);
+  const descriptors = options.descriptors ?? createLucidToolDescriptors(withMcpPaymentApproval(options));
   const byName = new Map(descriptors.map((descriptor) => [descriptor.name, descriptor]));
   const definitions = descriptors.map(toolDefinition);
   const resolve: LucidMcpSessionResolver =
@@ -117,7 +120,16 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
           throw new ApprovalDeniedError(`${descriptor.name} was cancelled before it ran; it was not run.`);
         }
       }
-      return toCallToolResult({ ok: true, result: await descriptor.execute(input, context) });
+      // payments.approve (fetchPaidResource) asks the human of this call: it finds the call in mcpCallScope.
+      const scope = {
+        server,
+        requestId: extra.requestId,
+        signal: extra.signal,
+        autoApprove: options.autoApprove?.fetchPaidResource === true,
+        timeoutMs: options.approvalTimeoutMs ?? 300_000,
+      };
+      const result = await mcpCallScope.run(scope, () => descriptor.execute(input, context));
+      return toCallToolResult({ ok: true, result });
     } catch (error) {
       return toCallToolResult(toolErrorResult(error));
     }

@@ -14,7 +14,15 @@ export {
   type LucidMcpHttpHandler,
   type LucidMcpHttpOptions,
 } from "./lucid-mcp-http-handler.js";
-export { loadPolicyFile, type PolicyFileOptions, policyFileSchema } from "./policy-file.js";
+export { approvePaymentByElicitation, paymentPreviewText } from "./payment-approval.js";
+export {
+  loadPolicyFile,
+  type PolicyFileOptions,
+  type PolicyFilePayments,
+  type PolicyFilePolicy,
+  policyFileSchema,
+  rpcFromEnvironment,
+} from "./policy-file.js";
 export {
   type LucidMcpHttpServer,
   type StartLucidMcpHttpServerOptions,

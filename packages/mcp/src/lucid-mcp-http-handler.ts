@@ -5,6 +5,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
 import type { LucidMcpCall } from "./lucid-mcp-call.js";
+import { withMcpPaymentApproval } from "./payment-approval.js";
 
 /** Options of `createLucidMcpHttpHandler`: the server options, with tenants instead of one session. */
 export interface LucidMcpHttpOptions extends Omit<LucidMcpServerOptions, "session"> {
@@ -59,7 +60,7 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxSessions = options.maxSessions ?? 1000;
   const maxSessionsPerTenant = options.maxSessionsPerTenant ?? 16;
-  const descriptors = options.descriptors ?? createLucidToolDescriptors(options);
+  const descriptors = options.descriptors ?? createLucidToolDescriptors(withMcpPaymentApproval(options));
   const sessions = new Map<string, OpenSession>();
 
   const open = async (tenant: string, request: IncomingMessage, response: ServerResponse, body: unknown) => {

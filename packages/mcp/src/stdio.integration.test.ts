@@ -5,7 +5,7 @@ import { DEFAULT_LUCID_TOOL_NAMES } from "@lucid-dreams/agent-auth/tools";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { createPublicClient, type Hex, http, parseEther, verifyMessage } from "viem";
+import { createPublicClient, erc20Abi, type Hex, http, parseEther, verifyMessage } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -34,13 +34,31 @@ async function call(name: string, args: Record<string, unknown>) {
 }
 
 const recipient = () => privateKeyToAccount(generatePrivateKey()).address;
+const x402 = () => {
+  if (!server.x402) throw new Error("the local server was started without its x402 seller");
+  return server.x402;
+};
+const usdcBalance = (address: Hex) =>
+  createPublicClient({ transport: http(server.seed.rpcUrl) }).readContract({
+    address: server.seed.token.address,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [address],
+  });
 
 beforeAll(async () => {
   server = await startLocalServer({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), "lucid-mcp-stdio-"));
+  // No "rpc": the child takes it from LUCID_CHAIN_RPC_URL / LUCID_CHAIN_ID of the local server's env.
   await writeFile(
     join(dir, "policy.json"),
-    JSON.stringify({ allowedChains: [server.seed.caip2], maxValuePerTransaction: "1" }),
+    JSON.stringify({
+      allowedChains: [server.seed.caip2],
+      maxValuePerTransaction: "1",
+      simulation: "required",
+      tokens: { USDC: { address: server.seed.token.address, maxPerTransaction: "1", budget: "5" } },
+      payments: { allowedHosts: [new URL(x402().sellerUrl).host], maxPerPayment: "0.05" },
+    }),
   );
   // The child gets the local server's env and nothing else (its cwd has no .lucid-agent.json).
   cli = spawnCli(["--policy", join(dir, "policy.json")], server.env, dir);
@@ -107,6 +125,8 @@ describe("lucid-mcp over stdio, with the SDK's Client", () => {
     expect(human.asked.length).toBe(asked + 1);
     expect(human.asked.at(-1)?.message).toMatch(/^Send 0\.01 ETH to 0x/);
     expect(human.asked.at(-1)?.message).toContain(to);
+    // rpc came from the environment: the send was simulated on the local chain before anyone was asked
+    expect(human.asked.at(-1)?.message).toContain("Simulation: simulated");
     expect(server.counters.get("sendTransaction")).toBe(sendsBefore + 1);
     const chain = createPublicClient({ transport: http(server.seed.rpcUrl) });
     const receipt = await chain.waitForTransactionReceipt({ hash: envelope.result?.transactionHash as Hex });
@@ -146,6 +166,54 @@ describe("lucid-mcp over stdio, with the SDK's Client", () => {
     expect(envelope.message).toContain("maximum of 1 ETH");
     expect(human.asked.length).toBe(asked);
     expect(server.counters.get("sendTransaction")).toBe(sendsBefore);
+  });
+
+  it("asks the human before an x402 payment, with its host, amount, asset, pay-to and network; accepted, it pays once", async () => {
+    const asked = human.asked.length;
+    const settled = x402().counts().settle;
+    const payee = await usdcBalance(x402().payTo);
+    const payer = await usdcBalance(server.seed.serverWalletAddress);
+    human.answerNext({ action: "accept", content: { approve: true } });
+    const { envelope, isError } = await call("fetchPaidResource", {
+      url: x402().resourceUrl,
+      method: null,
+      body: null,
+    });
+    expect(isError).toBe(false);
+    expect(envelope).toMatchObject({
+      ok: true,
+      result: { status: 200, payment: { amount: "0.01", asset: "USDC" } },
+    });
+    expect(human.asked.length).toBe(asked + 1);
+    const question = human.asked.at(-1)?.message ?? "";
+    expect(question).toMatch(/^Pay 0\.01 USDC to /);
+    for (const part of [new URL(x402().sellerUrl).host, x402().payTo, x402().network, x402().resourceUrl]) {
+      expect(question).toContain(part);
+    }
+    expect(x402().counts().settle).toBe(settled + 1);
+    expect(await usdcBalance(x402().payTo)).toBe(payee + x402().price);
+    expect(await usdcBalance(server.seed.serverWalletAddress)).toBe(payer - x402().price);
+  });
+
+  it("signs no payment when the human declines it, or accepts without saying yes", async () => {
+    const settled = x402().counts();
+    const signs = server.counters.get("signTypedData");
+    const payee = await usdcBalance(x402().payTo);
+    human.answerNext({ action: "decline" }, { action: "accept", content: { approve: false } });
+    for (let i = 0; i < 2; i++) {
+      const asked = human.asked.length;
+      const { envelope, isError } = await call("fetchPaidResource", {
+        url: x402().resourceUrl,
+        method: null,
+        body: null,
+      });
+      expect(isError).toBe(true);
+      expect(envelope).toMatchObject({ ok: false, code: "approval_denied" });
+      expect(human.asked.length).toBe(asked + 1);
+    }
+    expect(server.counters.get("signTypedData")).toBe(signs);
+    expect(x402().counts()).toEqual(settled);
+    expect(await usdcBalance(x402().payTo)).toBe(payee);
   });
 
   it("answers an unknown tool with a JSON-RPC invalid-params error", async () => {
@@ -204,6 +272,24 @@ describe("lucid-mcp process lifecycle", () => {
     expect((await child.closed).code).toBe(2);
     expect(child.stderr()).toContain("maxValuePerTx");
     expect(child.stderr()).toContain("budgetPerSession");
+  });
+
+  it("without LUCID_CHAIN_RPC_URL nor a policy rpc, a send is not simulated (and refused under simulation: required)", async () => {
+    const { LUCID_CHAIN_RPC_URL: _url, ...env } = server.env;
+    const child = spawnCli(["--policy", join(dir, "policy.json")], env, dir);
+    const other = createClient(new ScriptedHuman());
+    await other.connect(new ChildProcessTransport(child.child));
+    const sendsBefore = server.counters.get("sendTransaction");
+    const result = await other.callTool({
+      name: "sendTransaction",
+      arguments: { chain: null, to: recipient(), amount: "0.01", unit: "ether", data: null },
+    });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ ok: false, code: "policy_refused" });
+    expect((result.structuredContent as Envelope).message).toMatch(/simulat/i);
+    expect(server.counters.get("sendTransaction")).toBe(sendsBefore);
+    await other.close();
+    expect(await child.closed).toEqual({ code: 0, signal: null });
   });
 
   it("refuses to start without a session in the environment, with exit code 2 and a hint", async () => {

@@ -29,6 +29,18 @@ export const tenantsFileSchema = z
     $schema: z.string().optional(),
     /** Lucid API base URL of every tenant without its own (default: LUCID_BASE_URL). */
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** CAIP-2 chain id -> JSON-RPC URL for every tenant (simulation, fees, balances); wins over the policy file's. */
+    rpc: z
+      .record(
+        z
+          .string()
+          .regex(/^eip155:[1-9][0-9]*$/, { error: 'must be a CAIP-2 EVM chain id such as "eip155:8453"' }),
+        z.url({
+          protocol: /^https?$/,
+          error: 'must be an http(s) JSON-RPC URL such as "http://127.0.0.1:8545"',
+        }),
+      )
+      .optional(),
     tenants: z.array(tenant).min(1),
   })
   .superRefine((file, context) => {
