@@ -275,8 +275,28 @@ describe("TokenManager: a refresh whose write is fenced", () => {
     return { storage, set };
   };
 
-  it("holds the freshly issued tokens in memory, so the caller is not failed", async () => {
-    const { storage } = fencedStorage();
+  it("re-reads the storage and adopts the newer writer's valid tokens, leaving them stored", async () => {
+    const { storage, set } = fencedStorage();
+    const at = clock(T0 + MINUTE);
+    const tokens = manager({ storage, at });
+    const refresh = vi.fn(async () => bundle("fresh", T0 + MINUTE));
+    // The first read finds nothing; the newer writer stores while this refresh runs.
+    const snapshot = await tokens.refreshSingleFlight(refresh);
+    expect(refresh).toHaveBeenCalledOnce();
+    expect(set).toHaveBeenCalledOnce();
+    expect(snapshot.accessToken).toBe("access-newer-writer");
+    expect(tokens.peekValidAccessToken()).toBe("access-newer-writer");
+    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe("access-newer-writer");
+  });
+
+  it("holds its refreshed tokens in memory when the newer writer's are no longer valid", async () => {
+    const storage = new MemoryStorageAdapter();
+    const realSet = storage.set.bind(storage);
+    vi.spyOn(storage, "set").mockImplementationOnce(async (key) => {
+      // e.g. tokens another worker kept through a Redis outage, already expired when written back
+      await realSet(key, serializeTokens(bundle("stale", T0, 2_000), T0));
+      throw new StorageError(StorageErrorCode.Fenced, "A newer writer already stored it.");
+    });
     const warn = vi.fn();
     const at = clock(T0 + MINUTE);
     const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
@@ -285,24 +305,12 @@ describe("TokenManager: a refresh whose write is fenced", () => {
     expect(snapshot.accessToken).toBe("access-fresh");
     expect(tokens.peekValidAccessToken()).toBe("access-fresh");
     // The newer writer's value is left in storage, untouched.
-    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe("access-newer-writer");
+    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe("access-stale");
     expect(warn).toHaveBeenCalledWith(
       { event: "agent_auth.tokens_not_persisted", code: "storage_fenced" },
       expect.any(String),
     );
     expect(JSON.stringify(warn.mock.calls)).not.toMatch(/access-|refresh-/);
-  });
-
-  it("adopts the newer writer's stored tokens at the next refresh instead of refreshing again", async () => {
-    const { storage } = fencedStorage();
-    const at = clock(T0 + MINUTE);
-    const tokens = manager({ storage, at });
-    await tokens.refreshSingleFlight(async () => bundle("fresh", T0 + MINUTE));
-    at.now = T0 + 14 * MINUTE;
-    const refresh = vi.fn(async () => bundle("again", at.now));
-    const snapshot = await tokens.refreshSingleFlight(refresh, { force: true });
-    expect(refresh).not.toHaveBeenCalled();
-    expect(snapshot.accessToken).toBe("access-newer-writer");
   });
 
   it("still throws for a fenced setTokens and for any other failed write of a refresh", async () => {

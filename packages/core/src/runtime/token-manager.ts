@@ -275,10 +275,11 @@ export class TokenManager {
 
   /**
    * `holdIfFenced`: for a bundle the server has just issued to this process's refresh. When the storage refuses
-   * the write as `storage_fenced` (a newer writer stored first, e.g. another worker writing back tokens it kept
-   * through a Redis outage while this one held the lease), the bundle is still valid: it is held in memory (not
-   * persisted) so the caller gets a working token; the next refresh re-reads the storage and adopts the newer
-   * writer's tokens while they are valid. Any other storage failure keeps the previous tokens and throws.
+   * the write as `storage_fenced` (a newer writer stored first: this holder was paused past its lease, or another
+   * worker wrote back tokens it kept through a Redis outage), the storage is re-read and the newer writer's tokens
+   * are adopted when their access token is valid; otherwise the refreshed bundle (valid: the server just issued
+   * it) is held in memory only. Either way the caller gets a working token and the newer value stays stored.
+   * Any other storage failure keeps the previous tokens and throws.
    */
   async #persistAndHold(snapshot: TokenSnapshot, holdIfFenced: boolean): Promise<TokenSnapshot> {
     const hash = await hashToken(snapshot.refreshToken);
@@ -291,9 +292,15 @@ export class TokenManager {
       if (!(holdIfFenced && isStorageError(error, StorageErrorCode.Fenced))) {
         throw this.#storageFailure("write", error);
       }
+      const expected = this.#state;
+      const record = await this.#readStored().catch(() => null);
+      if (record !== null && (await this.#adopt(record, expected))) {
+        const adopted = this.#state;
+        if (adopted !== null && this.#now() < adopted.refreshAtMs) return cloneSnapshot(adopted.snapshot);
+      }
       this.#logger?.warn(
         { event: "agent_auth.tokens_not_persisted", code: StorageErrorCode.Fenced },
-        "a newer writer stored tokens first; holding the freshly refreshed tokens in memory only",
+        "a newer writer stored tokens first and they are not usable; holding the refreshed tokens in memory only",
       );
     }
     // Applied in the continuation of the write, so memory follows the order in which writes completed.
@@ -338,8 +345,8 @@ export class TokenManager {
    * process, and the storage lock across processes) it re-reads storage first: tokens stored by another process
    * are adopted, and if the held access token is then valid it is returned without calling `refresh`.
    * Otherwise `refresh(current)` runs (with a copy of the held snapshot, or `null`) and its bundle goes through
-   * `setTokens`, except that a write refused as `storage_fenced` (a newer writer stored first) still holds the
-   * freshly issued bundle in memory, so the caller is not failed over a token the server just issued.
+   * `setTokens`, except that a write refused as `storage_fenced` (a newer writer stored first) does not fail the
+   * caller: the newer stored tokens are adopted when valid, else the refreshed bundle is held in memory only.
    * Returns a copy of the resulting snapshot. Errors of `refresh` are rethrown unchanged.
    */
   refreshSingleFlight(
