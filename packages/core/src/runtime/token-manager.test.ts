@@ -286,7 +286,9 @@ describe("TokenManager: a refresh whose write is fenced", () => {
     expect(set).toHaveBeenCalledOnce();
     expect(snapshot.accessToken).toBe("access-newer-writer");
     expect(tokens.peekValidAccessToken()).toBe("access-newer-writer");
-    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe("access-newer-writer");
+    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe(
+      "access-newer-writer",
+    );
   });
 
   it("holds its refreshed tokens in memory when the newer writer's are no longer valid", async () => {
