@@ -263,6 +263,75 @@ describe("TokenManager: persist before hand-out", () => {
   });
 });
 
+describe("TokenManager: a refresh whose write is fenced", () => {
+  const fencedStorage = () => {
+    const storage = new MemoryStorageAdapter();
+    const realSet = storage.set.bind(storage);
+    // A newer writer (another worker writing back what it kept through an outage) stores first; ours is refused.
+    const set = vi.spyOn(storage, "set").mockImplementationOnce(async (key) => {
+      await realSet(key, serializeTokens(bundle("newer-writer", T0 + MINUTE), T0 + MINUTE));
+      throw new StorageError(StorageErrorCode.Fenced, "A newer writer already stored it.");
+    });
+    return { storage, set };
+  };
+
+  it("re-reads the storage and adopts the newer writer's valid tokens, leaving them stored", async () => {
+    const { storage, set } = fencedStorage();
+    const at = clock(T0 + MINUTE);
+    const tokens = manager({ storage, at });
+    const refresh = vi.fn(async () => bundle("fresh", T0 + MINUTE));
+    // The first read finds nothing; the newer writer stores while this refresh runs.
+    const snapshot = await tokens.refreshSingleFlight(refresh);
+    expect(refresh).toHaveBeenCalledOnce();
+    expect(set).toHaveBeenCalledOnce();
+    expect(snapshot.accessToken).toBe("access-newer-writer");
+    expect(tokens.peekValidAccessToken()).toBe("access-newer-writer");
+    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe(
+      "access-newer-writer",
+    );
+  });
+
+  it("holds its refreshed tokens in memory when the newer writer's are no longer valid", async () => {
+    const storage = new MemoryStorageAdapter();
+    const realSet = storage.set.bind(storage);
+    vi.spyOn(storage, "set").mockImplementationOnce(async (key) => {
+      // e.g. tokens another worker kept through a Redis outage, already expired when written back
+      await realSet(key, serializeTokens(bundle("stale", T0, 2_000), T0));
+      throw new StorageError(StorageErrorCode.Fenced, "A newer writer already stored it.");
+    });
+    const warn = vi.fn();
+    const at = clock(T0 + MINUTE);
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const tokens = manager({ storage, at, logger });
+    const snapshot = await tokens.refreshSingleFlight(async () => bundle("fresh", T0 + MINUTE));
+    expect(snapshot.accessToken).toBe("access-fresh");
+    expect(tokens.peekValidAccessToken()).toBe("access-fresh");
+    // The newer writer's value is left in storage, untouched.
+    expect(JSON.parse((await storage.get(DEFAULT_TOKEN_STORAGE_KEY))!).accessToken).toBe("access-stale");
+    expect(warn).toHaveBeenCalledWith(
+      { event: "agent_auth.tokens_not_persisted", code: "storage_fenced" },
+      expect.any(String),
+    );
+    expect(JSON.stringify(warn.mock.calls)).not.toMatch(/access-|refresh-/);
+  });
+
+  it("still throws for a fenced setTokens and for any other failed write of a refresh", async () => {
+    const { storage } = fencedStorage();
+    const tokens = manager({ storage });
+    expect(await rejection(tokens.setTokens(bundle("a")))).toMatchObject({
+      code: "storage_failure",
+      cause: { code: "storage_fenced" },
+    });
+    expect(tokens.peekValidAccessToken()).toBeNull();
+    const down = new MemoryStorageAdapter();
+    vi.spyOn(down, "set").mockRejectedValueOnce(
+      new StorageError(StorageErrorCode.Unavailable, "down", { retryable: true }),
+    );
+    const error = await rejection(manager({ storage: down }).refreshSingleFlight(async () => bundle("b")));
+    expect(error).toMatchObject({ code: "storage_failure", cause: { code: "storage_unavailable" } });
+  });
+});
+
 describe("TokenManager: hydrate and reloadFromStorage", () => {
   it("hydrates stored tokens, using savedAt for the refresh window", async () => {
     const storage = new MemoryStorageAdapter();

@@ -270,10 +270,18 @@ export class TokenManager {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#persistAndHold(snapshot);
+    return this.#persistAndHold(snapshot, false);
   }
 
-  async #persistAndHold(snapshot: TokenSnapshot): Promise<TokenSnapshot> {
+  /**
+   * `holdIfFenced`: for a bundle the server has just issued to this process's refresh. When the storage refuses
+   * the write as `storage_fenced` (a newer writer stored first: this holder was paused past its lease, or another
+   * worker wrote back tokens it kept through a Redis outage), the storage is re-read and the newer writer's tokens
+   * are adopted when their access token is valid; otherwise the refreshed bundle (valid: the server just issued
+   * it) is held in memory only. Either way the caller gets a working token and the newer value stays stored.
+   * Any other storage failure keeps the previous tokens and throws.
+   */
+  async #persistAndHold(snapshot: TokenSnapshot, holdIfFenced: boolean): Promise<TokenSnapshot> {
     const hash = await hashToken(snapshot.refreshToken);
     if (this.#retired.has(hash)) throw replayedError();
     const issuedAt = this.#now();
@@ -281,7 +289,19 @@ export class TokenManager {
     try {
       await this.#storage.set(this.#storageKey, text);
     } catch (error) {
-      throw this.#storageFailure("write", error);
+      if (!(holdIfFenced && isStorageError(error, StorageErrorCode.Fenced))) {
+        throw this.#storageFailure("write", error);
+      }
+      const expected = this.#state;
+      const record = await this.#readStored().catch(() => null);
+      if (record !== null && (await this.#adopt(record, expected))) {
+        const adopted = this.#state;
+        if (adopted !== null && this.#now() < adopted.refreshAtMs) return cloneSnapshot(adopted.snapshot);
+      }
+      this.#logger?.warn(
+        { event: "agent_auth.tokens_not_persisted", code: StorageErrorCode.Fenced },
+        "a newer writer stored tokens first and they are not usable; holding the refreshed tokens in memory only",
+      );
     }
     // Applied in the continuation of the write, so memory follows the order in which writes completed.
     this.#apply(this.#buildState(snapshot, issuedAt, hash), "set");
@@ -325,7 +345,9 @@ export class TokenManager {
    * process, and the storage lock across processes) it re-reads storage first: tokens stored by another process
    * are adopted, and if the held access token is then valid it is returned without calling `refresh`.
    * Otherwise `refresh(current)` runs (with a copy of the held snapshot, or `null`) and its bundle goes through
-   * `setTokens`. Returns a copy of the resulting snapshot. Errors of `refresh` are rethrown unchanged.
+   * `setTokens`, except that a write refused as `storage_fenced` (a newer writer stored first) does not fail the
+   * caller: the newer stored tokens are adopted when valid, else the refreshed bundle is held in memory only.
+   * Returns a copy of the resulting snapshot. Errors of `refresh` are rethrown unchanged.
    */
   refreshSingleFlight(
     refresh: (current: TokenSnapshot | null) => Promise<TokenBundleInput>,
@@ -343,7 +365,7 @@ export class TokenManager {
       }
       const bundle = await refresh(state === null ? null : cloneSnapshot(state.snapshot));
       this.#storedRefreshStarted = false;
-      return this.setTokens(bundle);
+      return this.#persistAndHold(normalizeBundle(bundle), true);
     });
   }
 
