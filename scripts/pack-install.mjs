@@ -7,7 +7,7 @@
 // imports every entry point and runs `lucid-local-server --help` from the installed package.
 //
 // Run after `pnpm build`: `node scripts/pack-install.mjs` (`pnpm pack:install`).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -22,7 +22,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const PACKAGES = ["sdk", "core", "ai-sdk", "langchain", "local-server"];
+const PACKAGES = ["sdk", "core", "ai-sdk", "langchain", "local-server", "mcp", "redis"];
 const INSTALL_TIMEOUT_MS = 5 * 60_000;
 /** Peers a user installs next to the packages (what the READMEs' install lines name). */
 const PEERS = ["ai@^6", "@langchain/core@^1", "viem@^2"];
@@ -33,7 +33,12 @@ const problems = [];
 const fail = (message) => problems.push(message);
 
 function run(cmd, args, options = {}) {
-  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
+  return execFileSync(cmd, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: npmEnv(),
+    ...options,
+  });
 }
 
 /** Runs a command with a deadline; resolves with its output, rejects on a non-zero exit or the deadline. */
@@ -42,7 +47,7 @@ function runWithDeadline(cmd, args, cwd, timeoutMs) {
     const child = spawn(cmd, args, {
       cwd,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false" },
+      env: { ...npmEnv(), npm_config_update_notifier: "false", npm_config_fund: "false" },
     });
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -130,12 +135,15 @@ import * as node from "@lucid-dreams/agent-auth/node";
 import * as aiSdk from "@lucid-dreams/ai-sdk";
 import * as langchain from "@lucid-dreams/langchain";
 import * as localServer from "@lucid-dreams/local-server";
+import * as mcp from "@lucid-dreams/mcp";
+import * as redis from "@lucid-dreams/agent-auth-redis";
 const parsed = zAgentChallengeRequest.safeParse({ credential_id: 7 });
 if (parsed.success) throw new Error("the zod schemas accepted a number as credential_id");
 for (const [name, mod, fn] of [
   ["sdk", sdk, "createClient"], ["agent-auth", core, "createWallet"], ["tools", tools, "createLucidToolDescriptors"],
   ["node", node, "FileStorageAdapter"], ["ai-sdk", aiSdk, "lucidTools"], ["langchain", langchain, "LucidToolkit"],
-  ["local-server", localServer, "startLocalServer"],
+  ["local-server", localServer, "startLocalServer"], ["mcp", mcp, "createLucidMcpServer"],
+  ["agent-auth-redis", redis, "RedisSpendLedger"],
 ]) if (typeof mod[fn] !== "function") throw new Error(name + " has no " + fn);
 console.log("imports ok");
 `;
@@ -166,6 +174,15 @@ for (const zod of ZODS) {
     if (imported !== "imports ok") fail(`imports with ${zod}: ${imported}`);
     const help = run(resolve(project, "node_modules/.bin/lucid-local-server"), ["--help"], { cwd: project });
     if (!help.includes("Usage: lucid-local-server")) fail(`lucid-local-server --help with ${zod}: ${help}`);
+    // lucid-mcp writes its usage to stderr (stdout is the MCP stream).
+    const mcpHelp = spawnSync(resolve(project, "node_modules/.bin/lucid-mcp"), ["--help"], {
+      cwd: project,
+      encoding: "utf8",
+      env: npmEnv(),
+    });
+    if (!`${mcpHelp.stdout}${mcpHelp.stderr}`.includes("Usage:\n  lucid-mcp")) {
+      fail(`lucid-mcp --help with ${zod}: ${mcpHelp.stdout}${mcpHelp.stderr}`);
+    }
   } catch (error) {
     fail(`with ${zod}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -179,3 +196,15 @@ if (problems.length > 0) {
 console.log(
   `pack-install: ${PACKAGES.length} packages packed and installed with ${ZODS.join(" and ")}: no problem`,
 );
+
+/**
+ * The environment for npm: this process's, less the `npm_config_*` settings a package manager that runs this
+ * script (pnpm) exports for itself, which npm does not know and would warn about, as a user's own npm would not.
+ */
+function npmEnv() {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^npm_config_/i.test(key) || /^npm_config_(registry|cache|userconfig)$/i.test(key),
+    ),
+  );
+}
