@@ -1,6 +1,5 @@
 import { ConfigurationError } from "../runtime/errors.js";
 import type { LucidToolsRpc } from "./chain-client.js";
-import { createTokenReader } from "./erc20.js";
 import { fetchPaidResourceTool } from "./fetch-paid-resource.js";
 import { getAgentTool } from "./get-agent.js";
 import { getBalanceTool } from "./get-balance.js";
@@ -103,15 +102,18 @@ const DEFAULT_APPROVAL: Partial<Record<LucidToolName, boolean>> = {
  */
 export function createLucidToolDescriptors(options: LucidToolsOptions = {}): LucidTool<never>[] {
   const ledger = options.policy?.ledger ?? options.ledger ?? new MemorySpendLedger();
-  const policy = new PolicyEnforcer({ ...options.policy, ledger }, options.rpc ? { rpc: options.rpc } : {});
+  validateTokens(options.tokens);
+  const policy = new PolicyEnforcer(
+    { ...options.policy, ledger },
+    { ...(options.rpc ? { rpc: options.rpc } : {}), tokens: options.tokens },
+  );
   const approval = { ...DEFAULT_APPROVAL, ...options.approval };
   const names = options.tools ?? DEFAULT_LUCID_TOOL_NAMES;
-  validateTokens(options.tokens);
   validatePaymentPolicy(options.payments);
   const chainClient = (caip2: string) => policy.clientFor(caip2);
   const shared = {
     chainClient,
-    readToken: createTokenReader(chainClient),
+    readToken: policy.readToken,
     ledger,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.payments ? { payments: options.payments } : {}),
