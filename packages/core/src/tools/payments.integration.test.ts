@@ -223,21 +223,24 @@ describe("getBalance and sendToken against the local chain", () => {
       expect((await chain.getTransactionReceipt({ hash: transactionHash })).status).toBe("success");
     }
     expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
-    // over the balance: the chain refuses the estimate, nothing is broadcast and the budget is given back
+    // over the balance: the token balance is read first, so nothing is signed, simulated or broadcast and no
+    // budget is reserved (1000 of the 2000 budget is refused for the balance too, not for the budget)
     const poor = tools({
       ...basePayments(),
       tokens: { USDC: { address: usdc(), maxPerTransaction: "100000", budget: "2000" } },
     })("sendToken");
+    const signedBefore = server.counters.get("signTransaction");
     expect(await errorOf(run(poor, { ...input, amount: "1500" }, localWallet))).toMatchObject({
       ok: false,
-      code: "chain_rejected",
-      message: expect.stringContaining("The chain refused the transfer"),
+      code: "policy_refused",
+      message: expect.stringMatching(/^The wallet holds [0-9.]+ USDC; it cannot send 1500 USDC/),
     });
     expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
-    // the refused 1500 was given back to the 2000 budget: 1000 reaches the chain (and fails there, not the budget)
     expect(await errorOf(run(poor, { ...input, amount: "1000" }, localWallet))).toMatchObject({
-      code: "chain_rejected",
+      code: "policy_refused",
+      message: expect.stringContaining("cannot send 1000 USDC"),
     });
+    expect(server.counters.get("signTransaction")).toBe(signedBefore);
   });
 
   it("sendToken refuses over the cap, over the budget, to a recipient off the allowlist, with nothing signed", async () => {

@@ -209,17 +209,20 @@ function refuseUnlessReserved(
   }
   if (result.status === "exceeded") {
     const native = result.asset.endsWith("/slip44:60");
-    const token = native ? undefined : tokenDisplay(result.asset);
-    const amount = (wei: bigint) =>
-      native
-        ? `${formatEther(wei)} ETH`
-        : token
-          ? `${formatTokenAmount(wei, token.decimals)} ${token.symbol}`
-          : `${wei} (base units)`;
     const left = result.limit > result.used ? result.limit - result.used : 0n;
+    if (native) {
+      throw new PolicyRefusedError(
+        "budget",
+        `This would exceed the budget ${result.rule}: ${formatEther(left)} ETH of ${formatEther(result.limit)} ETH left (worst-case cost, fees included).`,
+      );
+    }
+    const token = tokenDisplay(result.asset);
+    const amounts = token
+      ? `${formatTokenAmount(left, token.decimals)} of ${formatTokenAmount(result.limit, token.decimals)} ${token.symbol}`
+      : `${left} of ${result.limit} (base units) of ${result.asset}`;
     throw new PolicyRefusedError(
       "budget",
-      `This would exceed the budget ${result.rule}: ${amount(left)} of ${amount(result.limit)} left (worst-case cost, fees included).`,
+      `This would exceed the budget ${result.rule}: ${amounts} left (token transfers and payments of this token together).`,
     );
   }
 }

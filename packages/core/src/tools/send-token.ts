@@ -69,6 +69,16 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
     const amount = parseTokenAmount(args.amount, info.decimals, symbol);
     if (amount === 0n) throw new ToolInputError("amount must be greater than zero.");
     const display = `${formatTokenAmount(amount, info.decimals)} ${symbol}`;
+    // The token balance first: a transfer the token would refuse is refused here, before simulation or signing.
+    const client = deps.policy.clientFor(caip2);
+    const from = (await toolSession.wallet(signal)).address as `0x${string}`;
+    const balance = client ? await readTokenBalance(client, token.address, from).catch(() => null) : null;
+    if (balance !== null && balance < amount) {
+      throw new PolicyRefusedError(
+        "balance",
+        `The wallet holds ${formatTokenAmount(balance, info.decimals)} ${symbol}; it cannot send ${display}. Nothing was signed.`,
+      );
+    }
     const transactionPlan = await planTransaction(
       name,
       {
@@ -83,17 +93,7 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
       signal,
       {
         action: `transfer of ${display} (token ${token.address}) to ${args.to}`,
-        async summary({ fee, feeKnown, from }) {
-          const client = deps.policy.clientFor(caip2);
-          const balance = client
-            ? await readTokenBalance(client, token.address, from as `0x${string}`).catch(() => null)
-            : null;
-          if (balance !== null && balance < amount) {
-            throw new PolicyRefusedError(
-              "balance",
-              `The wallet holds ${formatTokenAmount(balance, info.decimals)} ${symbol}; it cannot send ${display}. Nothing was signed.`,
-            );
-          }
+        summary({ fee, feeKnown }) {
           const feeText = feeKnown
             ? `fee at most ${formatEther(fee)} ETH`
             : `fee set by the wallet (counted as ${formatEther(fee)} ETH)`;

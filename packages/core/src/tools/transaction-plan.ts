@@ -46,7 +46,7 @@ export interface TransactionPlan {
 /** How a tool other than the two transaction tools words its preview (sendToken: "Send 5 USDC to ..."). */
 export interface PlanWording {
   /** The summary from the checked decision (the fee) and the wallet's address. */
-  summary(fields: { fee: bigint; feeKnown: boolean; from: string }): Promise<string> | string;
+  summary(fields: { fee: bigint; feeKnown: boolean }): string;
   action: string;
 }
 
@@ -263,7 +263,7 @@ export async function planTransaction(
       tool,
       kind: signing ? "sign" : "send",
       summary: wording
-        ? await wording.summary({ fee: decision.fee, feeKnown: decision.feeKnown, from })
+        ? wording.summary({ fee: decision.fee, feeKnown: decision.feeKnown })
         : transactionSummary({
         verb: signing ? "Sign" : "Send",
         value: wei,
