@@ -264,9 +264,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
           summary: `Pay ${amount} ${symbol} to ${requirement.payTo} for ${url.host} on ${requirement.network}`,
           chain: requirement.network,
           action: `x402 "${requirement.scheme}" payment (EIP-3009 authorization) of ${amount} ${symbol} (token ${assetAddress}) to ${requirement.payTo} for ${url.href}`,
-          balanceChanges: [
-            { asset, amount: (-accepted.amount).toString(), display: `-${amount} ${symbol}` },
-          ],
+          balanceChanges: [{ asset, amount: (-accepted.amount).toString(), display: `-${amount} ${symbol}` }],
           worstCaseFee: null,
           worstCaseCost: null,
           balanceAfter: null,
@@ -300,7 +298,9 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
           if (!approved) await ledger.release(scope, key);
         }
         if (!approved)
-          throw new ApprovalDeniedError(`The host declined to pay ${preview.amount} ${preview.asset} to ${url.host}.`);
+          throw new ApprovalDeniedError(
+            `The host declined to pay ${preview.amount} ${preview.asset} to ${url.host}.`,
+          );
       }
       attempt.reserved = true;
     };

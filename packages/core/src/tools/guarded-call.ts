@@ -48,8 +48,7 @@ export async function runGuarded<Output>(
   try {
     output = await call(key, reserved.status === "replay");
   } catch (error) {
-    if (reserved.status === "reserved" && sentNothing(error))
-      await deps.policy.ledger.release(scope, key);
+    if (reserved.status === "reserved" && sentNothing(error)) await deps.policy.ledger.release(scope, key);
     throw error;
   }
   await deps.policy.ledger.commit(scope, key);

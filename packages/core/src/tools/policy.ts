@@ -1,6 +1,6 @@
 import type { PublicClient } from "viem";
-import { formatEther } from "./amount.js";
 import { ConfigurationError } from "../runtime/errors.js";
+import { formatEther } from "./amount.js";
 import { createChainClients, type LucidToolsRpc } from "./chain-client.js";
 import { createTokenReader, formatTokenAmount, parseTokenAmount, type TokenInfo } from "./erc20.js";
 import type { LucidToolPolicy } from "./policy/policy-options.js";
@@ -61,9 +61,12 @@ export class PolicyEnforcer {
       const limited = config.maxPerTransaction !== undefined || config.budget !== undefined;
       const other = seen.get(address);
       if (other !== undefined && limited) {
-        throw new ConfigurationError(`tokens.${symbol} and tokens.${other} name the same contract ${address}.`, {
-          hint: "List each token once.",
-        });
+        throw new ConfigurationError(
+          `tokens.${symbol} and tokens.${other} name the same contract ${address}.`,
+          {
+            hint: "List each token once.",
+          },
+        );
       }
       seen.set(address, symbol);
       const rule = rules.get(address);

@@ -1,3 +1,4 @@
+import { maxUint256 } from "viem";
 import { z } from "zod/v4";
 import { AgentAuthError } from "../runtime/errors.js";
 import { formatEther } from "./amount.js";
@@ -68,6 +69,11 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
     const symbol = token.symbol ?? info.symbol;
     const amount = parseTokenAmount(args.amount, info.decimals, symbol);
     if (amount === 0n) throw new ToolInputError("amount must be greater than zero.");
+    if (amount > maxUint256) {
+      throw new ToolInputError(
+        `amount "${args.amount.slice(0, 40)}" ${symbol} overflows uint256; nothing was signed.`,
+      );
+    }
     const display = `${formatTokenAmount(amount, info.decimals)} ${symbol}`;
     // The token balance first: a transfer the token would refuse is refused here, before simulation or signing.
     const client = deps.policy.clientFor(caip2);
@@ -98,7 +104,9 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
             ? `fee at most ${formatEther(fee)} ETH`
             : `fee set by the wallet (counted as ${formatEther(fee)} ETH)`;
           const after =
-            balance === null ? "" : `, ${symbol} balance after ${formatTokenAmount(balance - amount, info.decimals)}`;
+            balance === null
+              ? ""
+              : `, ${symbol} balance after ${formatTokenAmount(balance - amount, info.decimals)}`;
           return `Send ${display} to ${shortAddress(args.to)}, ${feeText}${after}`;
         },
       },
@@ -175,7 +183,10 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
         async (key, replay) => {
           if (!toolSession.signsLocally) {
             return (
-              await toolSession.sendTransaction({ caip2, params: { transaction }, idempotency_key: key }, signal)
+              await toolSession.sendTransaction(
+                { caip2, params: { transaction }, idempotency_key: key },
+                signal,
+              )
             ).hash;
           }
           const sendKey = `${deps.policy.scopeFor(context.session, toolSession.agentRef)}\n${key}`;

@@ -265,14 +265,14 @@ export async function planTransaction(
       summary: wording
         ? wording.summary({ fee: decision.fee, feeKnown: decision.feeKnown })
         : transactionSummary({
-        verb: signing ? "Sign" : "Send",
-        value: wei,
-        to: args.to,
-        action,
-        fee: decision.fee,
-        feeKnown: decision.feeKnown,
-        balanceAfter,
-      }),
+            verb: signing ? "Sign" : "Send",
+            value: wei,
+            to: args.to,
+            action,
+            fee: decision.fee,
+            feeKnown: decision.feeKnown,
+            balanceAfter,
+          }),
       chain: caip2,
       action: action ?? `transfer of ${formatEther(wei)} ETH to ${args.to}`,
       balanceChanges: changes,
