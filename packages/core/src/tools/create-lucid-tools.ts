@@ -66,7 +66,12 @@ export interface LucidToolsOptions {
    * an `error` record as well.
    */
   onError?: LucidToolErrorHandler;
-  /** The tokens `getBalance` reports and `sendToken` / `fetchPaidResource` may move, with their limits. */
+  /**
+   * The tokens `getBalance` reports by symbol, with limits in the token's units: an alias of `policy.tokens`
+   * (the source of truth for every token movement). Each entry becomes a `policy.tokens` entry whose limits are
+   * converted with the decimals read from the chain on first use; a token with limits in both places is a
+   * `ConfigurationError`.
+   */
   tokens?: LucidTokens;
   /** x402 rules of `fetchPaidResource` (hosts, pay-to, networks, assets, caps, budget, approval). */
   payments?: LucidPaymentPolicy;
