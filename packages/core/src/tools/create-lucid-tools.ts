@@ -119,7 +119,6 @@ export function createLucidToolDescriptors(options: LucidToolsOptions = {}): Luc
   const shared = {
     chainClient,
     readToken: policy.readToken,
-    ledger,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.payments ? { payments: options.payments } : {}),
   };
