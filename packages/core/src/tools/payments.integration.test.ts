@@ -243,6 +243,26 @@ describe("getBalance and sendToken against the local chain", () => {
     expect(server.counters.get("signTransaction")).toBe(signedBefore);
   });
 
+  it("sendToken with a local key and simulation off: the chain's estimate is used within the fee ceiling", async () => {
+    const input = { chain: null, token: "USDC", to: recipient, amount: "0.01" };
+    const before = await balanceOf(recipient);
+    const off = tools({ ...basePayments(), policy: { simulation: "off" } })("sendToken");
+    const sent = (await run(off, input, localWallet)) as { transactionHash: `0x${string}` };
+    expect((await chain.getTransactionReceipt({ hash: sent.transactionHash })).status).toBe("success");
+    expect(await balanceOf(recipient)).toBe(before + 10_000n);
+    // a ceiling below the estimated fee: refused before the key signs, and nothing is broadcast
+    const tight = tools({ ...basePayments(), policy: { simulation: "off", maxFeePerTransaction: 1n } })(
+      "sendToken",
+    );
+    const nonce = await chain.getTransactionCount({ address: server.seed.eoaAddress });
+    expect(await run(tight, input, localWallet).catch((error: unknown) => error)).toMatchObject({
+      code: "policy_refused",
+      rule: "fee_ceiling",
+    });
+    expect(await chain.getTransactionCount({ address: server.seed.eoaAddress })).toBe(nonce);
+    expect(await balanceOf(recipient)).toBe(before + 10_000n);
+  });
+
   it("sendToken refuses over the cap, over the budget, to a recipient off the allowlist, with nothing signed", async () => {
     const tool = tools({
       ...basePayments(),

@@ -13,7 +13,7 @@ import { previewBudget, refusedBeforeSigning, runGuarded } from "./guarded-call.
 import { addressSchema, amountSchema, chainSchema } from "./schemas.js";
 import { resolveToken } from "./token-policy.js";
 import { type LucidTool, resolveChain, type ToolDeps } from "./tool-context.js";
-import { ChainUnavailableError, PolicyRefusedError, ToolInputError } from "./tool-errors.js";
+import { PolicyRefusedError, ToolInputError } from "./tool-errors.js";
 import { type ToolSession, toToolSession } from "./tool-session.js";
 import { planTransaction } from "./transaction-plan.js";
 
@@ -129,10 +129,27 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
   ): Promise<string> => {
     const client = requireClient((chain) => deps.policy.clientFor(chain), caip2);
     const from = (await toolSession.wallet(signal)).address as `0x${string}`;
-    if (fees.gas === undefined || fees.maxFeePerGas === undefined) {
-      throw new ChainUnavailableError(`The gas and fees could not be read from ${caip2}; try again.`);
-    }
     const nonce = await client.getTransactionCount({ address: from, blockTag: "pending" });
+    // Without a simulation (policy `simulation: "off"`, or the chain could not simulate) the plan counted the fee
+    // at the policy's ceiling: the estimate is used, and refused if it would cost more than that ceiling.
+    let { gas, maxFeePerGas } = fees;
+    if (gas === undefined) {
+      gas =
+        ((await client.estimateGas({
+          account: from,
+          to: transaction.to as `0x${string}`,
+          data: transaction.data as `0x${string}`,
+        })) *
+          12n) /
+        10n;
+    }
+    maxFeePerGas ??= (await client.estimateFeesPerGas()).maxFeePerGas;
+    if (gas * maxFeePerGas > deps.policy.rules.maxFee) {
+      throw new PolicyRefusedError(
+        "fee_ceiling",
+        `The transfer's fee could reach ${formatEther(gas * maxFeePerGas)} ETH, over the policy's ceiling of ${formatEther(deps.policy.rules.maxFee)} ETH; nothing was signed.`,
+      );
+    }
     const signed = await toolSession.signTransaction(
       {
         caip2,
@@ -140,9 +157,13 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
           transaction: {
             ...transaction,
             nonce: String(nonce),
-            gas: String(fees.gas),
-            maxFeePerGas: String(fees.maxFeePerGas),
-            maxPriorityFeePerGas: String(fees.maxPriorityFeePerGas ?? fees.maxFeePerGas),
+            gas: String(gas),
+            maxFeePerGas: String(maxFeePerGas),
+            maxPriorityFeePerGas: String(
+              fees.maxPriorityFeePerGas !== undefined && fees.maxPriorityFeePerGas <= maxFeePerGas
+                ? fees.maxPriorityFeePerGas
+                : maxFeePerGas,
+            ),
           },
         },
         idempotency_key: key,
