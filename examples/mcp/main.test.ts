@@ -16,7 +16,7 @@ it("the MCP example drives lucid-mcp over stdio: signs, sends after approval, is
     /human asked\s+Send 0\.01 ETH to 0x000\.\.\.dEaD, fee at most [\d.]+ ETH, balance after [\d.]+ ETH amount 0\.01 -> approve/,
   );
   expect(stdout).toMatch(/sendTransaction 0\.01\s+0x[0-9a-f]+…, receipt: success/);
-  expect(stdout).toMatch(/sendTransaction 2\s+policy_refused: 2 ETH exceeds/);
+  expect(stdout).toMatch(/sendTransaction 2\s+policy_refused: 2 ETH .*exceeds the policy's maximum/);
   expect(stdout).toMatch(/human asked\s+Send 0\.04 ETH to 0x000\.\.\.dEaD, .* amount 0\.04 -> decline/);
   expect(stdout).toMatch(/sendTransaction 0\.04\s+approval_denied/);
   expect(stdout).toContain("every step verified");

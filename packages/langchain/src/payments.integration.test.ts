@@ -159,7 +159,7 @@ describe("payments in a LangChain createAgent loop against the local stack", () 
     expect(await usdcOf(server.x402!.payTo)).toBe(payee);
   });
 
-  it("sendToken runs after approval and moves exactly the amount; over the budget it is refused unsigned", async () => {
+  it("sendToken runs after approval and moves exactly the amount; over the budget it is refused unsigned, before anyone is asked", async () => {
     const recipient = "0x000000000000000000000000000000000000bEEF";
     const asked: string[] = [];
     const tools = lucidTools(runtime, {
@@ -187,6 +187,7 @@ describe("payments in a LangChain createAgent loop against the local stack", () 
     });
     expect(await usdcOf(recipient)).toBe(before + 750_000n);
     expect(server.counters.get("sendTransaction")).toBe(1);
-    expect(asked).toEqual(["sendToken", "sendToken"]);
+    // the preview runs the budget check, so the human is asked only for the transfer the policy allows
+    expect(asked).toEqual(["sendToken"]);
   });
 });

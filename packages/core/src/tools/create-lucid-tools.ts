@@ -1,6 +1,5 @@
 import { ConfigurationError } from "../runtime/errors.js";
 import type { LucidToolsRpc } from "./chain-client.js";
-import { createTokenReader } from "./erc20.js";
 import { fetchPaidResourceTool } from "./fetch-paid-resource.js";
 import { getAgentTool } from "./get-agent.js";
 import { getBalanceTool } from "./get-balance.js";
@@ -67,7 +66,12 @@ export interface LucidToolsOptions {
    * an `error` record as well.
    */
   onError?: LucidToolErrorHandler;
-  /** The tokens `getBalance` reports and `sendToken` / `fetchPaidResource` may move, with their limits. */
+  /**
+   * The tokens `getBalance` reports by symbol, with limits in the token's units: an alias of `policy.tokens`
+   * (the source of truth for every token movement). Each entry becomes a `policy.tokens` entry whose limits are
+   * converted with the decimals read from the chain on first use; a token with limits in both places is a
+   * `ConfigurationError`.
+   */
   tokens?: LucidTokens;
   /** x402 rules of `fetchPaidResource` (hosts, pay-to, networks, assets, caps, budget, approval). */
   payments?: LucidPaymentPolicy;
@@ -103,16 +107,18 @@ const DEFAULT_APPROVAL: Partial<Record<LucidToolName, boolean>> = {
  */
 export function createLucidToolDescriptors(options: LucidToolsOptions = {}): LucidTool<never>[] {
   const ledger = options.policy?.ledger ?? options.ledger ?? new MemorySpendLedger();
-  const policy = new PolicyEnforcer({ ...options.policy, ledger }, options.rpc ? { rpc: options.rpc } : {});
+  validateTokens(options.tokens);
+  const policy = new PolicyEnforcer(
+    { ...options.policy, ledger },
+    { ...(options.rpc ? { rpc: options.rpc } : {}), tokens: options.tokens },
+  );
   const approval = { ...DEFAULT_APPROVAL, ...options.approval };
   const names = options.tools ?? DEFAULT_LUCID_TOOL_NAMES;
-  validateTokens(options.tokens);
   validatePaymentPolicy(options.payments);
   const chainClient = (caip2: string) => policy.clientFor(caip2);
   const shared = {
     chainClient,
-    readToken: createTokenReader(chainClient),
-    ledger,
+    readToken: policy.readToken,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.payments ? { payments: options.payments } : {}),
   };

@@ -11,8 +11,8 @@ import {
   type PaymentPreview,
   type PaymentRequirementLike,
 } from "./payment-policy.js";
-import { MemorySpendLedger, type SpendLimit } from "./spend-ledger.js";
-import { checkTokenCap, resolveToken, tokenAsset, tokenBudgetLimits } from "./token-policy.js";
+import { tokenAsset } from "./policy/asset-rules.js";
+import type { SpendLimit } from "./spend-ledger.js";
 import { type LucidTool, resolveChain, type ToolDeps } from "./tool-context.js";
 import { ApprovalDeniedError, PolicyRefusedError, ToolInputError } from "./tool-errors.js";
 import { type ToolSession, toToolSession } from "./tool-session.js";
@@ -95,7 +95,7 @@ interface Attempt {
  * A replayed tool call returns the first result and never pays twice.
  */
 export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPaidResourceToolResult> {
-  const ledger = deps.ledger ?? new MemorySpendLedger();
+  const ledger = deps.policy.ledger;
   const policy: LucidPaymentPolicy = deps.payments ?? {};
   const results = new Map<string, { input: string; result: Promise<FetchPaidResourceToolResult> }>();
 
@@ -183,6 +183,7 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
             requirement as PaymentRequirementLike,
             url,
             defaultNetwork,
+            deps.policy.rules.tokens,
           );
           attempt.accepted.set(requirement, accepted);
           return true;
@@ -203,41 +204,50 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
     });
 
     const reserve = async (requirement: PaymentRequirementLike) => {
+      await deps.policy.loadTokenRules(requirement.network);
       const accepted =
         attempt.accepted.get(requirement) ??
-        checkRequirement(policy, deps.tokens, requirement, url, defaultNetwork);
-      const token = resolveToken(deps.tokens, accepted.symbol, requirement.network);
-      const info = await deps.readToken!(requirement.network, token.address);
-      checkPaymentCap(policy, info, token.symbol, accepted.amount);
-      checkTokenCap(token, info, accepted.amount, "payment");
-      const limits: SpendLimit[] = tokenBudgetLimits(token, info);
+        checkRequirement(policy, deps.tokens, requirement, url, defaultNetwork, deps.policy.rules.tokens);
+      const assetAddress = requirement.asset.toLowerCase() as `0x${string}`;
+      const info = await deps.policy.readToken(requirement.network, assetAddress);
+      const symbol = accepted.symbol ?? info.symbol;
+      // The same token rules as a transfer: the pay-to address is a recipient, the token's per-transaction cap
+      // and budget apply, counted under the same asset id (`eip155:<id>/erc20:<address>`) in the same ledger.
+      deps.policy.checkRecipient(requirement.payTo);
+      const rule = deps.policy.rules.tokens.get(assetAddress);
+      if (!rule) {
+        throw new PolicyRefusedError(
+          "tokens",
+          `Token ${assetAddress} on ${requirement.network} is not in the policy's tokens (its limits could not be read); nothing was paid.`,
+        );
+      }
+      checkPaymentCap(policy, info, symbol, accepted.amount);
+      if (rule.maxPerTransaction !== undefined && accepted.amount > rule.maxPerTransaction) {
+        throw new PolicyRefusedError(
+          "token_max_per_transaction",
+          `This payment of ${formatTokenAmount(accepted.amount, info.decimals)} ${symbol} exceeds the policy's maximum of ${formatTokenAmount(rule.maxPerTransaction, info.decimals)} ${symbol} per transaction.`,
+        );
+      }
+      const limits: SpendLimit[] = [...rule.limits];
       if (policy.budget !== undefined) {
         limits.push({
           rule: "payments.budget",
-          amount: parseTokenAmount(policy.budget, info.decimals, token.symbol),
+          amount: parseTokenAmount(policy.budget, info.decimals, symbol),
         });
       }
-      const reserved = await ledger.reserve({
+      const asset = tokenAsset(requirement.network, "erc20", assetAddress);
+      const reserved = await deps.policy.reserve(
         scope,
         key,
-        fingerprint: JSON.stringify([
+        JSON.stringify([
           url.href,
           requirement.network,
-          requirement.asset.toLowerCase(),
+          assetAddress,
           requirement.payTo.toLowerCase(),
           accepted.amount.toString(),
         ]),
-        items: [{ asset: tokenAsset(requirement.network, token.address), amount: accepted.amount, limits }],
-      });
-      if (reserved.status === "exceeded") {
-        throw new PolicyRefusedError(
-          "payment_budget",
-          `Paying ${formatTokenAmount(accepted.amount, info.decimals)} ${token.symbol} would exceed the ${reserved.rule}: ${formatTokenAmount(reserved.limit - reserved.used, info.decimals)} of ${formatTokenAmount(reserved.limit, info.decimals)} ${token.symbol} left; nothing was paid.`,
-        );
-      }
-      if (reserved.status === "conflict") {
-        throw new ToolInputError("This tool call id was already used for another payment; make a new call.");
-      }
+        [{ asset, amount: accepted.amount, limits }],
+      );
       if (reserved.status === "replay") {
         throw new PaymentError(
           PaymentErrorCode.AlreadyPaid,
@@ -245,15 +255,38 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
           { hint: "Make a new tool call to buy the resource again." },
         );
       }
-      attempt.selected = { ...requirement, amountValue: accepted.amount, symbol: token.symbol, info };
+      attempt.selected = { ...requirement, amountValue: accepted.amount, symbol, info };
       if (policy.approve) {
+        const amount = formatTokenAmount(accepted.amount, info.decimals);
         const preview: PaymentPreview = {
+          tool: "fetchPaidResource",
+          kind: "send",
+          summary: `Pay ${amount} ${symbol} to ${requirement.payTo} for ${url.host} on ${requirement.network}`,
+          chain: requirement.network,
+          action: `x402 "${requirement.scheme}" payment (EIP-3009 authorization) of ${amount} ${symbol} (token ${assetAddress}) to ${requirement.payTo} for ${url.href}`,
+          balanceChanges: [{ asset, amount: (-accepted.amount).toString(), display: `-${amount} ${symbol}` }],
+          worstCaseFee: null,
+          worstCaseCost: null,
+          balanceAfter: null,
+          simulation: "not-applicable",
+          simulationNote: "an off-chain authorization; the seller's facilitator settles it",
+          rules: [
+            "payment_scheme",
+            "payment_network",
+            "payment_host",
+            "payment_pay_to",
+            "payment_asset",
+            "recipient_allowlist",
+            "payment_max_per_payment",
+            "token_max_per_transaction",
+            "budget",
+          ],
           host: url.host,
           url: url.href,
-          amount: formatTokenAmount(accepted.amount, info.decimals),
+          amount,
           amountAtomic: accepted.amount.toString(),
           asset: info.symbol,
-          assetAddress: token.address,
+          assetAddress: requirement.asset,
           payTo: requirement.payTo,
           network: requirement.network,
           scheme: requirement.scheme,

@@ -39,6 +39,8 @@ export async function runGuarded<Output>(
   toolSession: ToolSession,
   context: LucidToolContext<object>,
   call: (idempotencyKey: string, replay: boolean) => Promise<Output>,
+  /** Whether a failure proves nothing was signed or sent (the reservation is then given back). */
+  sentNothing: (error: unknown) => boolean = refusedBeforeSigning,
 ): Promise<Output> {
   const { scope, key, fingerprint } = callCoordinates(tool, input, deps, toolSession, context);
   const reserved = await deps.policy.reserve(scope, key, fingerprint, items);
@@ -46,8 +48,7 @@ export async function runGuarded<Output>(
   try {
     output = await call(key, reserved.status === "replay");
   } catch (error) {
-    if (reserved.status === "reserved" && refusedBeforeSigning(error))
-      await deps.policy.ledger.release(scope, key);
+    if (reserved.status === "reserved" && sentNothing(error)) await deps.policy.ledger.release(scope, key);
     throw error;
   }
   await deps.policy.ledger.commit(scope, key);

@@ -134,3 +134,46 @@ describe("token amounts", () => {
     expect(formatTokenAmount(5n, 0)).toBe("5");
   });
 });
+
+describe("tokens as an alias of policy.tokens", () => {
+  it("a token limited in both places is a configuration error; a symbol-only alias is fine", async () => {
+    const { createLucidToolDescriptors } = await import("./create-lucid-tools.js");
+    const conflict = () =>
+      createLucidToolDescriptors({
+        tokens: { USDC: { address: USDC, budget: "5" } },
+        policy: { tokens: { [USDC]: { budget: "5000000" } } },
+      });
+    expect(conflict).toThrow(expect.objectContaining({ code: "configuration_error" }));
+    const twice = () =>
+      createLucidToolDescriptors({
+        tokens: {
+          USDC: { address: USDC, budget: "5" },
+          USDC2: { address: USDC.toUpperCase().replace("0X", "0x"), budget: "1" },
+        },
+      });
+    expect(twice).toThrow(expect.objectContaining({ code: "configuration_error" }));
+    expect(() =>
+      createLucidToolDescriptors({
+        tokens: { USDC: { address: USDC } },
+        policy: { tokens: { [USDC]: { budget: "5000000" } } },
+      }),
+    ).not.toThrow();
+  });
+
+  it("a payment in a token of policy.tokens only is accepted (no symbol), another address is not", () => {
+    const policyTokens = new Map([[PAY_TO.replace("22", "33").toLowerCase(), {}]]);
+    const other = PAY_TO.replace("22", "33");
+    const policy = { allowedHosts: ["api.example.com:8443"] };
+    expect(
+      checkRequirement(policy, undefined, requirement({ asset: other }), url, "eip155:8453", policyTokens),
+    ).toEqual({
+      symbol: undefined,
+      amount: 10000n,
+    });
+    expect(
+      ruleOf(() =>
+        checkRequirement(policy, undefined, requirement({ asset: USDC }), url, "eip155:8453", policyTokens),
+      ),
+    ).toBe("payment_asset");
+  });
+});

@@ -1,11 +1,15 @@
 import { ConfigurationError } from "../runtime/errors.js";
 import type { TokenInfo } from "./erc20.js";
 import { formatTokenAmount, parseTokenAmount } from "./erc20.js";
+import type { LucidToolPreview } from "./policy/preview.js";
 import type { LucidTokens } from "./token-policy.js";
 import { PolicyRefusedError } from "./tool-errors.js";
 
-/** What the host shows a human before an x402 payment is signed. */
-export interface PaymentPreview {
+/**
+ * What the host shows a human before an x402 payment is signed: a `LucidToolPreview` (summary "Pay 0.01 USDC to
+ * 0x... for api.example.com on eip155:8453", balance change, rules) with the payment's own fields.
+ */
+export interface PaymentPreview extends LucidToolPreview {
   /** The seller's host (`api.example.com:443` style: host and port when not default). */
   host: string;
   url: string;
@@ -127,7 +131,8 @@ export function validatePaymentPolicy(policy: LucidPaymentPolicy | undefined): v
 
 /** A requirement the synchronous rules accepted: the listed token it pays in. */
 export interface AcceptedRequirement {
-  symbol: string;
+  /** The token's symbol in `tokens`; undefined for a token listed only in `policy.tokens` (read from the chain). */
+  symbol: string | undefined;
   amount: bigint;
 }
 
@@ -141,6 +146,7 @@ export function checkRequirement(
   requirement: PaymentRequirementLike,
   url: URL,
   defaultNetwork: string,
+  policyTokens?: ReadonlyMap<string, unknown>,
 ): AcceptedRequirement {
   if (requirement.scheme !== "exact") {
     throw new PolicyRefusedError(
@@ -192,7 +198,7 @@ export function checkRequirement(
     );
   }
   const asset = String(requirement.asset);
-  const symbol = assetSymbol(policy, tokens, asset, requirement.network, defaultNetwork);
+  const symbol = assetSymbol(policy, tokens, asset, requirement.network, defaultNetwork, policyTokens);
   return { symbol, amount: requirementAmount(requirement) };
 }
 
@@ -202,17 +208,21 @@ function assetSymbol(
   asset: string,
   network: string,
   defaultNetwork: string,
-): string {
+  policyTokens: ReadonlyMap<string, unknown> | undefined,
+): string | undefined {
   const listed = Object.entries(tokens ?? {}).find(
     ([, config]) =>
       config.address.toLowerCase() === asset.toLowerCase() && (config.chain ?? defaultNetwork) === network,
   );
-  const allowed = policy.assets ?? Object.keys(tokens ?? {});
+  // A token of policy.tokens (by address, on any allowed network) is listed too, without a symbol.
+  const inPolicy = listed === undefined && policyTokens?.has(asset.toLowerCase()) === true;
+  const allowed = policy.assets ?? [...Object.keys(tokens ?? {}), ...(inPolicy ? [asset] : [])];
   const ok =
-    listed !== undefined &&
+    (listed !== undefined || inPolicy) &&
     allowed.some(
       (entry) =>
-        entry.toLowerCase() === listed[0].toLowerCase() || entry.toLowerCase() === asset.toLowerCase(),
+        (listed !== undefined && entry.toLowerCase() === listed[0].toLowerCase()) ||
+        entry.toLowerCase() === asset.toLowerCase(),
     );
   if (!ok) {
     throw new PolicyRefusedError(
@@ -220,7 +230,7 @@ function assetSymbol(
       `The seller asks for asset ${asset.slice(0, 60)} on ${network}, which the policy does not allow (list it in tokens and payments.assets).`,
     );
   }
-  return listed[0];
+  return listed?.[0];
 }
 
 /** Refuses a payment over `maxPerPayment` (in the asset's decimals, read from the chain). */

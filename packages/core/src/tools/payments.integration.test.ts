@@ -223,21 +223,44 @@ describe("getBalance and sendToken against the local chain", () => {
       expect((await chain.getTransactionReceipt({ hash: transactionHash })).status).toBe("success");
     }
     expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
-    // over the balance: the chain refuses the estimate, nothing is broadcast and the budget is given back
+    // over the balance: the token balance is read first, so nothing is signed, simulated or broadcast and no
+    // budget is reserved (1000 of the 2000 budget is refused for the balance too, not for the budget)
     const poor = tools({
       ...basePayments(),
       tokens: { USDC: { address: usdc(), maxPerTransaction: "100000", budget: "2000" } },
     })("sendToken");
+    const signedBefore = server.counters.get("signTransaction");
     expect(await errorOf(run(poor, { ...input, amount: "1500" }, localWallet))).toMatchObject({
       ok: false,
-      code: "chain_rejected",
-      message: expect.stringContaining("The chain refused the transfer"),
+      code: "policy_refused",
+      message: expect.stringMatching(/^The wallet holds [0-9.]+ USDC; it cannot send 1500 USDC/),
     });
     expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
-    // the refused 1500 was given back to the 2000 budget: 1000 reaches the chain (and fails there, not the budget)
     expect(await errorOf(run(poor, { ...input, amount: "1000" }, localWallet))).toMatchObject({
-      code: "chain_rejected",
+      code: "policy_refused",
+      message: expect.stringContaining("cannot send 1000 USDC"),
     });
+    expect(server.counters.get("signTransaction")).toBe(signedBefore);
+  });
+
+  it("sendToken with a local key and simulation off: the chain's estimate is used within the fee ceiling", async () => {
+    const input = { chain: null, token: "USDC", to: recipient, amount: "0.01" };
+    const before = await balanceOf(recipient);
+    const off = tools({ ...basePayments(), policy: { simulation: "off" } })("sendToken");
+    const sent = (await run(off, input, localWallet)) as { transactionHash: `0x${string}` };
+    expect((await chain.getTransactionReceipt({ hash: sent.transactionHash })).status).toBe("success");
+    expect(await balanceOf(recipient)).toBe(before + 10_000n);
+    // a ceiling below the estimated fee: refused before the key signs, and nothing is broadcast
+    const tight = tools({ ...basePayments(), policy: { simulation: "off", maxFeePerTransaction: 1n } })(
+      "sendToken",
+    );
+    const nonce = await chain.getTransactionCount({ address: server.seed.eoaAddress });
+    expect(await run(tight, input, localWallet).catch((error: unknown) => error)).toMatchObject({
+      code: "policy_refused",
+      rule: "fee_ceiling",
+    });
+    expect(await chain.getTransactionCount({ address: server.seed.eoaAddress })).toBe(nonce);
+    expect(await balanceOf(recipient)).toBe(before + 10_000n);
   });
 
   it("sendToken refuses over the cap, over the budget, to a recipient off the allowlist, with nothing signed", async () => {

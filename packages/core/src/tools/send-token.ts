@@ -1,26 +1,21 @@
+import { maxUint256 } from "viem";
 import { z } from "zod/v4";
 import { AgentAuthError } from "../runtime/errors.js";
-import { toolIdempotencyKey } from "./conversation-key.js";
+import { formatEther } from "./amount.js";
 import {
   encodeTransfer,
   formatTokenAmount,
   parseTokenAmount,
+  readTokenBalance,
   requireClient,
-  type TokenInfo,
 } from "./erc20.js";
+import { previewBudget, refusedBeforeSigning, runGuarded } from "./guarded-call.js";
 import { addressSchema, amountSchema, chainSchema } from "./schemas.js";
-import { MemorySpendLedger } from "./spend-ledger.js";
-import {
-  checkTokenCap,
-  type ResolvedToken,
-  resolveToken,
-  tokenAsset,
-  tokenBudgetLimits,
-} from "./token-policy.js";
+import { resolveToken } from "./token-policy.js";
 import { type LucidTool, resolveChain, type ToolDeps } from "./tool-context.js";
 import { PolicyRefusedError, ToolInputError } from "./tool-errors.js";
-import type { LucidSession, ToolSession } from "./tool-session.js";
-import { toToolSession } from "./tool-session.js";
+import { type ToolSession, toToolSession } from "./tool-session.js";
+import { planTransaction } from "./transaction-plan.js";
 
 const input = z.strictObject({
   chain: chainSchema,
@@ -48,16 +43,9 @@ export interface SendTokenToolResult {
   amountRaw: string;
 }
 
-interface CheckedTransfer {
-  caip2: string;
-  token: ResolvedToken;
-  info: TokenInfo;
-  amount: bigint;
-}
-
-/** `sendToken`: an ERC-20 transfer of a listed token, through the policy, broadcast once per tool call. */
+/** `sendToken`: an ERC-20 transfer of a listed token, through the transaction policy, broadcast once per tool call. */
 export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolResult> {
-  const ledger = deps.ledger ?? new MemorySpendLedger();
+  const name = "sendToken";
   /** Local-key sends of this tool set by call: a replayed call gets the first hash, never a second broadcast. */
   const localSends = new Map<string, Promise<string>>();
   /** Local sends run one at a time, so concurrent calls read distinct nonces. */
@@ -69,34 +57,113 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
   };
 
   /**
+   * The transfer as a transaction plan: `transfer(to, amount)` calldata to the token contract, decided by the
+   * same rules as a hand-made `sendTransaction` (recipient allowlist on the decoded recipient, the token's
+   * per-transaction cap and budget, worst-case fee, simulation when `rpc` is given).
+   */
+  const plan = async (args: Input, toolSession: ToolSession, signal?: AbortSignal) => {
+    const caip2 = await resolveChain(args.chain, deps, toolSession, signal);
+    await deps.policy.loadTokenRules(caip2);
+    const token = resolvePolicyToken(deps, args.token, caip2);
+    const info = await deps.policy.readToken(caip2, token.address);
+    const symbol = token.symbol ?? info.symbol;
+    const amount = parseTokenAmount(args.amount, info.decimals, symbol);
+    if (amount === 0n) throw new ToolInputError("amount must be greater than zero.");
+    if (amount > maxUint256) {
+      throw new ToolInputError(
+        `amount "${args.amount.slice(0, 40)}" ${symbol} overflows uint256; nothing was signed.`,
+      );
+    }
+    const display = `${formatTokenAmount(amount, info.decimals)} ${symbol}`;
+    // The token balance first: a transfer the token would refuse is refused here, before simulation or signing.
+    const client = deps.policy.clientFor(caip2);
+    const from = (await toolSession.wallet(signal)).address as `0x${string}`;
+    const balance = client ? await readTokenBalance(client, token.address, from).catch(() => null) : null;
+    if (balance !== null && balance < amount) {
+      throw new PolicyRefusedError(
+        "balance",
+        `The wallet holds ${formatTokenAmount(balance, info.decimals)} ${symbol}; it cannot send ${display}. Nothing was signed.`,
+      );
+    }
+    const transactionPlan = await planTransaction(
+      name,
+      {
+        chain: caip2,
+        to: token.address,
+        amount: "0",
+        unit: "wei",
+        data: encodeTransfer(args.to as `0x${string}`, amount),
+      },
+      deps,
+      toolSession,
+      signal,
+      {
+        action: `transfer of ${display} (token ${token.address}) to ${args.to}`,
+        summary({ fee, feeKnown }) {
+          const feeText = feeKnown
+            ? `fee at most ${formatEther(fee)} ETH`
+            : `fee set by the wallet (counted as ${formatEther(fee)} ETH)`;
+          const after =
+            balance === null
+              ? ""
+              : `, ${symbol} balance after ${formatTokenAmount(balance - amount, info.decimals)}`;
+          return `Send ${display} to ${shortAddress(args.to)}, ${feeText}${after}`;
+        },
+      },
+    );
+    return { caip2, token, info, symbol, amount, plan: transactionPlan };
+  };
+
+  /**
    * A local key signs here and the transaction is broadcast through `rpc` (a local wallet has no send endpoint):
-   * nonce, gas and fees come from the chain. Returns the hash; `sent` tells whether the broadcast was attempted.
+   * the gas limit and fees are the ones the policy counted; the nonce comes from the chain.
    */
   const sendLocally = async (
     toolSession: ToolSession,
-    checked: CheckedTransfer,
-    transaction: { to: string; value: string; data: `0x${string}` },
+    caip2: string,
+    transaction: Record<string, string>,
+    fees: { gas?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint },
     key: string,
     signal: AbortSignal | undefined,
     attempt: { broadcast: boolean },
   ): Promise<string> => {
-    const client = requireClient(deps.chainClient ?? (() => undefined), checked.caip2);
+    const client = requireClient((chain) => deps.policy.clientFor(chain), caip2);
     const from = (await toolSession.wallet(signal)).address as `0x${string}`;
-    const [nonce, gas, fees] = await Promise.all([
-      client.getTransactionCount({ address: from, blockTag: "pending" }),
-      client.estimateGas({ account: from, to: transaction.to as `0x${string}`, data: transaction.data }),
-      client.estimateFeesPerGas(),
-    ]);
+    const nonce = await client.getTransactionCount({ address: from, blockTag: "pending" });
+    // Without a simulation (policy `simulation: "off"`, or the chain could not simulate) the plan counted the fee
+    // at the policy's ceiling: the estimate is used, and refused if it would cost more than that ceiling.
+    let { gas, maxFeePerGas } = fees;
+    if (gas === undefined) {
+      gas =
+        ((await client.estimateGas({
+          account: from,
+          to: transaction.to as `0x${string}`,
+          data: transaction.data as `0x${string}`,
+        })) *
+          12n) /
+        10n;
+    }
+    maxFeePerGas ??= (await client.estimateFeesPerGas()).maxFeePerGas;
+    if (gas * maxFeePerGas > deps.policy.rules.maxFee) {
+      throw new PolicyRefusedError(
+        "fee_ceiling",
+        `The transfer's fee could reach ${formatEther(gas * maxFeePerGas)} ETH, over the policy's ceiling of ${formatEther(deps.policy.rules.maxFee)} ETH; nothing was signed.`,
+      );
+    }
     const signed = await toolSession.signTransaction(
       {
-        caip2: checked.caip2,
+        caip2,
         params: {
           transaction: {
             ...transaction,
             nonce: String(nonce),
-            gas: String((gas * 12n) / 10n),
-            maxFeePerGas: String(fees.maxFeePerGas),
-            maxPriorityFeePerGas: String(fees.maxPriorityFeePerGas),
+            gas: String(gas),
+            maxFeePerGas: String(maxFeePerGas),
+            maxPriorityFeePerGas: String(
+              fees.maxPriorityFeePerGas !== undefined && fees.maxPriorityFeePerGas <= maxFeePerGas
+                ? fees.maxPriorityFeePerGas
+                : maxFeePerGas,
+            ),
           },
         },
         idempotency_key: key,
@@ -107,83 +174,52 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
     return client.sendRawTransaction({ serializedTransaction: signed.signedTransaction as `0x${string}` });
   };
 
-  const check = async (
-    args: Input,
-    session: LucidSession,
-    signal?: AbortSignal,
-  ): Promise<CheckedTransfer> => {
-    const toolSession = toToolSession(session);
-    const caip2 = await resolveChain(args.chain, deps, toolSession, signal);
-    const token = resolveToken(deps.tokens, args.token, caip2);
-    deps.policy.checkRecipient(args.to);
-    const info = await deps.readToken!(caip2, token.address);
-    const amount = parseTokenAmount(args.amount, info.decimals, token.symbol);
-    if (amount === 0n) throw new ToolInputError("amount must be greater than zero.");
-    checkTokenCap(token, info, amount);
-    return { caip2, token, info, amount };
-  };
-
   return {
-    name: "sendToken",
+    name,
     kind: "send",
     description:
       "Send an ERC-20 token (e.g. USDC) from this session's wallet. Moves real funds: token is a symbol from the host's list or its address, amount is in the token's own units as a decimal string (\"2.5\" USDC). The host's caps, budget and recipient allowlist apply. Returns the transaction hash.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    async preflight(args, { session, signal }) {
-      await check(args, session, signal);
+    async preview(args, context) {
+      const toolSession = toToolSession(context.session);
+      const planned = await plan(args, toolSession, context.signal);
+      await previewBudget(name, args, planned.plan.items, deps, toolSession, context);
+      return planned.plan.preview;
     },
-    async execute(args, { session, toolCallId, conversationId, signal }) {
-      const checked = await check(args, session, signal);
-      const toolSession = toToolSession(session);
-      const key = toolIdempotencyKey("sendToken", toolCallId, conversationId);
-      const scope = deps.policy.scopeFor(session, toolSession.agentRef);
-      const reserved = await ledger.reserve({
-        scope,
-        key,
-        fingerprint: JSON.stringify([
-          checked.caip2,
-          checked.token.address.toLowerCase(),
-          args.to.toLowerCase(),
-          checked.amount.toString(),
-        ]),
-        items: [
-          {
-            asset: tokenAsset(checked.caip2, checked.token.address),
-            amount: checked.amount,
-            limits: tokenBudgetLimits(checked.token, checked.info),
-          },
-        ],
-      });
-      if (reserved.status === "conflict") {
-        throw new ToolInputError("This tool call id was already used for another transfer; make a new call.");
-      }
-      if (reserved.status === "exceeded") {
-        const { decimals } = checked.info;
-        throw new PolicyRefusedError(
-          "token_budget",
-          `Sending ${formatTokenAmount(checked.amount, decimals)} ${checked.token.symbol} would exceed the budget: ${formatTokenAmount(reserved.limit - reserved.used, decimals)} of ${formatTokenAmount(reserved.limit, decimals)} ${checked.token.symbol} left.`,
-        );
-      }
-      const transaction = {
-        to: checked.token.address,
-        value: "0",
-        data: encodeTransfer(args.to as `0x${string}`, checked.amount),
-      };
+    async execute(args, context) {
+      const { signal } = context;
+      const toolSession = toToolSession(context.session);
+      const planned = await plan(args, toolSession, signal);
+      const { caip2, token, info, amount } = planned;
+      const { transaction, fees } = planned.plan;
       const attempt = { broadcast: false };
-      try {
-        let hash: string;
-        if (toolSession.signsLocally) {
-          const sendKey = `${scope}\n${key}`;
+      const hash = await runGuarded(
+        name,
+        args,
+        planned.plan.items,
+        deps,
+        toolSession,
+        context,
+        async (key, replay) => {
+          if (!toolSession.signsLocally) {
+            return (
+              await toolSession.sendTransaction(
+                { caip2, params: { transaction }, idempotency_key: key },
+                signal,
+              )
+            ).hash;
+          }
+          const sendKey = `${deps.policy.scopeFor(context.session, toolSession.agentRef)}\n${key}`;
           let sending = localSends.get(sendKey);
           if (!sending) {
-            if (reserved.status === "replay") {
+            if (replay) {
               throw new ToolInputError(
                 "This tool call already sent its transfer (in another process); it is not sent again.",
               );
             }
             sending = serialized(() =>
-              sendLocally(toolSession, checked, transaction, key, signal, attempt),
+              sendLocally(toolSession, caip2, transaction, fees, key, signal, attempt),
             ).catch((error: unknown) => {
               throw chainError(error);
             });
@@ -192,38 +228,48 @@ export function sendTokenTool(deps: ToolDeps): LucidTool<Input, SendTokenToolRes
               if (!attempt.broadcast) localSends.delete(sendKey);
             });
           }
-          hash = await sending;
-        } else {
-          hash = (
-            await toolSession.sendTransaction(
-              { caip2: checked.caip2, params: { transaction }, idempotency_key: key },
-              signal,
-            )
-          ).hash;
-        }
-        await ledger.commit(scope, key);
-        return {
-          transactionHash: hash,
-          chain: checked.caip2,
-          token: checked.token.symbol,
-          tokenAddress: checked.token.address,
-          to: args.to,
-          amount: formatTokenAmount(checked.amount, checked.info.decimals),
-          amountRaw: checked.amount.toString(),
-        };
-      } catch (error) {
-        // A refusal (4xx, or a wallet that cannot send) sent nothing: give the budget back. Anything else may
-        // have broadcast, so the reservation stays.
-        const status = (error as { status?: unknown }).status;
-        const refused = toolSession.signsLocally
-          ? !attempt.broadcast && reserved.status === "reserved"
-          : (typeof status === "number" && status >= 400 && status < 500 && status !== 409) ||
-            (error as { code?: unknown }).code === "not_supported";
-        if (refused) await ledger.release(scope, key);
-        throw error;
-      }
+          return sending;
+        },
+        // A local send that never reached the broadcast sent nothing: its budget is given back.
+        (error) =>
+          toolSession.signsLocally
+            ? !attempt.broadcast
+            : refusedBeforeSigning(error) || (error as { code?: unknown }).code === "not_supported",
+      );
+      return {
+        transactionHash: hash,
+        chain: caip2,
+        token: planned.symbol,
+        tokenAddress: token.address,
+        to: args.to,
+        amount: formatTokenAmount(amount, info.decimals),
+        amountRaw: amount.toString(),
+      };
     },
   };
+}
+
+const shortAddress = (address: string) => `${address.slice(0, 5)}...${address.slice(-4)}`;
+
+/**
+ * A token the policy lets the wallet move: by symbol or address from `tokens`, or by address from
+ * `policy.tokens`. Anything else is refused before the chain is read.
+ */
+function resolvePolicyToken(
+  deps: ToolDeps,
+  symbolOrAddress: string,
+  caip2: string,
+): { symbol: string | undefined; address: `0x${string}` } {
+  const wanted = symbolOrAddress.trim();
+  if (/^0x[0-9a-fA-F]{40}$/.test(wanted) && deps.policy.rules.tokens.has(wanted.toLowerCase())) {
+    const listed = Object.entries(deps.policy.tokens ?? {}).find(
+      ([, config]) =>
+        config.address.toLowerCase() === wanted.toLowerCase() && (config.chain ?? caip2) === caip2,
+    );
+    return { symbol: listed?.[0], address: wanted as `0x${string}` };
+  }
+  const token = resolveToken(deps.policy.tokens, wanted, caip2);
+  return { symbol: token.symbol, address: token.address };
 }
 
 /** A chain's refusal (a revert on estimate, a rejected raw transaction) as a typed error with its short reason. */

@@ -1,6 +1,4 @@
 import { ConfigurationError } from "../runtime/errors.js";
-import { parseTokenAmount, type TokenInfo } from "./erc20.js";
-import type { SpendLimit } from "./spend-ledger.js";
 import { PolicyRefusedError, ToolInputError } from "./tool-errors.js";
 
 /** One token the host lets the tools use, by symbol. Limits are decimal strings in the token's own units. */
@@ -73,35 +71,4 @@ export function resolveToken(
     );
   }
   throw new ToolInputError(`Unknown token "${wanted.slice(0, 40)}" on ${chain}; listed tokens: ${listed}.`);
-}
-
-/** The asset name the spend ledger counts a token under: `eip155:8453/erc20:0x...` (lower-case address). */
-export const tokenAsset = (chain: string, address: string) => `${chain}/erc20:${address.toLowerCase()}`;
-
-/** Refuses an amount over the token's per-transaction cap. */
-export function checkTokenCap(
-  token: ResolvedToken,
-  info: TokenInfo,
-  amount: bigint,
-  what = "transfer",
-): void {
-  if (token.config.maxPerTransaction === undefined) return;
-  const cap = parseTokenAmount(token.config.maxPerTransaction, info.decimals, token.symbol);
-  if (amount > cap) {
-    throw new PolicyRefusedError(
-      "token_max_per_transaction",
-      `This ${what} exceeds the policy's maximum of ${token.config.maxPerTransaction} ${token.symbol} per transaction.`,
-    );
-  }
-}
-
-/** The token's budget as a ledger limit (none when the host set no budget). */
-export function tokenBudgetLimits(token: ResolvedToken, info: TokenInfo): SpendLimit[] {
-  if (token.config.budget === undefined) return [];
-  return [
-    {
-      rule: `tokens.${token.symbol}.budget`,
-      amount: parseTokenAmount(token.config.budget, info.decimals, token.symbol),
-    },
-  ];
 }

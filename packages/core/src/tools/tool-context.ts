@@ -2,7 +2,6 @@ import type { PublicClient } from "viem";
 import type { TokenInfo } from "./erc20.js";
 import type { LucidPaymentPolicy } from "./payment-policy.js";
 import type { PolicyEnforcer } from "./policy.js";
-import type { SpendLedger } from "./spend-ledger.js";
 import type { LucidTokens } from "./token-policy.js";
 import type { LucidToolDescriptor } from "./tool-descriptor.js";
 import { ToolInputError } from "./tool-errors.js";
@@ -25,8 +24,6 @@ export interface ToolDeps {
   tokens?: LucidTokens;
   /** x402 payment rules. */
   payments?: LucidPaymentPolicy;
-  /** Where token and payment budgets are reserved and committed. */
-  ledger?: SpendLedger;
 }
 
 /** A descriptor over the injected `LucidSession`. */

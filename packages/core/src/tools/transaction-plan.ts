@@ -39,6 +39,15 @@ export interface TransactionPlan {
   transaction: Record<string, string>;
   items: SpendItem[];
   preview: LucidToolPreview;
+  /** The fee fields the policy counted (gas limit and max fees), when the chain was read. */
+  fees: { gas?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint };
+}
+
+/** How a tool other than the two transaction tools words its preview (sendToken: "Send 5 USDC to ..."). */
+export interface PlanWording {
+  /** The summary from the checked decision (the fee) and the wallet's address. */
+  summary(fields: { fee: bigint; feeKnown: boolean }): string;
+  action: string;
 }
 
 const big = (value: string | null | undefined) =>
@@ -86,15 +95,17 @@ async function readChain(
  * rules, and the decision again on the final fields. Throws the refusal; returns the plan and its preview.
  */
 export async function planTransaction(
-  tool: "sendTransaction" | "signTransaction",
+  tool: "sendTransaction" | "signTransaction" | "sendToken",
   args: TransactionArgs,
   deps: ToolDeps,
   session: ToolSession,
   signal?: AbortSignal,
+  wording?: PlanWording,
 ): Promise<TransactionPlan> {
   const policy = deps.policy.rules;
   const wei = toWei(args.amount, args.unit);
   const caip2 = await resolveChain(args.chain, deps, session, signal);
+  await deps.policy.loadTokenRules(caip2);
   const data = (args.data && args.data !== "0x" ? args.data.toLowerCase() : null) as Hex | null;
   const given = {
     nonce: big(args.nonce),
@@ -228,7 +239,7 @@ export async function planTransaction(
     );
   }
   const balanceAfter = reads.balance === null ? null : reads.balance - decision.cost;
-  const action = describeAction(decision);
+  const action = wording?.action ?? describeAction(decision);
   const simulationState: LucidToolPreview["simulation"] =
     simulation?.status === "success" ? "simulated" : policy.simulation === "off" ? "off" : "unavailable";
   return {
@@ -236,18 +247,32 @@ export async function planTransaction(
     wei,
     transaction,
     items,
+    fees: {
+      ...(gas === undefined ? {} : { gas }),
+      ...(maxFeePerGas === undefined ? {} : { maxFeePerGas }),
+      ...(maxPriorityFeePerGas === undefined
+        ? {}
+        : {
+            maxPriorityFeePerGas:
+              maxFeePerGas !== undefined && maxPriorityFeePerGas > maxFeePerGas
+                ? maxFeePerGas
+                : maxPriorityFeePerGas,
+          }),
+    },
     preview: {
       tool,
       kind: signing ? "sign" : "send",
-      summary: transactionSummary({
-        verb: signing ? "Sign" : "Send",
-        value: wei,
-        to: args.to,
-        action,
-        fee: decision.fee,
-        feeKnown: decision.feeKnown,
-        balanceAfter,
-      }),
+      summary: wording
+        ? wording.summary({ fee: decision.fee, feeKnown: decision.feeKnown })
+        : transactionSummary({
+            verb: signing ? "Sign" : "Send",
+            value: wei,
+            to: args.to,
+            action,
+            fee: decision.fee,
+            feeKnown: decision.feeKnown,
+            balanceAfter,
+          }),
       chain: caip2,
       action: action ?? `transfer of ${formatEther(wei)} ETH to ${args.to}`,
       balanceChanges: changes,

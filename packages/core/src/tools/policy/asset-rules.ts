@@ -1,4 +1,5 @@
 import { formatEther } from "../amount.js";
+import { formatTokenAmount } from "../erc20.js";
 import type { SpendItem } from "../spend-ledger.js";
 import { PolicyRefusedError } from "../tool-errors.js";
 import type { CallEffect } from "./decode-calldata.js";
@@ -74,9 +75,14 @@ export function checkEffect(policy: ResolvedPolicy, caip2: string, effect: CallE
     );
   }
   if (rule.maxPerTransaction !== undefined && effect.amount > rule.maxPerTransaction) {
+    const units = rule.display;
+    const max = units
+      ? `${formatTokenAmount(rule.maxPerTransaction, units.decimals)} ${units.symbol}`
+      : `${rule.maxPerTransaction}`;
+    const moved = units ? ` (${formatTokenAmount(effect.amount, units.decimals)} ${units.symbol})` : "";
     throw new PolicyRefusedError(
       "token_max_per_transaction",
-      `The transaction makes ${describe(effect)}, over the policy's maximum of ${rule.maxPerTransaction} per transaction for that token.`,
+      `The transaction makes ${describe(effect)}${moved}, over the policy's maximum of ${max} per transaction for that token.`,
     );
   }
   return {

@@ -69,7 +69,10 @@ export interface LucidToolPolicy {
   ledger?: SpendLedger;
   /** The only addresses that may receive native coin or tokens (checked on `to` and on decoded recipients). */
   recipientAllowlist?: readonly string[];
-  /** Tokens the wallet may move out, by contract address, with their limits. Default: none. */
+  /**
+   * Tokens the wallet may move out, by contract address, with their limits (transfers, `sendToken` and x402
+   * payments alike). `LucidToolsOptions.tokens` (by symbol, in the token's units) maps onto this. Default: none.
+   */
   tokens?: Readonly<Record<string, TokenRule>>;
   /** Token allowances the wallet may grant, each with a cap. Default: none. */
   approvals?: readonly ApprovalRule[];

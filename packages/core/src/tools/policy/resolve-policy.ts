@@ -8,6 +8,8 @@ import type { LucidToolPolicy, TypedDataDomainRule } from "./policy-options.js";
 export interface ResolvedTokenRule {
   maxPerTransaction: bigint | undefined;
   limits: SpendLimit[];
+  /** The symbol and decimals, for a token listed in `LucidToolsOptions.tokens` (its limits were in units). */
+  display?: { symbol: string; decimals: number };
 }
 
 /** The policy with every limit parsed and every address normalised once. */
