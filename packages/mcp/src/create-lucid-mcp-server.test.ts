@@ -1,4 +1,5 @@
 import { AgentRuntime, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
+import type { PaymentPreview } from "@lucid-dreams/agent-auth/tools";
 import { type LucidSession, type LucidTool, PolicyRefusedError } from "@lucid-dreams/agent-auth/tools";
 import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -357,7 +358,7 @@ describe("fetchPaidResource over MCP: payments.approve", () => {
       payTo: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
       network: "eip155:31337",
       scheme: "exact",
-    });
+    } as unknown as PaymentPreview);
     const lines = text.split("\n");
     expect(lines.filter((entry) => entry.startsWith("Pay to:"))).toEqual([
       "Pay to: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
@@ -380,6 +381,6 @@ describe("fetchPaidResource over MCP: payments.approve", () => {
       network: server.seed.caip2,
       scheme: "exact",
     };
-    expect(await approvePaymentByElicitation(preview)).toBe(false);
+    expect(await approvePaymentByElicitation(preview as unknown as PaymentPreview)).toBe(false);
   });
 });
