@@ -142,8 +142,8 @@ export class AgentRuntime {
   #pendingGrant: "authenticated" | "tokenRefreshed" = "tokenRefreshed";
   #refreshBackoffUntil = 0;
   #bootstrapRefreshTokenUsed = false;
-  /** Refresh tokens this process presented (or may have): never presented again. Last 64. */
-  readonly #spent = new Set<string>();
+  /** Refresh tokens this process presented (or may have): never presented again. Last 64. Created on first use. */
+  #spent: Set<string> | null = null;
   /** The refresh token of the last `authenticated` / `tokenRefreshed` event: one event per rotation. */
   #announcedRefreshToken: string | null = null;
   #closed = false;
@@ -340,7 +340,7 @@ export class AgentRuntime {
             this.#reportRefreshFailure(error, failure, current);
             // Another process may have stored newer tokens (it rotated first, or signed in): look before acting.
             stored = await this.#tokens.reloadFromStorage().catch(() => null);
-            if (stored !== null && this.#spent.has(stored.refreshToken)) stored = null;
+            if (stored !== null && this.#spent?.has(stored.refreshToken) === true) stored = null;
             if (stored !== null) current = stored;
           }
         }
@@ -361,16 +361,18 @@ export class AgentRuntime {
       // The token manager calls the renewal only once the held token is due (or refused): due now, unless valid.
       refreshDueAt: this.#tokens.peekValidAccessToken() === snapshot.accessToken ? usable : 0,
       refreshExpiresAt: snapshot.refreshTokenExpiresAt.getTime(),
-      refreshSpent: this.#spent.has(snapshot.refreshToken),
+      refreshSpent: this.#spent?.has(snapshot.refreshToken) === true,
     };
   }
 
   /** Remembers (in this process) that a refresh token was presented or may have been. */
   #spend(refreshToken: string): void {
-    this.#spent.add(refreshToken);
-    if (this.#spent.size > 64) {
-      const oldest = this.#spent.values().next().value;
-      if (oldest !== undefined) this.#spent.delete(oldest);
+    this.#spent ??= new Set();
+    const spent = this.#spent;
+    spent.add(refreshToken);
+    if (spent.size > 64) {
+      const oldest = spent.values().next().value;
+      if (oldest !== undefined) spent.delete(oldest);
     }
   }
 
@@ -540,9 +542,25 @@ function refreshErrorFacts(error: unknown): RefreshErrorFacts {
   return { status: error.status, serverCode: error.serverCode, code: error.code, networkCode };
 }
 
+/** The last key `defaultStorageKey` built: runtimes of the same agent share one flat string. */
+let lastStorageKey: { baseUrl: string; agentRef: string; credentialId: string; key: string } | null = null;
+
 /** Keys tokens by server, agent and credential, so runtimes sharing a storage never mix sessions. */
 function defaultStorageKey(config: AgentRuntimeConfig): string {
-  return `lucid-agent-auth:${config.baseUrl}:${config.agentRef}:${config.credentialId}`;
+  const { baseUrl, agentRef, credentialId } = config;
+  const last = lastStorageKey;
+  if (
+    last !== null &&
+    last.baseUrl === baseUrl &&
+    last.agentRef === agentRef &&
+    last.credentialId === credentialId
+  ) {
+    return last.key;
+  }
+  // Joined rather than concatenated: one flat string, not a rope of four pieces kept for the runtime's life.
+  const key = ["lucid-agent-auth", baseUrl, agentRef, credentialId].join(":");
+  lastStorageKey = { baseUrl, agentRef, credentialId, key };
+  return key;
 }
 
 function toTokenBundle(bundle: {

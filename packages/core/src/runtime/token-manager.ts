@@ -8,6 +8,7 @@ import type { StorageAdapter } from "./storage/types.js";
 import { isTokenManagerError, TokenManagerError, TokenManagerErrorCode } from "./token-manager-error.js";
 import { parseStoredTokenRecord, type StoredTokenRecord, serializeTokens } from "./token-serialization.js";
 import type { CachedAccessToken, CancelHandle, TokenBundleInput, TokenSnapshot } from "./token-types.js";
+import { sha256HexSync } from "./util/hash.js";
 
 /** The storage key `TokenManager` uses unless told otherwise. */
 export const DEFAULT_TOKEN_STORAGE_KEY = "lucid-agent-auth:tokens";
@@ -80,12 +81,17 @@ export interface ScheduleRefreshOptions {
 
 /** The held tokens and everything derived from them once, so the hot path never allocates. */
 interface TokenState {
-  readonly snapshot: TokenSnapshot;
-  /** Frozen; handed out as is by `getCachedAccessToken`. */
-  readonly cached: CachedAccessToken;
+  readonly accessToken: string;
+  /** Epoch ms; kept as numbers (a `Date` is built only for a copy handed out). */
+  readonly accessTokenExpiresAtMs: number;
+  readonly refreshToken: string;
+  readonly scopes: readonly string[];
+  readonly revocationNonce: string | null;
+  readonly credentialId: string | null;
+  /** Frozen; built on the first `getCachedAccessToken` for these tokens, then handed out as is. */
+  cached: CachedAccessToken | null;
   readonly refreshAtMs: number;
   readonly refreshTokenExpiresAtMs: number;
-  readonly refreshTokenHash: string;
   /** When the tokens were issued (about when they were stored), epoch ms. */
   readonly issuedAtMs: number;
 }
@@ -125,7 +131,8 @@ export class TokenManager {
   readonly #logger: Logger | undefined;
   readonly #options: TokenManagerOptions;
   readonly #timer: RefreshTimer;
-  readonly #retired = new Set<string>();
+  /** Hashes of retired refresh tokens, oldest first; created when the first one is retired. */
+  #retired: Set<string> | null = null;
   #state: TokenState | null = null;
   /** The last storage read found the held tokens marked with another refresh in flight (`refreshStartedAt`). */
   #storedRefreshStarted = false;
@@ -188,7 +195,7 @@ export class TokenManager {
     const expected = this.#state;
     const record = await this.#readStored();
     if (record === null) return null;
-    await this.#adopt(record, expected);
+    this.#adopt(record, expected);
     return this.getSnapshot();
   }
 
@@ -202,7 +209,7 @@ export class TokenManager {
     const expected = this.#state;
     const record = await this.#readStored();
     if (record === null) return null;
-    return (await this.#adopt(record, expected)) ? this.getSnapshot() : null;
+    return this.#adopt(record, expected) ? this.getSnapshot() : null;
   }
 
   /**
@@ -222,7 +229,7 @@ export class TokenManager {
   async markRefreshStarted(): Promise<void> {
     const state = this.#state;
     if (state === null) return;
-    const text = serializeTokens(state.snapshot, state.issuedAtMs, { refreshStartedAt: this.#now() });
+    const text = serializeTokens(toSnapshot(state), state.issuedAtMs, { refreshStartedAt: this.#now() });
     try {
       await this.#storage.set(this.#storageKey, text);
     } catch (error) {
@@ -233,7 +240,7 @@ export class TokenManager {
   /** A copy of the held tokens (valid or not), or `null`. */
   getSnapshot(): TokenSnapshot | null {
     const state = this.#state;
-    return state === null ? null : cloneSnapshot(state.snapshot);
+    return state === null ? null : toSnapshot(state);
   }
 
   /**
@@ -242,19 +249,21 @@ export class TokenManager {
    */
   getCachedAccessToken(): CachedAccessToken | null {
     const state = this.#state;
-    return state !== null && this.#now() < state.refreshAtMs ? state.cached : null;
+    if (state === null || this.#now() >= state.refreshAtMs) return null;
+    state.cached ??= freezeCached(state);
+    return state.cached;
   }
 
   /** The held access token string while it is valid, else `null`: the cheapest check, for the hot path. */
   peekValidAccessToken(): string | null {
     const state = this.#state;
-    return state !== null && this.#now() < state.refreshAtMs ? state.cached.token : null;
+    return state !== null && this.#now() < state.refreshAtMs ? state.accessToken : null;
   }
 
   /** The held refresh token while it has not expired, else `null` (check before calling the refresh endpoint). */
   peekValidRefreshToken(): string | null {
     const state = this.#state;
-    return state !== null && this.#now() < state.refreshTokenExpiresAtMs ? state.snapshot.refreshToken : null;
+    return state !== null && this.#now() < state.refreshTokenExpiresAtMs ? state.refreshToken : null;
   }
 
   /**
@@ -282,8 +291,7 @@ export class TokenManager {
    * Any other storage failure keeps the previous tokens and throws.
    */
   async #persistAndHold(snapshot: TokenSnapshot, holdIfFenced: boolean): Promise<TokenSnapshot> {
-    const hash = await hashToken(snapshot.refreshToken);
-    if (this.#retired.has(hash)) throw replayedError();
+    if (this.#isRetired(snapshot.refreshToken)) throw replayedError();
     const issuedAt = this.#now();
     const text = serializeTokens(snapshot, issuedAt);
     try {
@@ -294,9 +302,9 @@ export class TokenManager {
       }
       const expected = this.#state;
       const record = await this.#readStored().catch(() => null);
-      if (record !== null && (await this.#adopt(record, expected))) {
+      if (record !== null && this.#adopt(record, expected)) {
         const adopted = this.#state;
-        if (adopted !== null && this.#now() < adopted.refreshAtMs) return cloneSnapshot(adopted.snapshot);
+        if (adopted !== null && this.#now() < adopted.refreshAtMs) return toSnapshot(adopted);
       }
       this.#logger?.warn(
         { event: "agent_auth.tokens_not_persisted", code: StorageErrorCode.Fenced },
@@ -304,7 +312,7 @@ export class TokenManager {
       );
     }
     // Applied in the continuation of the write, so memory follows the order in which writes completed.
-    this.#apply(this.#buildState(snapshot, issuedAt, hash), "set");
+    this.#apply(this.#buildState(snapshot, issuedAt), "set");
     return cloneSnapshot(snapshot);
   }
 
@@ -356,14 +364,14 @@ export class TokenManager {
     return this.withRefreshLock(async () => {
       const expected = this.#state;
       const record = await this.#readStored();
-      const adopted = record !== null && (await this.#adopt(record, expected));
+      const adopted = record !== null && this.#adopt(record, expected);
       const state = this.#state;
       this.#storedRefreshStarted =
-        record !== null && record.refreshStartedAt != null && sameTokens(record.snapshot, state?.snapshot);
+        record !== null && record.refreshStartedAt != null && sameTokens(record.snapshot, state);
       if (state !== null && this.#now() < state.refreshAtMs && (adopted || !options.force)) {
-        return cloneSnapshot(state.snapshot);
+        return toSnapshot(state);
       }
-      const bundle = await refresh(state === null ? null : cloneSnapshot(state.snapshot));
+      const bundle = await refresh(state === null ? null : toSnapshot(state));
       this.#storedRefreshStarted = false;
       return this.#persistAndHold(normalizeBundle(bundle), true);
     });
@@ -486,11 +494,10 @@ export class TokenManager {
    * `expected` was captured (before the read): a newer `setTokens` must never be overwritten by what was read
    * before it. Returns whether the record was adopted.
    */
-  async #adopt(record: StoredTokenRecord, expected: TokenState | null): Promise<boolean> {
-    if (sameTokens(record.snapshot, expected?.snapshot)) return false;
-    const hash = await hashToken(record.snapshot.refreshToken);
+  #adopt(record: StoredTokenRecord, expected: TokenState | null): boolean {
+    if (sameTokens(record.snapshot, expected)) return false;
     if (this.#state !== expected) return false;
-    if (this.#retired.has(hash)) {
+    if (this.#isRetired(record.snapshot.refreshToken)) {
       this.#logger?.warn(
         { event: "agent_auth.stored_tokens_ignored", reason: "retired_refresh_token" },
         "stored tokens carry a refresh token this process already replaced; ignoring them",
@@ -499,30 +506,30 @@ export class TokenManager {
     }
     const now = this.#now();
     const issuedAt = record.savedAt === null ? now : Math.min(record.savedAt.getTime(), now);
-    this.#apply(this.#buildState(record.snapshot, issuedAt, hash), "storage");
+    this.#apply(this.#buildState(record.snapshot, issuedAt), "storage");
     return true;
   }
 
-  #buildState(snapshot: TokenSnapshot, issuedAtMs: number, refreshTokenHash: string): TokenState {
-    const held = cloneSnapshot(snapshot);
-    const cached: CachedAccessToken = Object.freeze({
-      token: held.accessToken,
-      expiresAt: new Date(held.accessTokenExpiresAt.getTime()),
-      scopes: Object.freeze([...held.scopes]) as string[],
-      refreshToken: held.refreshToken,
-      refreshTokenExpiresAt: new Date(held.refreshTokenExpiresAt.getTime()),
-      revocationNonce: held.revocationNonce,
-    });
+  /** Whether `refreshToken` was held here and replaced by another one (hashed only when any was retired). */
+  #isRetired(refreshToken: string): boolean {
+    return this.#retired?.has(sha256HexSync(refreshToken)) === true;
+  }
+
+  #buildState(snapshot: TokenSnapshot, issuedAtMs: number): TokenState {
+    const expiresAtMs = snapshot.accessTokenExpiresAt.getTime();
     return {
-      snapshot: held,
-      cached,
+      accessToken: snapshot.accessToken,
+      accessTokenExpiresAtMs: expiresAtMs,
+      refreshToken: snapshot.refreshToken,
+      scopes: [...snapshot.scopes],
+      revocationNonce: snapshot.revocationNonce,
+      credentialId: snapshot.credentialId,
+      cached: null,
       refreshAtMs: Math.min(
-        computeRefreshAt(held.accessTokenExpiresAt.getTime(), issuedAtMs, this.#refreshLeadTimeMs),
-        held.accessTokenExpiresAt.getTime() -
-          accessTokenSkew(held.accessTokenExpiresAt.getTime() - issuedAtMs, this.#skewMs),
+        computeRefreshAt(expiresAtMs, issuedAtMs, this.#refreshLeadTimeMs),
+        expiresAtMs - accessTokenSkew(expiresAtMs - issuedAtMs, this.#skewMs),
       ),
-      refreshTokenExpiresAtMs: held.refreshTokenExpiresAt.getTime(),
-      refreshTokenHash,
+      refreshTokenExpiresAtMs: snapshot.refreshTokenExpiresAt.getTime(),
       issuedAtMs,
     };
   }
@@ -530,25 +537,27 @@ export class TokenManager {
   #apply(next: TokenState, source: TokenChangeSource): void {
     const previous = this.#state;
     this.#state = next;
-    if (previous !== null && previous.refreshTokenHash !== next.refreshTokenHash) {
-      this.#retired.add(previous.refreshTokenHash);
-      if (this.#retired.size > RETIRED_REFRESH_TOKENS_KEPT) {
-        const oldest = this.#retired.values().next().value;
-        if (oldest !== undefined) this.#retired.delete(oldest);
+    if (previous !== null && previous.refreshToken !== next.refreshToken) {
+      this.#retired ??= new Set();
+      const retired = this.#retired;
+      retired.add(sha256HexSync(previous.refreshToken));
+      if (retired.size > RETIRED_REFRESH_TOKENS_KEPT) {
+        const oldest = retired.values().next().value;
+        if (oldest !== undefined) retired.delete(oldest);
       }
     }
-    const previousNonce = previous?.snapshot.revocationNonce ?? null;
-    const nextNonce = next.snapshot.revocationNonce;
+    const previousNonce = previous?.revocationNonce ?? null;
+    const nextNonce = next.revocationNonce;
     if (previousNonce !== null && nextNonce !== null && previousNonce !== nextNonce) {
       this.#logger?.warn(
-        { event: "agent_auth.revocation_nonce_changed", credentialId: next.snapshot.credentialId },
+        { event: "agent_auth.revocation_nonce_changed", credentialId: next.credentialId },
         "the credential's revocation nonce changed; accepting the new tokens",
       );
       this.#callback(() =>
         this.#options.onRevocationNonceChange?.({
           previous: previousNonce,
           next: nextNonce,
-          credentialId: next.snapshot.credentialId,
+          credentialId: next.credentialId,
         }),
       );
     }
@@ -556,18 +565,18 @@ export class TokenManager {
       {
         event: "agent_auth.tokens_held",
         source,
-        accessTokenExpiresAt: next.snapshot.accessTokenExpiresAt.toISOString(),
+        accessTokenExpiresAt: new Date(next.accessTokenExpiresAtMs).toISOString(),
         refreshAt: new Date(next.refreshAtMs).toISOString(),
       },
       "holding new tokens",
     );
     this.#arm();
-    this.#notify(next.snapshot, source);
+    this.#notify(next, source);
   }
 
-  #notify(snapshot: TokenSnapshot | null, source: TokenChangeSource): void {
+  #notify(state: TokenState | null, source: TokenChangeSource): void {
     const listener = this.#options.onTokensChanged;
-    if (listener) this.#callback(() => listener(snapshot === null ? null : cloneSnapshot(snapshot), source));
+    if (listener) this.#callback(() => listener(state === null ? null : toSnapshot(state), source));
   }
 
   #callback(fn: () => void): void {
@@ -628,8 +637,34 @@ function replayedError(): TokenManagerError {
   );
 }
 
-function sameTokens(a: TokenSnapshot, b: TokenSnapshot | undefined): boolean {
-  return b !== undefined && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
+type TokenPair = Pick<TokenSnapshot, "accessToken" | "refreshToken">;
+
+function sameTokens(a: TokenPair, b: TokenPair | null | undefined): boolean {
+  return b != null && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
+}
+
+function freezeCached(held: TokenState): CachedAccessToken {
+  return Object.freeze({
+    token: held.accessToken,
+    expiresAt: new Date(held.accessTokenExpiresAtMs),
+    scopes: Object.freeze([...held.scopes]) as string[],
+    refreshToken: held.refreshToken,
+    refreshTokenExpiresAt: new Date(held.refreshTokenExpiresAtMs),
+    revocationNonce: held.revocationNonce,
+  });
+}
+
+/** A fresh `TokenSnapshot` (new `Date`s and scopes array) of the held tokens. */
+function toSnapshot(held: TokenState): TokenSnapshot {
+  return {
+    accessToken: held.accessToken,
+    accessTokenExpiresAt: new Date(held.accessTokenExpiresAtMs),
+    refreshToken: held.refreshToken,
+    refreshTokenExpiresAt: new Date(held.refreshTokenExpiresAtMs),
+    scopes: [...held.scopes],
+    revocationNonce: held.revocationNonce,
+    credentialId: held.credentialId,
+  };
 }
 
 function cloneSnapshot(snapshot: TokenSnapshot): TokenSnapshot {
@@ -683,25 +718,4 @@ function normalizeBundle(bundle: TokenBundleInput): TokenSnapshot {
     revocationNonce: nullableString("revocationNonce"),
     credentialId: nullableString("credentialId"),
   };
-}
-
-const encoder = new TextEncoder();
-
-/**
- * SHA-256 (hex) of a token, so retired refresh tokens are remembered without keeping the secrets. Falls back
- * to a 64-bit FNV-1a where `crypto.subtle` is missing (insecure browser contexts).
- */
-async function hashToken(token: string): Promise<string> {
-  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (subtle) {
-    const digest = new Uint8Array(await subtle.digest("SHA-256", encoder.encode(token)));
-    let hex = "";
-    for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-    return hex;
-  }
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of encoder.encode(token)) {
-    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return `fnv:${hash.toString(16)}`;
 }

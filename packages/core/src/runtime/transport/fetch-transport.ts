@@ -77,6 +77,8 @@ class FetchTransport implements HttpTransport {
   readonly #env: RetryLoopEnv;
   /** `asFetch()` results by options, made on first use. */
   #fetches: Map<string, FetchExecutor> | undefined;
+  #firstFetchKey: string | undefined;
+  #firstFetch: FetchExecutor | undefined;
 
   constructor(options: FetchTransportOptions) {
     this.#options = options;
@@ -97,11 +99,18 @@ class FetchTransport implements HttpTransport {
       options.timeoutMs === undefined && options.deadlineMs === undefined
         ? retry
         : `${retry}:${options.timeoutMs}:${options.deadlineMs}`;
-    this.#fetches ??= new Map();
-    let fetch = this.#fetches.get(key);
+    // The first mode asked for is kept in two fields (most transports only ever see one or two): no Map for them.
+    if (this.#firstFetchKey === key && this.#firstFetch) return this.#firstFetch;
+    let fetch = this.#fetches?.get(key);
     if (!fetch) {
       fetch = (input, init) => this.#send(input, init, options);
-      this.#fetches.set(key, fetch);
+      if (this.#firstFetch === undefined) {
+        this.#firstFetchKey = key;
+        this.#firstFetch = fetch;
+      } else {
+        this.#fetches ??= new Map();
+        this.#fetches.set(key, fetch);
+      }
     }
     return fetch;
   }
