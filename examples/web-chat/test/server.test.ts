@@ -233,18 +233,23 @@ describe("the chat route's approval previews (scripted model, the policy simulat
     expect(await client.getBalance({ address: wallet })).toBe(balance);
   });
 
-  it("streams a token transfer's card from its input, marked as not previewed (core's sendToken has no preview)", async () => {
+  it("streams a token transfer's card with core's simulated preview (token units, fee, balance after)", async () => {
     const chunks = await ask(`send 1 USDC to ${DEAD}`);
     const card = previewChunk(chunks)!;
-    expect(card.data).toEqual({
-      preview: null,
-      missing: "not-previewed",
-      summary: "Send 1 USDC to 0x000...dEaD",
+    expect(card.data).toMatchObject({
+      missing: null,
       tool: "sendToken",
       to: DEAD,
       amount: "1",
       asset: "USDC",
+      preview: { tool: "sendToken", simulation: "simulated", chain: lucid.seed.caip2 },
     });
+    const data = card.data as { summary: string; preview: { summary: string; rules: string[] } };
+    expect(data.summary).toMatch(
+      /^Send 1 USDC to 0x000\.\.\.dEaD, fee at most [\d.]+ ETH, USDC balance after 999$/,
+    );
+    expect(data.preview.summary).toBe(data.summary);
+    expect(data.preview.rules).toContain("tokens");
     expect(chunks.some((chunk) => chunk.type === "tool-approval-request")).toBe(true);
   });
 
