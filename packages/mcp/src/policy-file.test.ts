@@ -55,7 +55,8 @@ const FULL = {
   messages: { siweDomains: ["app.example.com"], allowHashes: false, maxLength: 2048 },
   simulation: "required",
   rpc: { "eip155:31337": "http://127.0.0.1:8545" },
-  tokens: { USDC: { address: USDC, chain: "eip155:31337", maxPerTransaction: "5", budget: "50" } },
+  // Limits in one place (tokenRules, base units): core refuses a token with limits in both.
+  tokens: { USDC: { address: USDC, chain: "eip155:31337" } },
   payments: {
     allowedHosts: ["127.0.0.1:4021"],
     payTo: [SPENDER],
@@ -117,7 +118,8 @@ describe("loadPolicyFile: a full policy file", () => {
     const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
     const options = await loadPolicyFile(await file(JSON.parse(json ?? "null")));
     expect(options.policy).toMatchObject({ simulation: "required", budgetScope: "agent" });
-    expect(options.tokens?.USDC?.maxPerTransaction).toBe("5");
+    expect(options.tokens?.USDC?.address).toBe("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    expect(options.tokens?.USDC?.maxPerTransaction).toBeUndefined(); // the limits are in tokenRules
     expect(options.payments?.maxPerPayment).toBe("0.05");
     expect(options.rpc).toBeUndefined();
     expect(createLucidToolDescriptors(options).map((descriptor) => descriptor.name)).toContain(
