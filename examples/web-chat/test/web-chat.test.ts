@@ -158,7 +158,7 @@ describe.skipIf(!chromiumPath)("the web chat in Chromium", () => {
     await card.getByRole("button", { name: `Approve sending 0.01 ETH to ${DEAD}` }).click();
     await page.getByTestId("receipt-status").filter({ hasText: "success" }).waitFor();
     const hash = (await page.getByTestId("transaction-hash").textContent()) as `0x${string}`;
-    const receipt = await chain().getTransactionReceipt({ hash });
+    const receipt = await chain().waitForTransactionReceipt({ hash, pollingInterval: 50 });
     expect(receipt.status).toBe("success");
     expect(getAddress(receipt.from)).toBe(app.users[0]!.walletAddress);
     expect(await chain().getBalance({ address: DEAD })).toBe(before + parseEther("0.01"));

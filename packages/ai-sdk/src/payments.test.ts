@@ -168,7 +168,10 @@ describe("payments in a generateText loop against the local stack", () => {
       expect(previews).toHaveLength(1);
       expect(await usdcOf(server.x402!.payTo)).toBe(payee + server.x402!.price);
       expect(await usdcOf(address())).toBe(before - server.x402!.price);
-      const receipt = await chain().getTransactionReceipt({ hash: paid!.result!.payment.transactionHash });
+      const receipt = await chain().waitForTransactionReceipt({
+        hash: paid!.result!.payment.transactionHash,
+        pollingInterval: 50,
+      });
       expect(receipt.status).toBe("success");
     },
   );

@@ -208,7 +208,10 @@ describe("getBalance and sendToken against the local chain", () => {
     const sent = (await run(tool, input, localWallet, "local-send")) as { transactionHash: `0x${string}` };
     const replay = await run(tool, input, localWallet, "local-send");
     expect(replay).toEqual(sent);
-    const receipt = await chain.getTransactionReceipt({ hash: sent.transactionHash });
+    const receipt = await chain.waitForTransactionReceipt({
+      hash: sent.transactionHash,
+      pollingInterval: 50,
+    });
     expect(receipt).toMatchObject({ status: "success", from: server.seed.eoaAddress.toLowerCase() });
     expect(await balanceOf(server.seed.eoaAddress)).toBe(before[0]! - 750_000n);
     expect(await balanceOf(recipient)).toBe(before[1]! + 750_000n);
@@ -220,7 +223,9 @@ describe("getBalance and sendToken against the local chain", () => {
       run(tool, { ...input, amount: "0.02" }, localWallet),
     ])) as Array<{ transactionHash: `0x${string}` }>;
     for (const { transactionHash } of both) {
-      expect((await chain.getTransactionReceipt({ hash: transactionHash })).status).toBe("success");
+      expect(
+        (await chain.waitForTransactionReceipt({ hash: transactionHash, pollingInterval: 50 })).status,
+      ).toBe("success");
     }
     expect(await balanceOf(recipient)).toBe(before[1]! + 780_000n);
     // over the balance: the token balance is read first, so nothing is signed, simulated or broadcast and no
@@ -248,7 +253,9 @@ describe("getBalance and sendToken against the local chain", () => {
     const before = await balanceOf(recipient);
     const off = tools({ ...basePayments(), policy: { simulation: "off" } })("sendToken");
     const sent = (await run(off, input, localWallet)) as { transactionHash: `0x${string}` };
-    expect((await chain.getTransactionReceipt({ hash: sent.transactionHash })).status).toBe("success");
+    expect(
+      (await chain.waitForTransactionReceipt({ hash: sent.transactionHash, pollingInterval: 50 })).status,
+    ).toBe("success");
     expect(await balanceOf(recipient)).toBe(before + 10_000n);
     // a ceiling below the estimated fee: refused before the key signs, and nothing is broadcast
     const tight = tools({ ...basePayments(), policy: { simulation: "off", maxFeePerTransaction: 1n } })(
@@ -323,7 +330,10 @@ describe("fetchPaidResource against the local x402 seller and facilitator", () =
       asset: "USDC",
       payer: server.seed.serverWalletAddress,
     });
-    const receipt = await chain.getTransactionReceipt({ hash: result.payment.transactionHash });
+    const receipt = await chain.waitForTransactionReceipt({
+      hash: result.payment.transactionHash,
+      pollingInterval: 50,
+    });
     expect(receipt.status).toBe("success");
     expect(await balanceOf(x402().payTo)).toBe(payee + x402().price);
     expect(await balanceOf(server.seed.serverWalletAddress)).toBe(payer - x402().price);

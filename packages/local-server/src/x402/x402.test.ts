@@ -101,7 +101,9 @@ describe("the x402 seller and facilitator", () => {
       Buffer.from(response.headers.get("payment-response")!, "base64").toString(),
     );
     expect(settlement).toMatchObject({ success: true, payer, network: server.seed.caip2 });
-    expect((await chain.getTransactionReceipt({ hash: settlement.transaction })).status).toBe("success");
+    expect(
+      (await chain.waitForTransactionReceipt({ hash: settlement.transaction, pollingInterval: 50 })).status,
+    ).toBe("success");
     expect(await read<bigint>("balanceOf", [server.x402!.payTo])).toBe(payeeBefore + 10_000n);
     expect(await read<bigint>("balanceOf", [payer])).toBe(payerBefore - 10_000n);
     expect(server.x402!.counts()).toEqual({
