@@ -113,14 +113,6 @@ function visit(out: DecodedCall, target: string, data: `0x${string}`, depth: num
       });
       return "transferFrom(address,address,uint256)";
     case "approve/2":
-      effect({
-        type: "approval",
-        standard: "erc20",
-        token: target,
-        spender: addr(a[0]),
-        amount: a[1] as bigint,
-      });
-      return "approve(address,uint256)";
     case "increaseAllowance/2":
       effect({
         type: "approval",
@@ -129,7 +121,7 @@ function visit(out: DecodedCall, target: string, data: `0x${string}`, depth: num
         spender: addr(a[0]),
         amount: a[1] as bigint,
       });
-      return "increaseAllowance(address,uint256)";
+      return `${call.functionName}(address,uint256)`;
     case "safeTransferFrom/3":
     case "safeTransferFrom/4":
       effect({
