@@ -5,6 +5,7 @@ import {
   postV1AgentsByAgentRefWalletSignTypedData,
   type TransactionRequest,
 } from "@lucid-dreams/sdk";
+import { zAgentWalletSignedTransactionResponse } from "@lucid-dreams/sdk/zod";
 import {
   createPublicClient,
   type Hex,
@@ -237,8 +238,11 @@ describe("sign-transaction", () => {
     const parsed = parseTransaction(raw);
     expect(parsed).toMatchObject({ type: "eip1559", nonce, gas: 21000n, value: 1n, chainId: 31337 });
     expect(parsed.maxFeePerGas).toBeGreaterThan(0n);
-    const filled = (signed.data!.signed as unknown as { transaction: Record<string, unknown> }).transaction;
-    expect(filled).toEqual({
+    // The filled fields are part of the published response schema.
+    expect(zAgentWalletSignedTransactionResponse.parse(signed.data).signed.transaction).toEqual(
+      signed.data!.signed.transaction,
+    );
+    expect(signed.data!.signed.transaction).toEqual({
       nonce,
       gas: "21000",
       max_fee_per_gas: parsed.maxFeePerGas!.toString(),

@@ -132,8 +132,10 @@ export const postV1AgentsByAgentRefWalletSignTypedData = <ThrowOnError extends b
 /**
  * Sign a transaction with the agent wallet, without broadcasting it
  *
- * Signs exactly the fields given (nothing is filled in: give `nonce`, `gas` and the fees) and returns
- * the signed serialized transaction and its hash, ready for `eth_sendRawTransaction`. `caip2` must name a
+ * Signs the fields given, filling the ones left out (the pending `nonce`, estimated `gas`, the chain's
+ * fees) as `send-transaction` does, and returns the signed serialized transaction, its hash, ready for
+ * `eth_sendRawTransaction`, and (`signed.transaction`) the nonce, gas and fee fields that were signed.
+ * Give every field to sign exactly what you computed. `caip2` must name a
  * chain the wallet serves; a `chainId` in the transaction must agree with it. Requires `wallet.sign`.
  *
  */

@@ -313,6 +313,19 @@ export type SignedSignature = {
 export type SignedTransaction = {
     signed_transaction: Hex;
     transaction_hash: Hex;
+    transaction?: SignedTransactionFields;
+};
+
+/**
+ * The nonce, gas and fee fields of the signed transaction (given or filled in).
+ */
+export type SignedTransactionFields = {
+    nonce?: number;
+    gas?: string;
+    gas_price?: string;
+    max_fee_per_gas?: string;
+    max_priority_fee_per_gas?: string;
+    [key: string]: unknown;
 };
 
 export type SentTransaction = {

@@ -242,9 +242,21 @@ export const zSignedSignature = z.object({
     signature: zSignature
 });
 
+/**
+ * The nonce, gas and fee fields of the signed transaction (given or filled in).
+ */
+export const zSignedTransactionFields = z.object({
+    nonce: z.int().gte(0).optional(),
+    gas: z.string().optional(),
+    gas_price: z.string().optional(),
+    max_fee_per_gas: z.string().optional(),
+    max_priority_fee_per_gas: z.string().optional()
+});
+
 export const zSignedTransaction = z.object({
     signed_transaction: zHex,
-    transaction_hash: zHex
+    transaction_hash: zHex,
+    transaction: zSignedTransactionFields.optional()
 });
 
 export const zSentTransaction = z.object({
