@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod/v4";
 import { createClient, ScriptedHuman } from "../test/helpers.js";
 import { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
+import { createLucidMcpHttpHandler } from "./lucid-mcp-http-handler.js";
 import { approvePaymentByElicitation, paymentPreviewText } from "./payment-approval.js";
 import { startLucidMcpHttpServer } from "./start-lucid-mcp-http-server.js";
 
@@ -241,6 +242,83 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
     await expect(oldest.listTools()).rejects.toMatchObject({ code: 404 });
     expect((await newest.listTools()).tools.length).toBeGreaterThan(0);
     expect((await other.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it("closes sessions idle past idleSessionMs, freeing their slots, but never a session in use", async () => {
+    let clock = 1_000_000;
+    const http = await startLucidMcpHttpServer({
+      authenticate: (request) => /^Bearer (t[12])$/.exec(request.headers.authorization ?? "")?.[1],
+      session: () => runtime,
+      maxSessions: 2,
+      idleSessionMs: 60_000,
+      now: () => clock,
+    });
+    closers.push(() => http.close());
+    const headers = (tenant: string, sessionId?: string) => ({
+      authorization: `Bearer ${tenant}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(sessionId ? { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-03-26" } : {}),
+    });
+    // A client that initializes, then vanishes without a DELETE (no stream left open).
+    const initialize = async (tenant: string) => {
+      const response = await fetch(http.url, {
+        method: "POST",
+        headers: headers(tenant),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-03-26",
+            capabilities: {},
+            clientInfo: { name: "gone", version: "1" },
+          },
+        }),
+      });
+      await response.text();
+      return { status: response.status, sessionId: response.headers.get("mcp-session-id") ?? undefined };
+    };
+    const listTools = async (tenant: string, sessionId: string | undefined) => {
+      const response = await fetch(http.url, {
+        method: "POST",
+        headers: headers(tenant, sessionId),
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+      });
+      await response.text();
+      return response.status;
+    };
+    const abandoned = await initialize("t1");
+    expect(abandoned.status).toBe(200);
+    // A client holding its GET event stream open: a session in use however long it goes without a request.
+    const active = await initialize("t2");
+    const stream = new AbortController();
+    closers.push(async () => stream.abort());
+    const events = await fetch(http.url, {
+      headers: { ...headers("t2", active.sessionId), accept: "text/event-stream" },
+      signal: stream.signal,
+    });
+    expect(events.status).toBe(200); // headers received: the server is handling the stream
+    expect(http.handler.sessionCount).toBe(2);
+    expect((await initialize("t1")).status).toBe(503); // full while both are fresh
+    clock += 59_999;
+    expect((await initialize("t1")).status).toBe(503); // one millisecond short of idle
+    clock += 1;
+    const fresh = await initialize("t1");
+    expect(fresh.status).toBe(200);
+    expect(http.handler.sessionCount).toBe(2);
+    expect(await listTools("t1", abandoned.sessionId)).toBe(404);
+    clock += 10 * 60_000;
+    expect(await listTools("t2", active.sessionId)).toBe(200);
+    // An idle session addressed directly is closed and answered like an unknown one.
+    expect(await listTools("t1", fresh.sessionId)).toBe(404);
+    expect(http.handler.sessionCount).toBe(1);
+  });
+
+  it("refuses a non-positive idleSessionMs", () => {
+    expect(() =>
+      createLucidMcpHttpHandler({ authenticate: () => "t1", session: () => runtime, idleSessionMs: 0 }),
+    ).toThrow(/idleSessionMs must be a positive number/);
   });
 
   it("refuses oversized, non-JSON and session-less requests before any MCP processing", async () => {

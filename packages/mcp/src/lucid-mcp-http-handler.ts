@@ -30,6 +30,14 @@ export interface LucidMcpHttpOptions extends Omit<LucidMcpServerOptions, "sessio
    * closes its sessions only ever crowds out itself. Default 16.
    */
   maxSessionsPerTenant?: number;
+  /**
+   * An MCP session that has received no request for this long (and has none in flight) is closed when a new
+   * session opens or when it is next addressed (404: the client initializes again). Clients that vanish without
+   * a DELETE so never hold memory or a `maxSessions` slot for good. Default 30 minutes.
+   */
+  idleSessionMs?: number;
+  /** The clock of `idleSessionMs`, in milliseconds. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A Streamable HTTP endpoint serving the Lucid tools to many tenants. */
@@ -46,6 +54,10 @@ interface OpenSession {
   tenant: string;
   transport: StreamableHTTPServerTransport;
   server: Server;
+  /** When the last request to it started or ended. */
+  lastSeen: number;
+  /** Requests being handled now (a tool call may wait minutes for a human's approval). */
+  inFlight: number;
 }
 
 /**
@@ -60,10 +72,18 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxSessions = options.maxSessions ?? 1000;
   const maxSessionsPerTenant = options.maxSessionsPerTenant ?? 16;
+  const idleSessionMs = options.idleSessionMs ?? 30 * 60_000;
+  const now = options.now ?? Date.now;
+  if (!(idleSessionMs > 0))
+    throw new RangeError(`idleSessionMs must be a positive number, got ${idleSessionMs}.`);
   const descriptors = options.descriptors ?? createLucidToolDescriptors(withMcpPaymentApproval(options));
   const sessions = new Map<string, OpenSession>();
+  const isIdle = (session: OpenSession) =>
+    session.inFlight === 0 && now() - session.lastSeen >= idleSessionMs;
 
   const open = async (tenant: string, request: IncomingMessage, response: ServerResponse, body: unknown) => {
+    const idle = [...sessions.values()].filter(isIdle);
+    await Promise.allSettled(idle.map((session) => session.server.close()));
     const own = [...sessions.values()].filter((session) => session.tenant === tenant);
     // Map order is opening order: close this tenant's oldest sessions beyond its share.
     for (const old of own.slice(0, Math.max(0, own.length - maxSessionsPerTenant + 1))) {
@@ -80,7 +100,7 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (sessionId) => {
-        sessions.set(sessionId, { tenant, transport, server });
+        sessions.set(sessionId, { tenant, transport, server, lastSeen: now(), inFlight: 0 });
       },
     });
     transport.onclose = () => {
@@ -114,9 +134,21 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
         const session = sessions.get(sessionId);
         // Another tenant's session is answered exactly like an unknown one.
         if (!session || session.tenant !== tenant) return sendError(response, 404, "Session not found.");
-        const body = request.method === "POST" ? await readJson(request, response, maxBodyBytes) : undefined;
-        if (body === INVALID) return;
-        return session.transport.handleRequest(request, response, body);
+        if (isIdle(session)) {
+          await session.server.close();
+          return sendError(response, 404, "Session not found.");
+        }
+        session.inFlight += 1;
+        session.lastSeen = now();
+        try {
+          const body =
+            request.method === "POST" ? await readJson(request, response, maxBodyBytes) : undefined;
+          if (body === INVALID) return;
+          return await session.transport.handleRequest(request, response, body);
+        } finally {
+          session.inFlight -= 1;
+          session.lastSeen = now();
+        }
       }
       if (request.method !== "POST") {
         return sendError(response, 400, "No MCP session: POST an initialize request first.");
