@@ -6,11 +6,16 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { createPublicClient, http as rpcTransport } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod/v4";
 import { createClient, ScriptedHuman } from "../test/helpers.js";
-import { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
+import {
+  createLucidMcpServer,
+  IDEMPOTENCY_META_KEY,
+  type LucidMcpServerOptions,
+} from "./create-lucid-mcp-server.js";
 import { createLucidMcpHttpHandler } from "./lucid-mcp-http-handler.js";
 import { approvePaymentByElicitation, paymentPreviewText } from "./payment-approval.js";
 import { startLucidMcpHttpServer } from "./start-lucid-mcp-http-server.js";
@@ -72,6 +77,53 @@ describe("createLucidMcpServer", () => {
     const auto = await connected({ session: runtime, autoApprove: { sendTransaction: true } });
     expect(await call(auto, "sendTransaction", send("0.001"))).toMatchObject({ ok: true });
     expect(server.counters.get("sendTransaction")).toBe(before + 1);
+  });
+
+  it("replays a call the client retries under the same _meta idempotency key, from any MCP session", async () => {
+    const options = { session: runtime, autoApprove: { sendTransaction: true } };
+    const key = `order-${crypto.randomUUID()}`;
+    const body = send("0.001");
+    const sendWithKey = (client: Client, args: Record<string, unknown>, meta: Record<string, unknown>) =>
+      client
+        .callTool({ name: "sendTransaction", arguments: args, _meta: meta })
+        .then((answer) => answer.structuredContent as Envelope);
+    // What the chain shows: the wallet's transactions (pending included), not the requests the server answered.
+    const sent = () =>
+      createPublicClient({ transport: rpcTransport(server.seed.rpcUrl) }).getTransactionCount({
+        address: server.seed.serverWalletAddress,
+        blockTag: "pending",
+      });
+    const before = await sent();
+    const first = await sendWithKey(await connected(options), body, { [IDEMPOTENCY_META_KEY]: key });
+    expect(first).toMatchObject({ ok: true });
+    // The connection dropped before the answer arrived: the client reconnects and retries the same call.
+    const retry = await sendWithKey(await connected(options), body, { [IDEMPOTENCY_META_KEY]: key });
+    expect(retry).toEqual(first);
+    expect(await sent()).toBe(before + 1);
+    // The same key for another body is not the same call: refused, nothing sent.
+    const other = await sendWithKey(await connected(options), send("0.002"), { [IDEMPOTENCY_META_KEY]: key });
+    expect(other).toMatchObject({ ok: false });
+    expect(await sent()).toBe(before + 1);
+    // Without a key every call is a new one.
+    const plain = await connected(options);
+    await call(plain, "sendTransaction", body);
+    await call(plain, "sendTransaction", body);
+    expect(await sent()).toBe(before + 3);
+  });
+
+  it("refuses a malformed _meta idempotency key without running the call", async () => {
+    const before = server.counters.get("sendTransaction");
+    const client = await connected({ session: runtime, autoApprove: { sendTransaction: true } });
+    for (const bad of ["", "x".repeat(129), "a b", "key\u0000", 42, { id: 1 }]) {
+      await expect(
+        client.callTool({
+          name: "sendTransaction",
+          arguments: send("0.001"),
+          _meta: { [IDEMPOTENCY_META_KEY]: bad },
+        }),
+      ).rejects.toThrow(/lucid\/idempotencyKey/);
+    }
+    expect(server.counters.get("sendTransaction")).toBe(before);
   });
 
   it("still asks a client that can elicit, even with autoApprove", async () => {

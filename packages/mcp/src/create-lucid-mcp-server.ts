@@ -91,15 +91,22 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
       return toCallToolResult(toolErrorResult(invalidInput(descriptor.name, checked.issues)));
     }
     const input = checked.value;
+    const clientKey = clientIdempotencyKey(request.params._meta);
     const call: LucidMcpCall = {
       toolName: descriptor.name,
-      toolCallId: `mcp-${crypto.randomUUID()}`,
+      toolCallId: clientKey ? `client-${clientKey}` : `mcp-${crypto.randomUUID()}`,
       sessionId: extra.sessionId,
       signal: extra.signal,
     };
     try {
       const session = await resolve(call);
-      const context = { session, toolCallId: call.toolCallId, signal: extra.signal };
+      const context = {
+        session,
+        toolCallId: call.toolCallId,
+        signal: extra.signal,
+        // A client's key is its own scope: the same key replays the first call, whatever MCP session sends it.
+        conversationId: clientKey ? "mcp-client" : undefined,
+      };
       if (descriptor.needsApproval) {
         // Core runs every policy check first: nobody is asked to approve a call the policy would refuse anyway.
         const step = await prepareApproval(descriptor, input, context);
@@ -136,6 +143,26 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
   });
 
   return server;
+}
+
+/** The `_meta` field in which a client names a `tools/call` for idempotency. */
+export const IDEMPOTENCY_META_KEY = "lucid/idempotencyKey";
+
+/**
+ * A client's idempotency key of a `tools/call`, from `params._meta["lucid/idempotencyKey"]`: 1 to 128 characters
+ * of `A-Z a-z 0-9 . _ : -`. Undefined when the client sent none; a malformed key is refused (the call is not run).
+ */
+function clientIdempotencyKey(meta: Record<string, unknown> | undefined): string | undefined {
+  const key = meta?.[IDEMPOTENCY_META_KEY];
+  if (key === undefined) return undefined;
+  if (typeof key !== "string" || !/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `_meta["${IDEMPOTENCY_META_KEY}"] must be a string of 1 to 128 characters from A-Z a-z 0-9 . _ : - ` +
+        "(the same key for a retry of the same call, a new one for every new call).",
+    );
+  }
+  return key;
 }
 
 /** The schema's complaints as one `invalid_input` error the model can act on (paths and messages only). */

@@ -7,7 +7,11 @@ export {
   createBearerAuthenticator,
   MIN_BEARER_TOKEN_LENGTH,
 } from "./bearer-authenticator.js";
-export { createLucidMcpServer, type LucidMcpServerOptions } from "./create-lucid-mcp-server.js";
+export {
+  createLucidMcpServer,
+  IDEMPOTENCY_META_KEY,
+  type LucidMcpServerOptions,
+} from "./create-lucid-mcp-server.js";
 export type { AnyLucidDescriptor, LucidMcpCall, LucidMcpSessionResolver } from "./lucid-mcp-call.js";
 export {
   createLucidMcpHttpHandler,

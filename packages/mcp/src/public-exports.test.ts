@@ -4,6 +4,7 @@ import * as entry from "./index.js";
 it("keeps the public runtime exports stable (update the snapshot on purpose when the API changes)", () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
+      "IDEMPOTENCY_META_KEY",
       "LUCID_TOOL_OUTPUT_SCHEMA",
       "MIN_BEARER_TOKEN_LENGTH",
       "annotationsOf",
