@@ -544,10 +544,30 @@ describe("asFetch() with Request objects", () => {
       expect(call.url).toBe("https://api.test/v1/items");
       expect(call.method).toBe("POST");
       expect(call.body).toBe('{"n":1}');
-      expect(call.init.body).toBeInstanceOf(ArrayBuffer);
+      // JSON is UTF-8: buffered as a string, the cheapest body to send again.
+      expect(call.init.body).toBe('{"n":1}');
       expect(call.init.duplex).toBeUndefined();
       expect(call.headers.get("content-type")).toBe("application/json");
       expect(call.headers.get("x-lucid-sdk-version")).toBe("agent-auth/1.0.0");
+    }
+  });
+
+  it("buffers a body that is not UTF-8 JSON as bytes, unchanged", async () => {
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x80]);
+    for (const type of ["application/octet-stream", "application/json; charset=utf-16", "text/plain"]) {
+      const fake = new FakeFetch(status(503), () => json({ ok: true }));
+      const { transport } = setup(fake);
+      const request = new Request("https://api.test/v1/items", {
+        method: "PUT",
+        headers: { "content-type": type, "idempotency-key": "key-2" },
+        body: bytes,
+      });
+      expect((await transport.asFetch()(request)).status).toBe(200);
+      expect(fake.calls).toHaveLength(2);
+      for (const call of fake.calls) {
+        expect(call.init.body).toBeInstanceOf(ArrayBuffer);
+        expect([...new Uint8Array(call.init.body as ArrayBuffer)]).toEqual([...bytes]);
+      }
     }
   });
 
