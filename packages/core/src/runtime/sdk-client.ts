@@ -88,7 +88,11 @@ function isPlain(options: CallOptions): boolean {
   for (const option of GENERATED_ONLY) if (options[option] !== undefined) return false;
   const headers = options.headers;
   if (headers === undefined) return true;
-  if (typeof headers !== "object" || headers === null || Object.getPrototypeOf(headers) !== Object.prototype) {
+  if (
+    typeof headers !== "object" ||
+    headers === null ||
+    Object.getPrototypeOf(headers) !== Object.prototype
+  ) {
     return false;
   }
   for (const value of Object.values(headers)) if (typeof value !== "string") return false;
@@ -155,7 +159,9 @@ async function parseAnswer(response: Response): Promise<unknown> {
 }
 
 /** The generated client's `getParseAs`: how a Content-Type is read. */
-function parseAsFor(contentType: string | null): "json" | "formData" | "blob" | "text" | "stream" | undefined {
+function parseAsFor(
+  contentType: string | null,
+): "json" | "formData" | "blob" | "text" | "stream" | undefined {
   if (!contentType) return "stream";
   const type = contentType.split(";")[0]?.trim();
   if (!type) return undefined;

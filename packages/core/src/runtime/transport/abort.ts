@@ -116,8 +116,6 @@ function onAttemptTimeout(attempt: AttemptAbort): void {
   attempt.fire();
 }
 
-
-
 /** Makes `controller` abort (with the same reason) when `source` aborts. Returns a function that undoes the link. */
 export function linkAbort(source: AbortSignal | undefined, controller: AbortController): () => void {
   if (!source) return noop;

@@ -125,7 +125,8 @@ class FetchTransport implements HttpTransport {
       headers = ownHeaders instanceof Headers ? ownHeaders : new Headers(ownHeaders);
     } else {
       headers = new Headers(own.defaultHeaders);
-      if (own.headers) overlayHeaders(headers, await own.headers({ method: request.method, url: request.url }));
+      if (own.headers)
+        overlayHeaders(headers, await own.headers({ method: request.method, url: request.url }));
       overlayHeaders(headers, ownHeaders);
     }
     return sendWithRetry(

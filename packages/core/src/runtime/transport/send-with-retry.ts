@@ -9,7 +9,14 @@
  * - The promise resolves with the response whatever its status, or rejects with `HttpTransportError` when
  *   there is none (network error, timeout, abort).
  */
-import { type AbortTimer, AttemptAbort, isTimerDelay, linkAbort, raceAbort, startAbortTimer } from "./abort.js";
+import {
+  type AbortTimer,
+  AttemptAbort,
+  isTimerDelay,
+  linkAbort,
+  raceAbort,
+  startAbortTimer,
+} from "./abort.js";
 import type { Outgoing } from "./fetch-input.js";
 import type { FetchExecutor, RetryMode, TransportInstrumentation } from "./http-transport.js";
 import type { HttpTransportError } from "./http-transport-error.js";
@@ -76,7 +83,8 @@ function stopped(
   deadlineMs: number | undefined,
 ): HttpTransportError | undefined {
   const callerSignal = out.signal;
-  if (callerSignal?.aborted) return callerAborted(out.method, redactUrl(out.url), attempts, callerSignal.reason);
+  if (callerSignal?.aborted)
+    return callerAborted(out.method, redactUrl(out.url), attempts, callerSignal.reason);
   if (deadline?.fired) {
     return deadlineExceeded(out.method, redactUrl(out.url), attempts, deadlineMs!, deadline.signal.reason);
   }
@@ -119,7 +127,8 @@ export async function sendWithRetry(
   // Aborts on the caller's signal or the deadline; every attempt and every backoff sleep follows it.
   const runSignal = either(callerSignal, deadline?.signal);
   const attemptTimeout = isTimerDelay(timeoutMs) ? timeoutMs : undefined;
-  const timeoutMessage = attemptTimeout === undefined ? "" : `The attempt timed out after ${attemptTimeout} ms.`;
+  const timeoutMessage =
+    attemptTimeout === undefined ? "" : `The attempt timed out after ${attemptTimeout} ms.`;
 
   /** The delay before another attempt, or undefined when none may follow. */
   const planRetry = (attempt: number, retryAfter: string | null | undefined) => {
@@ -142,7 +151,9 @@ export async function sendWithRetry(
       // A controller only with a timeout (one per attempt, following the run's signal); without one, the
       // run's signal (if any) is handed to fetch as is.
       const abort =
-        attemptTimeout !== undefined ? new AttemptAbort(attemptTimeout, timeoutMessage, runSignal) : undefined;
+        attemptTimeout !== undefined
+          ? new AttemptAbort(attemptTimeout, timeoutMessage, runSignal)
+          : undefined;
       const signal = abort ? abort.signal : runSignal;
       const attemptStartedAt = now();
       if (instrumentation?.onRequest) emit(instrumentation, "onRequest", { method, url, attempt });
