@@ -110,6 +110,7 @@ describe("the shared SDK client", () => {
     ["a JSON error", json(401, { error: "invalid_signature", message: "no" })],
     ["a text error", () => new Response("upstream down", { status: 502 })],
     ["an empty error", () => new Response("", { status: 500 })],
+    ["a JSON null error", () => new Response("null", { status: 500 })],
     ["a 204", () => new Response(null, { status: 204, headers: { "content-type": "application/json" } })],
     [
       "an empty JSON 200",

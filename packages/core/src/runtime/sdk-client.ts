@@ -68,8 +68,14 @@ function createSharedClient(): Client {
     headers: Object.entries((config.headers ?? {}) as Record<string, string>),
     serialize: config.bodySerializer as (body: unknown) => string,
   };
+  const { interceptors } = generated;
   const direct = (method: string, fallback: (options: never) => unknown) => (options: CallOptions) =>
-    isPlain(options) ? send(generated, defaults, method, options) : fallback(options as never);
+    isPlain(options) &&
+    interceptors.request.fns.length === 0 &&
+    interceptors.response.fns.length === 0 &&
+    interceptors.error.fns.length === 0
+      ? send(generated, defaults, method, options)
+      : fallback(options as never);
   return {
     ...generated,
     get: direct("GET", generated.get) as Client["get"],
@@ -126,13 +132,13 @@ async function send(
   }
   if (!response.ok) {
     const text = await response.text();
-    let error: unknown;
+    let parsed: unknown;
     try {
-      error = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
-      error = text;
+      // not JSON: the text is the error
     }
-    return { error: error || {}, request: undefined, response };
+    return { error: (parsed ?? text) || {}, request: undefined, response };
   }
   return { data: await parseAnswer(response), request: undefined, response };
 }
