@@ -114,7 +114,8 @@ export async function sendWithRetry(
 ): Promise<Response> {
   const { method, signal: callerSignal } = out;
   const { policy, now, instrumentation } = env;
-  // The redacted URL is only needed for events and errors: made once, when first needed.
+  // The redacted URL (no credentials, query or fragment) is for events and errors: made here only for
+  // instrumentation; an error makes its own.
   const url = instrumentation ? redactUrl(out.url) : "";
   const maxAttempts =
     isReplayableBody(out.body) && canResend(retry, method, out.headers) ? policy.maxAttempts : 1;
