@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isConfigurationError } from "../errors.js";
 import { createFetchTransport, type FetchTransportOptions, getTransportMetadata } from "./fetch-transport.js";
@@ -431,6 +432,41 @@ describe("abort, timeout and deadline", () => {
     expect(instrumentation.events).toContain("error:1:timeout");
     expect(instrumentation.events).toContain("retry:1:100:timeout");
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("times out a fetch that ignores its signal", async () => {
+    vi.useFakeTimers();
+    const fake = new FakeFetch(() => new Promise<Response>(() => {}));
+    const { transport } = setup(fake);
+    const pending = rejection(send(transport, "/x", { method: "POST", timeoutMs: 1000 }));
+    await fake.called(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    const error = await pending;
+    expect(error.code).toBe("timeout");
+    expect(fake.calls[0]!.init.signal?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("with a timeout, the caller's signal aborts the attempt's own signal, and no listener stays on it", async () => {
+    const fake = new FakeFetch(hang, () => json({ ok: true }));
+    const { transport } = setup(fake);
+    const controller = new AbortController();
+    const pending = rejection(send(transport, "/x", { signal: controller.signal, timeoutMs: 60_000 }));
+    await fake.called(1);
+    const attemptSignal = fake.calls[0]!.init.signal!;
+    expect(attemptSignal).not.toBe(controller.signal);
+    controller.abort(new Error("stop"));
+    const error = await pending;
+    expect(error.code).toBe("aborted");
+    expect(attemptSignal.aborted).toBe(true);
+    expect(attemptSignal.reason).toBe(controller.signal.reason);
+
+    // Finished attempts leave nothing behind on a long-lived caller signal.
+    const longLived = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      await send(transport, "/x", { signal: longLived.signal, timeoutMs: 60_000 });
+    }
+    expect(getEventListeners(longLived.signal, "abort")).toHaveLength(0);
   });
 
   it("does not retry a timed-out unsafe request", async () => {
