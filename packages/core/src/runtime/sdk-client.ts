@@ -112,7 +112,12 @@ async function send(
   method: string,
   options: CallOptions,
 ): Promise<unknown> {
-  const url = generated.buildUrl(options as never);
+  // Only what a URL is built from: the generated `buildUrl` spreads its config and these into one object.
+  const parts: Pick<CallOptions, "url" | "baseUrl" | "path" | "query"> = { url: options.url };
+  if (options.baseUrl !== undefined) parts.baseUrl = options.baseUrl;
+  if (options.path !== undefined) parts.path = options.path;
+  if (options.query !== undefined) parts.query = options.query;
+  const url = generated.buildUrl(parts as never);
   // The client's default headers, then the call's (later wins, names case-insensitive), as the generated merge.
   const headers = new Headers(defaults.headers);
   const own = options.headers as Record<string, string> | undefined;
