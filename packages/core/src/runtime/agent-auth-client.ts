@@ -204,12 +204,21 @@ export class AgentAuthClient {
 
   private requestBase(retry: RetryMode, options: AgentAuthRequestOptions) {
     const fetch = this.options.transport?.asFetch({ retry }) ?? this.options.fetch;
-    return {
-      ...sdkTarget(this.options.client, this.options.baseUrl!, fetch),
-      headers: mergeHeaders(this.options.headers, options.headers),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.meta ? { meta: options.meta } : {}),
-    };
+    const base: {
+      client: AgentAuthSdkClient;
+      baseUrl?: string;
+      fetch?: FetchExecutor;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      meta?: Record<string, unknown>;
+    } = sdkTarget(this.options.client, this.options.baseUrl!, fetch);
+    // Headers only when there are some: an empty object would still cost the SDK a merge.
+    if (this.options.headers !== undefined || options.headers !== undefined) {
+      base.headers = mergeHeaders(this.options.headers, options.headers);
+    }
+    if (options.signal) base.signal = options.signal;
+    if (options.meta) base.meta = options.meta;
+    return base;
   }
 
   private challengeError(action: string, agentRef: string, failure: SdkFailure): AgentAuthError {

@@ -43,6 +43,79 @@ export function startAbortTimer(ms: number, message: string): AbortTimer {
 
 const noop = () => {};
 
+/**
+ * The abort of one attempt: a controller that its timeout, or the signal it follows (the caller's or the
+ * run's), aborts; `race()` settles like the fetch, or rejects at once when the attempt is aborted, so a fetch
+ * that ignores its signal still stops. No closure per attempt: the timer and the listener call this object.
+ */
+export class AttemptAbort {
+  readonly controller = new AbortController();
+  /** True once the attempt's own timeout fired. */
+  timedOut = false;
+  readonly #timeoutMessage: string;
+  readonly #follow: AbortSignal | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+
+  /** `timeoutMs`: a usable delay (`isTimerDelay`) or undefined for none; `follow`: a signal to follow. */
+  constructor(timeoutMs: number | undefined, timeoutMessage: string, follow: AbortSignal | undefined) {
+    this.#timeoutMessage = timeoutMessage;
+    this.#follow = follow;
+    if (follow?.aborted) {
+      this.controller.abort(follow.reason);
+      return;
+    }
+    follow?.addEventListener("abort", this, { once: true });
+    if (timeoutMs !== undefined) this.#timer = setTimeout(onAttemptTimeout, timeoutMs, this);
+  }
+
+  /** The signal to hand to fetch. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The followed signal aborted (EventListener interface). */
+  handleEvent(): void {
+    this.#abort(this.#follow?.reason);
+  }
+
+  /** The timeout fired. */
+  fire(): void {
+    this.timedOut = true;
+    this.#abort(timeoutReason(this.#timeoutMessage));
+  }
+
+  /** Settles like `pending`, or rejects with the abort reason as soon as the attempt is aborted. */
+  race<T>(pending: Promise<T>): Promise<T> {
+    const signal = this.controller.signal;
+    if (signal.aborted) {
+      pending.catch(noop);
+      return Promise.reject(signal.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject;
+      pending.then(resolve, reject);
+    });
+  }
+
+  /** Stops the timer and the listener (call when the attempt settled). */
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#follow?.removeEventListener("abort", this);
+    this.#reject = undefined;
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.controller.abort(reason);
+    this.#reject?.(reason);
+  }
+}
+
+function onAttemptTimeout(attempt: AttemptAbort): void {
+  attempt.fire();
+}
+
 /** Makes `controller` abort (with the same reason) when `source` aborts. Returns a function that undoes the link. */
 export function linkAbort(source: AbortSignal | undefined, controller: AbortController): () => void {
   if (!source) return noop;

@@ -72,29 +72,65 @@ function requestExtras(request: Request): RequestInit {
 /** `target` with every header of `source` set over it. */
 export function overlayHeaders(target: Headers, source: HeadersInit | undefined): Headers {
   if (source === undefined) return target;
-  new Headers(source).forEach((value, key) => {
+  (source instanceof Headers ? source : new Headers(source)).forEach((value, key) => {
     target.set(key, value);
   });
   return target;
 }
 
+/** A JSON media type (`application/json`, `application/problem+json`), UTF-8 or without a charset. */
+const utf8Json = /^application\/(?:[\w.-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/**
+ * A `Request`'s body read once into memory: as a string when it is JSON (always UTF-8, so the text is the same
+ * bytes; a string is the cheapest body to send again), otherwise as bytes.
+ */
+function readBody(request: Request): Promise<string | ArrayBuffer> | undefined {
+  if (request.body === null) return undefined;
+  const type = request.headers.get("content-type");
+  return type !== null && utf8Json.test(type) ? request.text() : request.arrayBuffer();
+}
+
 /**
  * The outgoing request of a fetch call. A `Request`'s body is read once into memory: each attempt sends its
  * own copy, and no streamed body (which would need `duplex: "half"` on Node) is handed to fetch. Headers are
- * not merged here (see `FetchTransport`): `headers` holds the call's own.
+ * not merged here (see `FetchTransport`): `ownHeaders` holds the call's own.
  */
 export async function readFetchInput(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
   baseUrl: string | undefined,
 ): Promise<FetchInput> {
-  const { method, headers, body, signal, ...initExtras } = init ?? {};
+  if (init === undefined) {
+    // The generated SDK's call: a `Request` alone.
+    if (isRequestLike(input)) {
+      const body = readBody(input);
+      return {
+        url: resolveUrl(input.url, baseUrl),
+        method: input.method.toUpperCase(),
+        ownHeaders: input.headers,
+        body: body === undefined ? undefined : await body,
+        extras: requestExtras(input),
+        signal: input.signal,
+      };
+    }
+    return {
+      url: resolveUrl(input instanceof URL ? input.href : String(input), baseUrl),
+      method: "GET",
+      ownHeaders: undefined,
+      body: undefined,
+      extras: {},
+      signal: undefined,
+    };
+  }
+  const { method, headers, body, signal, ...initExtras } = init;
   if (isRequestLike(input)) {
+    const own = body !== undefined ? undefined : readBody(input);
     return {
       url: resolveUrl(input.url, baseUrl),
       method: (method ?? input.method).toUpperCase(),
       ownHeaders: headers ?? input.headers,
-      body: body !== undefined ? body : input.body === null ? undefined : await input.arrayBuffer(),
+      body: body !== undefined ? body : own === undefined ? undefined : await own,
       extras: { ...requestExtras(input), ...initExtras },
       signal: signal ?? input.signal,
     };

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isConfigurationError } from "../errors.js";
 import { createFetchTransport, type FetchTransportOptions, getTransportMetadata } from "./fetch-transport.js";
@@ -433,6 +434,41 @@ describe("abort, timeout and deadline", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("times out a fetch that ignores its signal", async () => {
+    vi.useFakeTimers();
+    const fake = new FakeFetch(() => new Promise<Response>(() => {}));
+    const { transport } = setup(fake);
+    const pending = rejection(send(transport, "/x", { method: "POST", timeoutMs: 1000 }));
+    await fake.called(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    const error = await pending;
+    expect(error.code).toBe("timeout");
+    expect(fake.calls[0]!.init.signal?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("with a timeout, the caller's signal aborts the attempt's own signal, and no listener stays on it", async () => {
+    const fake = new FakeFetch(hang, () => json({ ok: true }));
+    const { transport } = setup(fake);
+    const controller = new AbortController();
+    const pending = rejection(send(transport, "/x", { signal: controller.signal, timeoutMs: 60_000 }));
+    await fake.called(1);
+    const attemptSignal = fake.calls[0]!.init.signal!;
+    expect(attemptSignal).not.toBe(controller.signal);
+    controller.abort(new Error("stop"));
+    const error = await pending;
+    expect(error.code).toBe("aborted");
+    expect(attemptSignal.aborted).toBe(true);
+    expect(attemptSignal.reason).toBe(controller.signal.reason);
+
+    // Finished attempts leave nothing behind on a long-lived caller signal.
+    const longLived = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      await send(transport, "/x", { signal: longLived.signal, timeoutMs: 60_000 });
+    }
+    expect(getEventListeners(longLived.signal, "abort")).toHaveLength(0);
+  });
+
   it("does not retry a timed-out unsafe request", async () => {
     vi.useFakeTimers();
     const fake = new FakeFetch(hang);
@@ -544,10 +580,30 @@ describe("asFetch() with Request objects", () => {
       expect(call.url).toBe("https://api.test/v1/items");
       expect(call.method).toBe("POST");
       expect(call.body).toBe('{"n":1}');
-      expect(call.init.body).toBeInstanceOf(ArrayBuffer);
+      // JSON is UTF-8: buffered as a string, the cheapest body to send again.
+      expect(call.init.body).toBe('{"n":1}');
       expect(call.init.duplex).toBeUndefined();
       expect(call.headers.get("content-type")).toBe("application/json");
       expect(call.headers.get("x-lucid-sdk-version")).toBe("agent-auth/1.0.0");
+    }
+  });
+
+  it("buffers a body that is not UTF-8 JSON as bytes, unchanged", async () => {
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x80]);
+    for (const type of ["application/octet-stream", "application/json; charset=utf-16", "text/plain"]) {
+      const fake = new FakeFetch(status(503), () => json({ ok: true }));
+      const { transport } = setup(fake);
+      const request = new Request("https://api.test/v1/items", {
+        method: "PUT",
+        headers: { "content-type": type, "idempotency-key": "key-2" },
+        body: bytes,
+      });
+      expect((await transport.asFetch()(request)).status).toBe(200);
+      expect(fake.calls).toHaveLength(2);
+      for (const call of fake.calls) {
+        expect(call.init.body).toBeInstanceOf(ArrayBuffer);
+        expect([...new Uint8Array(call.init.body as ArrayBuffer)]).toEqual([...bytes]);
+      }
     }
   });
 

@@ -117,19 +117,32 @@ class FetchTransport implements HttpTransport {
 
   async #send(input: RequestInfo | URL, init: RequestInit | undefined, options: AsFetchOptions) {
     const own = this.#options;
-    const { ownHeaders, ...request } = await readFetchInput(input, init, this.#baseUrl);
-    const headers = new Headers(own.defaultHeaders);
-    if (own.headers) overlayHeaders(headers, await own.headers({ method: request.method, url: request.url }));
-    overlayHeaders(headers, ownHeaders);
+    const request = await readFetchInput(input, init, this.#baseUrl);
+    const { ownHeaders } = request;
+    let headers: Headers;
+    if (own.defaultHeaders === undefined && own.headers === undefined) {
+      // Nothing to merge: the call's own headers as they are (a Request's are already a `Headers`).
+      headers = ownHeaders instanceof Headers ? ownHeaders : new Headers(ownHeaders);
+    } else {
+      headers = new Headers(own.defaultHeaders);
+      if (own.headers)
+        overlayHeaders(headers, await own.headers({ method: request.method, url: request.url }));
+      overlayHeaders(headers, ownHeaders);
+    }
     return sendWithRetry(
       this.#env,
       own.fetch ?? globalFetch(),
-      { ...request, headers },
       {
-        retry: options.retry ?? "auto",
-        timeoutMs: options.timeoutMs ?? own.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-        deadlineMs: options.deadlineMs,
+        url: request.url,
+        method: request.method,
+        headers,
+        body: request.body,
+        extras: request.extras,
+        signal: request.signal,
       },
+      options.retry ?? "auto",
+      options.timeoutMs ?? own.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      options.deadlineMs,
     );
   }
 }

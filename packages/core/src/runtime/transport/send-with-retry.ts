@@ -4,13 +4,22 @@
  * - A request is sent again only when its body can be replayed and the `RetryMode` allows it; after a network
  *   failure, a timeout of one attempt, or a retryable status (capped full-jitter backoff, or `Retry-After`).
  * - Abort signals cost nothing when unused: no timeout, deadline or caller signal means no controller at all;
- *   the caller's signal alone is handed to fetch as is; a timeout makes one controller per attempt.
+ *   the caller's signal alone is handed to fetch as is; a timeout makes one controller per attempt, which the
+ *   caller's signal (and the deadline) abort too.
  * - The promise resolves with the response whatever its status, or rejects with `HttpTransportError` when
  *   there is none (network error, timeout, abort).
  */
-import { isTimerDelay, linkAbort, raceAbort, startAbortTimer } from "./abort.js";
+import {
+  type AbortTimer,
+  AttemptAbort,
+  isTimerDelay,
+  linkAbort,
+  raceAbort,
+  startAbortTimer,
+} from "./abort.js";
 import type { Outgoing } from "./fetch-input.js";
 import type { FetchExecutor, RetryMode, TransportInstrumentation } from "./http-transport.js";
+import type { HttpTransportError } from "./http-transport-error.js";
 import {
   canResend,
   isReplayableBody,
@@ -27,13 +36,6 @@ export interface RetryLoopEnv {
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   instrumentation: TransportInstrumentation | undefined;
-}
-
-/** How one request is sent: its retry mode, per-attempt timeout and total deadline. */
-export interface SendOptions {
-  retry: RetryMode;
-  timeoutMs: number | undefined;
-  deadlineMs: number | undefined;
 }
 
 /** What a transport recorded about a response it returned. */
@@ -73,32 +75,62 @@ function either(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSi
   return controller.signal;
 }
 
-/** Sends `out` under `options`, retrying as allowed; resolves with the response (any status). */
+/** Why no further attempt is made, once the caller aborted or the deadline passed; else undefined. */
+function stopped(
+  out: Outgoing,
+  attempts: number,
+  deadline: AbortTimer | undefined,
+  deadlineMs: number | undefined,
+): HttpTransportError | undefined {
+  const callerSignal = out.signal;
+  if (callerSignal?.aborted)
+    return callerAborted(out.method, redactUrl(out.url), attempts, callerSignal.reason);
+  if (deadline?.fired) {
+    return deadlineExceeded(out.method, redactUrl(out.url), attempts, deadlineMs!, deadline.signal.reason);
+  }
+  return undefined;
+}
+
+/** The fetch options of one attempt. */
+function attemptInit(out: Outgoing, signal: AbortSignal | undefined): RequestInit & { duplex?: "half" } {
+  const init: RequestInit & { duplex?: "half" } = { ...out.extras, method: out.method, headers: out.headers };
+  if (signal) init.signal = signal;
+  const body = out.body;
+  if (body !== undefined && body !== null) {
+    init.body = body;
+    if (!isReplayableBody(body)) init.duplex = "half";
+  }
+  return init;
+}
+
+/** Sends `out`, retrying as `retry` allows; resolves with the response (any status). */
 export async function sendWithRetry(
   env: RetryLoopEnv,
   fetch: FetchExecutor,
   out: Outgoing,
-  options: SendOptions,
+  retry: RetryMode,
+  timeoutMs: number | undefined,
+  deadlineOption: number | undefined,
 ): Promise<Response> {
   const { method, signal: callerSignal } = out;
-  const url = redactUrl(out.url);
   const { policy, now, instrumentation } = env;
+  // The redacted URL (no credentials, query or fragment) is for events and errors: made here only for
+  // instrumentation; an error makes its own.
+  const url = instrumentation ? redactUrl(out.url) : "";
   const maxAttempts =
-    isReplayableBody(out.body) && canResend(options.retry, method, out.headers) ? policy.maxAttempts : 1;
+    isReplayableBody(out.body) && canResend(retry, method, out.headers) ? policy.maxAttempts : 1;
   const startedAt = now();
-  const deadlineMs = isTimerDelay(options.deadlineMs) ? options.deadlineMs : undefined;
+  const deadlineMs = isTimerDelay(deadlineOption) ? deadlineOption : undefined;
   const deadline =
     deadlineMs === undefined
       ? undefined
       : startAbortTimer(deadlineMs, `The request exceeded ${deadlineMs} ms.`);
   // Aborts on the caller's signal or the deadline; every attempt and every backoff sleep follows it.
   const runSignal = either(callerSignal, deadline?.signal);
+  const attemptTimeout = isTimerDelay(timeoutMs) ? timeoutMs : undefined;
+  const timeoutMessage =
+    attemptTimeout === undefined ? "" : `The attempt timed out after ${attemptTimeout} ms.`;
 
-  const stopped = (attempts: number) => {
-    if (callerSignal?.aborted) return callerAborted(method, url, attempts, callerSignal.reason);
-    if (deadline?.fired) return deadlineExceeded(method, url, attempts, deadlineMs!, deadline.signal.reason);
-    return undefined;
-  };
   /** The delay before another attempt, or undefined when none may follow. */
   const planRetry = (attempt: number, retryAfter: string | null | undefined) => {
     if (attempt >= maxAttempts) return undefined;
@@ -115,53 +147,54 @@ export async function sendWithRetry(
 
   try {
     for (let attempt = 1; ; attempt++) {
-      const stop = stopped(attempt - 1);
+      const stop = stopped(out, attempt - 1, deadline, deadlineMs);
       if (stop) throw stop;
-      const timer = isTimerDelay(options.timeoutMs)
-        ? startAbortTimer(options.timeoutMs, `The attempt timed out after ${options.timeoutMs} ms.`)
-        : undefined;
-      // The timer's controller follows the run's signal: one controller per attempt, and only with a timeout.
-      if (timer && runSignal) linkAbort(runSignal, timer.controller);
-      const signal = timer?.signal ?? runSignal;
+      // A controller only with a timeout (one per attempt, following the run's signal); without one, the
+      // run's signal (if any) is handed to fetch as is.
+      const abort =
+        attemptTimeout !== undefined
+          ? new AttemptAbort(attemptTimeout, timeoutMessage, runSignal)
+          : undefined;
+      const signal = abort ? abort.signal : runSignal;
       const attemptStartedAt = now();
-      emit(instrumentation, "onRequest", { method, url, attempt });
+      if (instrumentation?.onRequest) emit(instrumentation, "onRequest", { method, url, attempt });
 
       let response: Response | undefined;
       let delayMs: number | undefined;
       let reason = "";
       try {
-        const init: RequestInit & { duplex?: "half" } = { ...out.extras, method, headers: out.headers };
-        if (signal) init.signal = signal;
-        if (out.body !== undefined && out.body !== null) init.body = out.body;
-        if (!isReplayableBody(out.body)) init.duplex = "half";
-        const pending = fetch(out.url, init);
-        response = await (signal ? raceAbort(pending, signal) : pending);
+        const pending = fetch(out.url, attemptInit(out, signal));
+        response = await (abort ? abort.race(pending) : signal ? raceAbort(pending, signal) : pending);
       } catch (error) {
-        const failure = stopped(attempt);
-        const { error: failed, retry } = failure
+        const failure = stopped(out, attempt, deadline, deadlineMs);
+        const { error: failed, retry: again } = failure
           ? { error: failure, retry: false }
           : classifyFailure(
               error,
-              { method, url, attempt, timeoutMs: options.timeoutMs },
-              timer?.fired ?? false,
+              { method, url: url || redactUrl(out.url), attempt, timeoutMs },
+              abort?.timedOut ?? false,
             );
-        emit(instrumentation, "onError", {
-          method,
-          url,
-          attempt,
-          error: failed,
-          durationMs: now() - attemptStartedAt,
-        });
-        delayMs = retry ? planRetry(attempt, undefined) : undefined;
+        if (instrumentation?.onError) {
+          emit(instrumentation, "onError", {
+            method,
+            url,
+            attempt,
+            error: failed,
+            durationMs: now() - attemptStartedAt,
+          });
+        }
+        delayMs = again ? planRetry(attempt, undefined) : undefined;
         if (delayMs === undefined) throw failed;
         reason = failed.code;
       } finally {
-        timer?.clear();
+        abort?.clear();
       }
 
       if (response) {
-        const durationMs = now() - attemptStartedAt;
-        emit(instrumentation, "onResponse", { method, url, attempt, status: response.status, durationMs });
+        if (instrumentation?.onResponse) {
+          const durationMs = now() - attemptStartedAt;
+          emit(instrumentation, "onResponse", { method, url, attempt, status: response.status, durationMs });
+        }
         if (isRetryableStatus(response.status, policy)) {
           delayMs = planRetry(attempt, response.headers.get("retry-after"));
           reason = `status ${response.status}`;
@@ -177,7 +210,7 @@ export async function sendWithRetry(
       try {
         await (runSignal ? raceAbort(env.sleep(delayMs!, runSignal), runSignal) : env.sleep(delayMs!, NEVER));
       } catch (error) {
-        throw stopped(attempt) ?? error;
+        throw stopped(out, attempt, deadline, deadlineMs) ?? error;
       }
     }
   } finally {
