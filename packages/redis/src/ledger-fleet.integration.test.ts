@@ -106,7 +106,7 @@ describe.runIf(run)(
       const redisClient = createClient({ url: redis.url });
       await redisClient.connect();
       const ledgerTotal = BigInt(
-        (await redisClient.hGet(`ledger-fleet:ledger:{${scope}}:v2`, `t:${asset}`)) ?? "0",
+        (await redisClient.hGet(`ledger-fleet:ledger:{${scope}}:v3`, `t:${asset}`)) ?? "0",
       );
       await redisClient.close();
       console.log(

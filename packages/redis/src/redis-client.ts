@@ -6,8 +6,8 @@ import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
  * uses: `eval` / `evalSha` with `{ keys, arguments }`.
  */
 export interface NodeRedisClientLike {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: ScriptArgument[] }): Promise<unknown>;
+  evalSha(sha: string, options: { keys: string[]; arguments: ScriptArgument[] }): Promise<unknown>;
   /** node-redis: false until `await client.connect()`. */
   readonly isOpen?: boolean;
   /** node-redis: false while (re)connecting. */
@@ -16,10 +16,13 @@ export interface NodeRedisClientLike {
 
 /** The part of an ioredis client this package uses: `eval` / `evalsha` with a key count and flat arguments. */
 export interface IoRedisClientLike {
-  eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
-  evalsha(sha: string, numKeys: number, ...args: string[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: ScriptArgument[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: ScriptArgument[]): Promise<unknown>;
   readonly status?: string;
 }
+
+/** An argument of a script: text, or bytes (the ledger sends its numbers packed). */
+export type ScriptArgument = string | Buffer;
 
 /** A Redis client this package accepts: node-redis (recommended) or ioredis. */
 export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
@@ -51,8 +54,14 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /** Runs scripts on the user's client with EVALSHA (EVAL once on NOSCRIPT) and a per-command timeout. */
 export class ScriptRunner {
-  readonly #run: (sha: string | null, source: string, keys: string[], args: string[]) => Promise<unknown>;
+  readonly #run: (
+    sha: string | null,
+    source: string,
+    keys: string[],
+    args: ScriptArgument[],
+  ) => Promise<unknown>;
   readonly #timeoutMs: number;
+  readonly #deadlines: Deadlines;
   readonly #client: RedisClientLike;
 
   constructor(client: unknown, timeoutMs: number | undefined, owner: string) {
@@ -64,6 +73,7 @@ export class ScriptRunner {
       );
     }
     this.#timeoutMs = timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#deadlines = new Deadlines(this.#timeoutMs);
     if (typeof client !== "object" || client === null) {
       throw invalidClient(owner, "no client was given");
     }
@@ -91,7 +101,7 @@ export class ScriptRunner {
   }
 
   /** Runs `s` on `keys` / `args`. Throws `redis_client_invalid` or `redis_unavailable`. */
-  async eval(s: Script, keys: string[], args: string[]): Promise<unknown> {
+  async eval(s: Script, keys: string[], args: ScriptArgument[]): Promise<unknown> {
     const client = this.#client as { isOpen?: boolean; isReady?: boolean; status?: string };
     if (client.isOpen === false) {
       throw new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
@@ -124,15 +134,19 @@ export class ScriptRunner {
   }
 
   #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`no answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
+    return new Promise<T>((resolve, reject) => {
+      const pending = this.#deadlines.add(reject);
+      promise.then(
+        (value) => {
+          pending.settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          pending.settled = true;
+          reject(error);
+        },
       );
     });
-    promise.catch(() => undefined);
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   #wrap(error: unknown): RedisAdapterError {
@@ -157,6 +171,65 @@ export class ScriptRunner {
 }
 
 class TimeoutError extends Error {}
+
+interface Pending {
+  readonly deadline: number;
+  readonly reject: (error: Error) => void;
+  settled: boolean;
+}
+
+/**
+ * The deadlines of the commands in flight. Every command waits the same time, so they expire in the order they
+ * were sent: one timer, armed for the oldest unsettled command, serves them all (no timer is created or cleared
+ * per command). The timer does not keep the process alive: a command in flight holds its socket, which does.
+ */
+class Deadlines {
+  readonly #timeoutMs: number;
+  #queue: Pending[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  add(reject: (error: Error) => void): Pending {
+    const pending: Pending = { deadline: performance.now() + this.#timeoutMs, reject, settled: false };
+    this.#queue.push(pending);
+    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+    return pending;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(ms)));
+    this.#timer.unref?.();
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#queue;
+    while (this.#head < queue.length) {
+      const pending = queue[this.#head] as Pending;
+      if (!pending.settled) {
+        if (pending.deadline > now) break;
+        pending.settled = true;
+        pending.reject(new TimeoutError(`no answer within ${this.#timeoutMs} ms`));
+      }
+      this.#head += 1;
+    }
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else {
+      if (this.#head > 1024) {
+        this.#queue = queue.slice(this.#head);
+        this.#head = 0;
+      }
+      this.#arm((this.#queue[this.#head] as Pending).deadline - now);
+    }
+  }
+}
 
 function firstLine(text: string): string {
   const end = text.indexOf("\n");

@@ -125,7 +125,7 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
 
     const check = createClient({ url: redis.url });
     await check.connect();
-    const total = BigInt((await check.hGet("lucid:ledger:{agent:outage}:v2", "t:wei")) ?? "0");
+    const total = BigInt((await check.hGet("lucid:ledger:{agent:outage}:v3", "t:wei")) ?? "0");
     await check.close();
     const recoveryMs = firstReserveAfterRestart - restartedAt;
     console.log(

@@ -156,8 +156,8 @@ describe.runIf(run)("RedisSpendLedger", () => {
     expect((await counts()).zrangebyscore).toBe(2);
     // one hash per scope and one sorted set per asset
     expect((await client.keys("count:*")).sort()).toEqual([
-      "count:ledger:{s}:v2",
-      "count:ledger:{s}:v2:win:eth",
+      "count:ledger:{s}:v3",
+      "count:ledger:{s}:v3:win:eth",
     ]);
   });
 
@@ -177,11 +177,11 @@ describe.runIf(run)("RedisSpendLedger", () => {
       ledger.reserve({ scope: "s", key, fingerprint: "f", items: [{ asset: "x", amount, limits }] });
     expect(await reserve("a", 3n)).toEqual({ status: "reserved" });
     expect(await reserve("b", 3n)).toEqual({ status: "reserved" });
-    expect(await client.zCard("ret:ledger:{s}:v2:win:x")).toBe(2);
+    expect(await client.zCard("ret:ledger:{s}:v3:win:x")).toBe(2);
     time += 2_000; // past the retention, and past the next clean-up (every retention / 16)
     expect(await reserve("c", 5n)).toMatchObject({ status: "exceeded", rule: "total", used: 6n });
     expect(await reserve("c", 4n)).toEqual({ status: "reserved" });
-    expect(await client.zCard("ret:ledger:{s}:v2:win:x")).toBe(1);
+    expect(await client.zCard("ret:ledger:{s}:v3:win:x")).toBe(1);
     await ledger.release("s", "a"); // already dropped from the window: only the total gives back
     expect(await reserve("d", 3n)).toEqual({ status: "reserved" });
     expect(await reserve("e", 1n)).toMatchObject({ status: "exceeded", rule: "total", used: 10n });

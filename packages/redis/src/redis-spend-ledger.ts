@@ -1,6 +1,7 @@
 import type { SpendLedger, SpendReserveRequest, SpendReserveResult } from "@lucid-dreams/agent-auth/tools";
 import { DEFAULT_PREFIX, ledgerKeys } from "./keys.js";
 import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
+import { fromLimbs, LIMBS, pushLimbs, pushThreshold } from "./ledger-limbs.js";
 import { checkPrefix, type RedisClientLike, ScriptRunner } from "./redis-client.js";
 import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
@@ -24,7 +25,7 @@ export interface RedisSpendLedgerOptions {
   commandTimeoutMs?: number;
 }
 
-const MAX_DECIMAL_DIGITS = 78; // 2^256 has 78 digits
+const MAX_AMOUNT = 2n ** 256n;
 
 /**
  * A `SpendLedger` in Redis, shared by every worker of a fleet: each of reserve, commit and release is one Lua
@@ -56,21 +57,22 @@ export class RedisSpendLedger implements SpendLedger {
   async reserve(request: SpendReserveRequest): Promise<SpendReserveResult> {
     checkScopeKey(request?.scope, request?.key);
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
-    const assets: string[] = [];
-    const amounts: bigint[] = [];
-    const checks: string[] = [];
+    // Per asset: its amount and, per window (0 = lifetime), the largest used sum all its checks let through.
+    const assets: AssetPlan[] = [];
+    const checks: Check[] = [];
     for (const item of request.items) {
       if (typeof item.asset !== "string" || item.asset === "")
         throw invalid("an item's asset must be a non-empty string.");
-      const amount = decimal(item.amount, "an item's amount");
-      let index = assets.indexOf(item.asset);
-      if (index === -1) {
-        index = assets.push(item.asset) - 1;
-        amounts.push(0n);
+      checkAmount(item.amount, "an item's amount");
+      let plan: AssetPlan | undefined;
+      for (const known of assets) if (known.name === item.asset) plan = known;
+      if (plan === undefined) {
+        plan = { name: item.asset, amount: 0n, thresholds: new Map() };
+        assets.push(plan);
       }
-      amounts[index] = (amounts[index] as bigint) + item.amount;
+      plan.amount += item.amount;
       for (const limit of item.limits) {
-        let window = "";
+        let window = 0;
         if (limit.windowMs !== undefined) {
           if (
             !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
@@ -79,47 +81,56 @@ export class RedisSpendLedger implements SpendLedger {
               `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
             );
           }
-          window = String(limit.windowMs);
+          window = limit.windowMs;
         }
-        checks.push(
-          String(index + 1),
-          amount,
-          decimal(limit.amount, "a limit's amount"),
-          window,
-          String(limit.rule),
-        );
+        checkAmount(limit.amount, "a limit's amount");
+        const threshold = limit.amount - item.amount;
+        const known = plan.thresholds.get(window);
+        if (known === undefined || threshold < known) plan.thresholds.set(window, threshold);
+        checks.push({ plan, window, amount: item.amount, limit: limit.amount, rule: String(limit.rule) });
       }
     }
-    const args = [
-      this.#now ? String(Math.floor(this.#now())) : "",
-      String(this.#retentionMs),
-      request.key,
-      request.fingerprint,
-      JSON.stringify(assets.map((asset, index) => [asset, String(amounts[index])])),
-      String(assets.length),
-    ];
-    for (const [index, asset] of assets.entries()) args.push(asset, String(amounts[index]));
-    args.push(String(checks.length / 5), ...checks);
+    let now = -1;
+    if (this.#now) {
+      now = Math.floor(this.#now());
+      if (!(Number.isSafeInteger(now) && now >= 0)) throw invalid("now() must return epoch milliseconds.");
+    }
+    const numbers = [now, this.#retentionMs];
     const keys = ledgerKeys(this.#prefix, request.scope);
-    const reply = await this.#runner.eval(RESERVE, [keys.scope, ...assets.map(keys.window)], args);
+    const scriptKeys = [keys.scope];
+    const names: string[] = [];
+    const entry: [string, string][] = [];
+    for (const plan of assets) {
+      checkAmount(plan.amount, `the sum of the amounts of asset "${plan.name}"`);
+      const amount = String(plan.amount);
+      entry.push([plan.name, amount]);
+      scriptKeys.push(keys.window(plan.name));
+      names.push(plan.name, `${amount}:${request.key}`);
+      pushLimbs(numbers, plan.amount);
+      pushThreshold(numbers, plan.thresholds.get(0));
+      numbers.push(plan.thresholds.size - (plan.thresholds.has(0) ? 1 : 0));
+      for (const [window, threshold] of plan.thresholds) {
+        if (window === 0) continue;
+        numbers.push(window);
+        pushThreshold(numbers, threshold);
+      }
+    }
+    const packed = Buffer.allocUnsafe(8 * numbers.length);
+    for (let i = 0; i < numbers.length; i += 1) packed.writeDoubleLE(numbers[i] as number, 8 * i);
+    const tail = `${Buffer.byteLength(request.fingerprint)} ${request.fingerprint}${JSON.stringify(entry)}`;
+    const reply = await this.#runner.eval(RESERVE, scriptKeys, [packed, request.key, tail, ...names]);
+    if (reply === "reserved") return { status: "reserved" };
     if (!Array.isArray(reply)) throw badReply();
-    const [status, ...rest] = reply.map((value) => (value === null ? null : String(value)));
-    switch (status) {
-      case "reserved":
-        return { status: "reserved" };
+    switch (reply[0]) {
       case "conflict":
         return { status: "conflict" };
-      case "replay":
-        if (rest[0] === "reserved" || rest[0] === "committed") return { status: "replay", state: rest[0] };
+      case "replay": {
+        const state = reply[1];
+        if (state === "reserved" || state === "committed") return { status: "replay", state };
         throw badReply();
+      }
       case "exceeded":
-        return {
-          status: "exceeded",
-          asset: rest[0] ?? "",
-          rule: rest[1] ?? "",
-          limit: BigInt(rest[2] ?? "0"),
-          used: BigInt(rest[3] ?? "0"),
-        };
+        return firstExceeded(assets, checks, reply);
       default:
         throw badReply();
     }
@@ -149,13 +160,54 @@ export class RedisSpendLedger implements SpendLedger {
   }
 }
 
-function decimal(value: bigint, what: string): string {
-  if (typeof value !== "bigint" || value < 0n) throw invalid(`${what} must be a bigint >= 0.`);
-  const text = value.toString();
-  if (text.length > MAX_DECIMAL_DIGITS) throw invalid(`${what} is larger than 2^256.`);
-  return text;
+/** One asset of a reservation: its amount and the threshold of each window checked (0 = lifetime). */
+interface AssetPlan {
+  readonly name: string;
+  amount: bigint;
+  readonly thresholds: Map<number, bigint>;
 }
 
+/** One limit of one item, in the request's order. */
+interface Check {
+  readonly plan: AssetPlan;
+  readonly window: number;
+  readonly amount: bigint;
+  readonly limit: bigint;
+  readonly rule: string;
+}
+
+/**
+ * The first check (in the request's order) that the used sums the script returned refuse: per asset the
+ * lifetime total, then the sum of each window the request checks, in the order the thresholds were sent.
+ */
+function firstExceeded(assets: AssetPlan[], checks: Check[], reply: unknown[]): SpendReserveResult {
+  const used = new Map<AssetPlan, Map<number, bigint>>();
+  let at = 1;
+  const next = (): bigint => {
+    const value = fromLimbs(reply, at);
+    if (value === undefined) throw badReply();
+    at += LIMBS;
+    return value;
+  };
+  for (const plan of assets) {
+    const sums = new Map<number, bigint>([[0, next()]]);
+    for (const window of plan.thresholds.keys()) if (window !== 0) sums.set(window, next());
+    used.set(plan, sums);
+  }
+  if (at !== reply.length) throw badReply();
+  for (const check of checks) {
+    const sum = used.get(check.plan)?.get(check.window) as bigint;
+    if (sum + check.amount > check.limit) {
+      return { status: "exceeded", asset: check.plan.name, rule: check.rule, limit: check.limit, used: sum };
+    }
+  }
+  throw badReply();
+}
+
+function checkAmount(value: bigint, what: string): void {
+  if (typeof value !== "bigint" || value < 0n) throw invalid(`${what} must be a bigint >= 0.`);
+  if (value > MAX_AMOUNT) throw invalid(`${what} is larger than 2^256.`);
+}
 function checkScopeKey(scope: unknown, key: unknown): void {
   if (typeof scope !== "string" || scope === "") throw invalid("scope must be a non-empty string.");
   if (typeof key !== "string" || key === "") throw invalid("key must be a non-empty string.");
