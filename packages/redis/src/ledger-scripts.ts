@@ -56,12 +56,17 @@ local function limbs(text, x, o)
   end
   return x
 end
+-- the struct format of n little-endian doubles
+local function doubles(n)
+  if n < 64 then return string.sub('<${"d".repeat(63)}', 1, n + 1) end
+  return '<' .. string.rep('d', n)
+end
 local function unpackDoubles(bytes)
-  local t = { struct.unpack('<' .. string.rep('d', #bytes / 8), bytes) }
+  local t = { struct.unpack(doubles(#bytes / 8), bytes) }
   t[#t] = nil -- struct.unpack also returns the position after the last value
   return t
 end
-local function packDoubles(t) return struct.pack('<' .. string.rep('d', #t), unpack(t)) end
+local function packDoubles(t) return struct.pack(doubles(#t), unpack(t)) end
 local function int(n) return string.format('%d', n) end
 -- an entry: '<state R|C> <time> <length of fingerprint> <fingerprint><JSON [[asset, amount], ...]>'
 local function parseEntry(v)
@@ -96,9 +101,14 @@ end
 export const RESERVE = script(`${PRELUDE}
 local H, key = KEYS[1], ARGV[2]
 local nA = #KEYS - 1
-local fields = { 'e:' .. key }
-for i = 1, nA do fields[i + 1] = 's:' .. ARGV[2 + 2 * i] end
-local got = redis.call('HMGET', H, unpack(fields))
+local got
+if nA == 1 then
+  got = redis.call('HMGET', H, 'e:' .. key, 's:' .. ARGV[4])
+else
+  local fields = { 'e:' .. key }
+  for i = 1, nA do fields[i + 1] = 's:' .. ARGV[2 + 2 * i] end
+  got = redis.call('HMGET', H, unpack(fields))
+end
 if got[1] then
   local state, _, efp = parseEntry(got[1])
   local tail = ARGV[3]

@@ -101,51 +101,49 @@ export class ScriptRunner {
   }
 
   /** Runs `s` on `keys` / `args`. Throws `redis_client_invalid` or `redis_unavailable`. */
-  async eval(s: Script, keys: string[], args: ScriptArgument[]): Promise<unknown> {
+  eval(s: Script, keys: string[], args: ScriptArgument[]): Promise<unknown> {
     const client = this.#client as { isOpen?: boolean; isReady?: boolean; status?: string };
     if (client.isOpen === false) {
-      throw new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
-        hint: "Call `await client.connect()` before handing the client over (and keep it open while in use).",
-      });
+      return Promise.reject(
+        new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
+          hint: "Call `await client.connect()` before handing the client over (and keep it open while in use).",
+        }),
+      );
     }
     // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
     if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
-      throw new RedisAdapterError(
-        RedisErrorCode.Unavailable,
-        "Redis is unavailable: the client is reconnecting.",
-        {
+      return Promise.reject(
+        new RedisAdapterError(RedisErrorCode.Unavailable, "Redis is unavailable: the client is reconnecting.", {
           hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
           retryable: true,
-        },
+        }),
       );
     }
-    try {
-      return await this.#withTimeout(this.#run(s.sha, s.source, keys, args));
-    } catch (error) {
-      if (/NOSCRIPT/.test(message(error))) {
+    return new Promise((resolve, reject) => {
+      // EVALSHA, then EVAL once on NOSCRIPT; each attempt has its own deadline.
+      const attempt = (sha: string | null) => {
+        const pending = this.#deadlines.add((error) => reject(this.#wrap(error)));
+        let sent: Promise<unknown>;
         try {
-          return await this.#withTimeout(this.#run(null, s.source, keys, args));
-        } catch (retryError) {
-          throw this.#wrap(retryError);
+          sent = this.#run(sha, s.source, keys, args);
+        } catch (error) {
+          sent = Promise.reject(error);
         }
-      }
-      throw this.#wrap(error);
-    }
-  }
-
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const pending = this.#deadlines.add(reject);
-      promise.then(
-        (value) => {
-          pending.settled = true;
-          resolve(value);
-        },
-        (error: unknown) => {
-          pending.settled = true;
-          reject(error);
-        },
-      );
+        sent.then(
+          (value) => {
+            if (pending.settled) return;
+            pending.settled = true;
+            resolve(value);
+          },
+          (error: unknown) => {
+            if (pending.settled) return;
+            pending.settled = true;
+            if (sha !== null && /NOSCRIPT/.test(message(error))) attempt(null);
+            else reject(this.#wrap(error));
+          },
+        );
+      };
+      attempt(s.sha);
     });
   }
 

@@ -1,8 +1,8 @@
 import type { SpendLedger, SpendReserveRequest, SpendReserveResult } from "@lucid-dreams/agent-auth/tools";
 import { DEFAULT_PREFIX, ledgerKeys } from "./keys.js";
 import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
-import { fromLimbs, LIMBS, pushLimbs, pushThreshold } from "./ledger-limbs.js";
-import { checkPrefix, type RedisClientLike, ScriptRunner } from "./redis-client.js";
+import { fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
+import { checkPrefix, type RedisClientLike, type ScriptArgument, ScriptRunner } from "./redis-client.js";
 import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
 /** Default: window entries older than this are dropped (a window may not be longer). 31 days. */
@@ -57,9 +57,9 @@ export class RedisSpendLedger implements SpendLedger {
   async reserve(request: SpendReserveRequest): Promise<SpendReserveResult> {
     checkScopeKey(request?.scope, request?.key);
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
-    // Per asset: its amount and, per window (0 = lifetime), the largest used sum all its checks let through.
     const assets: AssetPlan[] = [];
     const checks: Check[] = [];
+    let size = 16; // now, retention
     for (const item of request.items) {
       if (typeof item.asset !== "string" || item.asset === "")
         throw invalid("an item's asset must be a non-empty string.");
@@ -67,27 +67,34 @@ export class RedisSpendLedger implements SpendLedger {
       let plan: AssetPlan | undefined;
       for (const known of assets) if (known.name === item.asset) plan = known;
       if (plan === undefined) {
-        plan = { name: item.asset, amount: 0n, thresholds: new Map() };
+        plan = { name: item.asset, amount: 0n, lifetime: undefined, windows: [], thresholds: [] };
         assets.push(plan);
+        size += 8 * 13; // amount, lifetime threshold, number of windows
       }
       plan.amount += item.amount;
       for (const limit of item.limits) {
+        checkAmount(limit.amount, "a limit's amount");
+        const threshold = limit.amount - item.amount;
         let window = 0;
-        if (limit.windowMs !== undefined) {
-          if (
-            !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
-          ) {
+        if (limit.windowMs === undefined) {
+          if (plan.lifetime === undefined || threshold < plan.lifetime) plan.lifetime = threshold;
+        } else {
+          window = limit.windowMs;
+          if (!(Number.isInteger(window) && window > 0 && window <= this.#retentionMs)) {
             throw invalid(
               `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
             );
           }
-          window = limit.windowMs;
+          const at = plan.windows.indexOf(window);
+          if (at === -1) {
+            plan.windows.push(window);
+            plan.thresholds.push(threshold);
+            size += 8 * 7; // windowMs, threshold
+          } else if (threshold < (plan.thresholds[at] as bigint)) {
+            plan.thresholds[at] = threshold;
+          }
         }
-        checkAmount(limit.amount, "a limit's amount");
-        const threshold = limit.amount - item.amount;
-        const known = plan.thresholds.get(window);
-        if (known === undefined || threshold < known) plan.thresholds.set(window, threshold);
-        checks.push({ plan, window, amount: item.amount, limit: limit.amount, rule: String(limit.rule) });
+        checks.push({ plan, window, amount: item.amount, limit: limit.amount, rule: limit.rule });
       }
     }
     let now = -1;
@@ -95,30 +102,32 @@ export class RedisSpendLedger implements SpendLedger {
       now = Math.floor(this.#now());
       if (!(Number.isSafeInteger(now) && now >= 0)) throw invalid("now() must return epoch milliseconds.");
     }
-    const numbers = [now, this.#retentionMs];
+    // The numbers, packed: now, retention, then per asset its amount, thresholds and windows (see RESERVE).
+    const numbers = Buffer.allocUnsafe(size);
+    numbers.writeDoubleLE(now, 0);
+    numbers.writeDoubleLE(this.#retentionMs, 8);
+    let at = 16;
     const keys = ledgerKeys(this.#prefix, request.scope);
     const scriptKeys = [keys.scope];
-    const names: string[] = [];
-    const entry: [string, string][] = [];
+    const args: ScriptArgument[] = [numbers, request.key, ""];
+    let entry = "";
     for (const plan of assets) {
       checkAmount(plan.amount, `the sum of the amounts of asset "${plan.name}"`);
-      const amount = String(plan.amount);
-      entry.push([plan.name, amount]);
+      const amount = plan.amount.toString();
+      entry += `${entry === "" ? "" : ","}[${JSON.stringify(plan.name)},"${amount}"]`;
       scriptKeys.push(keys.window(plan.name));
-      names.push(plan.name, `${amount}:${request.key}`);
-      pushLimbs(numbers, plan.amount);
-      pushThreshold(numbers, plan.thresholds.get(0));
-      numbers.push(plan.thresholds.size - (plan.thresholds.has(0) ? 1 : 0));
-      for (const [window, threshold] of plan.thresholds) {
-        if (window === 0) continue;
-        numbers.push(window);
-        pushThreshold(numbers, threshold);
+      args.push(plan.name, `${amount}:${request.key}`);
+      at = writeLimbs(numbers, at, plan.amount);
+      at = writeThreshold(numbers, at, plan.lifetime);
+      at = numbers.writeDoubleLE(plan.windows.length, at);
+      for (let w = 0; w < plan.windows.length; w += 1) {
+        at = numbers.writeDoubleLE(plan.windows[w] as number, at);
+        at = writeThreshold(numbers, at, plan.thresholds[w]);
       }
     }
-    const packed = Buffer.allocUnsafe(8 * numbers.length);
-    for (let i = 0; i < numbers.length; i += 1) packed.writeDoubleLE(numbers[i] as number, 8 * i);
-    const tail = `${Buffer.byteLength(request.fingerprint)} ${request.fingerprint}${JSON.stringify(entry)}`;
-    const reply = await this.#runner.eval(RESERVE, scriptKeys, [packed, request.key, tail, ...names]);
+    // the entry's tail: what a replay compares (the fingerprint) and what release gives back
+    args[2] = `${Buffer.byteLength(request.fingerprint)} ${request.fingerprint}[${entry}]`;
+    const reply = await this.#runner.eval(RESERVE, scriptKeys, args);
     if (reply === "reserved") return { status: "reserved" };
     if (!Array.isArray(reply)) throw badReply();
     switch (reply[0]) {
@@ -160,14 +169,19 @@ export class RedisSpendLedger implements SpendLedger {
   }
 }
 
-/** One asset of a reservation: its amount and the threshold of each window checked (0 = lifetime). */
+/**
+ * One asset of a reservation: its amount and the threshold of its lifetime limits and of each window its limits
+ * use: the largest used sum all those checks let through, the least `limit - item amount`.
+ */
 interface AssetPlan {
   readonly name: string;
   amount: bigint;
-  readonly thresholds: Map<number, bigint>;
+  lifetime: bigint | undefined;
+  readonly windows: number[];
+  readonly thresholds: bigint[];
 }
 
-/** One limit of one item, in the request's order. */
+/** One limit of one item, in the request's order (window 0: lifetime). */
 interface Check {
   readonly plan: AssetPlan;
   readonly window: number;
@@ -178,27 +192,27 @@ interface Check {
 
 /**
  * The first check (in the request's order) that the used sums the script returned refuse: per asset the
- * lifetime total, then the sum of each window the request checks, in the order the thresholds were sent.
+ * lifetime total, then the sum of each of its windows, in the order they were sent.
  */
 function firstExceeded(assets: AssetPlan[], checks: Check[], reply: unknown[]): SpendReserveResult {
-  const used = new Map<AssetPlan, Map<number, bigint>>();
+  const used = new Map<AssetPlan, bigint[]>();
   let at = 1;
-  const next = (): bigint => {
-    const value = fromLimbs(reply, at);
-    if (value === undefined) throw badReply();
-    at += LIMBS;
-    return value;
-  };
   for (const plan of assets) {
-    const sums = new Map<number, bigint>([[0, next()]]);
-    for (const window of plan.thresholds.keys()) if (window !== 0) sums.set(window, next());
+    const sums: bigint[] = [];
+    for (let i = 0; i <= plan.windows.length; i += 1) {
+      const sum = fromLimbs(reply, at);
+      if (sum === undefined) throw badReply();
+      sums.push(sum);
+      at += LIMBS;
+    }
     used.set(plan, sums);
   }
   if (at !== reply.length) throw badReply();
   for (const check of checks) {
-    const sum = used.get(check.plan)?.get(check.window) as bigint;
+    const sums = used.get(check.plan) as bigint[];
+    const sum = sums[check.window === 0 ? 0 : check.plan.windows.indexOf(check.window) + 1] as bigint;
     if (sum + check.amount > check.limit) {
-      return { status: "exceeded", asset: check.plan.name, rule: check.rule, limit: check.limit, used: sum };
+      return { status: "exceeded", asset: check.plan.name, rule: String(check.rule), limit: check.limit, used: sum };
     }
   }
   throw badReply();
