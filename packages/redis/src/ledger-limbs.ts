@@ -12,20 +12,20 @@ const BASE_DIGITS = 15;
 const NO_LIMIT_TOP = 1e16;
 
 /** Writes the 6 limbs of `value` (0 <= value < 10^90) at byte `offset`; returns the offset after them. */
-export function writeLimbs(out: Buffer, offset: number, value: bigint): number {
+export function writeLimbs(out: DataView, offset: number, value: bigint): number {
   if (value <= 9_007_199_254_740_991n) {
     // below 2^53: a double holds it exactly, and so do n % 10^15 and the exact quotient (n - r) / 10^15
     const n = Number(value);
     const low = n % BASE;
-    out.writeDoubleLE(low, offset);
-    out.writeDoubleLE((n - low) / BASE, offset + 8);
-    for (let i = 2; i < LIMBS; i += 1) out.writeDoubleLE(0, offset + 8 * i);
+    out.setFloat64(offset, low, true);
+    out.setFloat64(offset + 8, (n - low) / BASE, true);
+    for (let i = 2; i < LIMBS; i += 1) out.setFloat64(offset + 8 * i, 0, true);
   } else {
     const text = value.toString();
     let end = text.length;
     for (let i = 0; i < LIMBS; i += 1) {
       const limb = end > 0 ? Number(text.slice(end > BASE_DIGITS ? end - BASE_DIGITS : 0, end)) : 0;
-      out.writeDoubleLE(limb, offset + 8 * i);
+      out.setFloat64(offset + 8 * i, limb, true);
       end -= BASE_DIGITS;
     }
   }
@@ -36,10 +36,10 @@ export function writeLimbs(out: Buffer, offset: number, value: bigint): number {
  * Writes a threshold: `value` itself, -1 in every limb when it is negative (every used sum is above it), or
  * 10^90 for `undefined`, no limit (no used sum is above it). Returns the offset after it.
  */
-export function writeThreshold(out: Buffer, offset: number, value: bigint | undefined): number {
+export function writeThreshold(out: DataView, offset: number, value: bigint | undefined): number {
   if (value !== undefined && value >= 0n) return writeLimbs(out, offset, value);
   for (let i = 0; i < LIMBS; i += 1) {
-    out.writeDoubleLE(value === undefined ? (i === LIMBS - 1 ? NO_LIMIT_TOP : 0) : -1, offset + 8 * i);
+    out.setFloat64(offset + 8 * i, value === undefined ? (i === LIMBS - 1 ? NO_LIMIT_TOP : 0) : -1, true);
   }
   return offset + 8 * LIMBS;
 }

@@ -16,7 +16,7 @@ import { script } from "./redis-client.js";
  * `cleanAt`: when reservations older than the retention are next dropped from the sorted set. One `struct.unpack`
  * reads it, one `struct.pack` writes it.
  */
-const PRELUDE = `
+export const PRELUDE = `
 local B = 1e15
 -- x > y
 local function over(x, o, y, p)

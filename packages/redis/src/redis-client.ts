@@ -131,13 +131,10 @@ export class ScriptRunner {
         }
         sent.then(
           (value) => {
-            if (pending.settled) return;
-            pending.settled = true;
-            resolve(value);
+            if (this.#deadlines.settle(pending)) resolve(value);
           },
           (error: unknown) => {
-            if (pending.settled) return;
-            pending.settled = true;
+            if (!this.#deadlines.settle(pending)) return;
             if (sha !== null && /NOSCRIPT/.test(message(error))) attempt(null);
             else reject(this.#wrap(error));
           },
@@ -172,7 +169,7 @@ class TimeoutError extends Error {}
 
 interface Pending {
   readonly deadline: number;
-  readonly reject: (error: Error) => void;
+  reject: ((error: Error) => void) | undefined;
   settled: boolean;
 }
 
@@ -198,6 +195,27 @@ class Deadlines {
     return pending;
   }
 
+  /** Marks `pending` answered (true) or already expired (false): only the first call wins. */
+  settle(pending: Pending): boolean {
+    if (pending.settled) return false;
+    pending.settled = true;
+    pending.reject = undefined;
+    this.#dropSettled();
+    return true;
+  }
+
+  #dropSettled(): void {
+    const queue = this.#queue;
+    while (this.#head < queue.length && (queue[this.#head] as Pending).settled) this.#head += 1;
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
   #arm(ms: number): void {
     this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(ms)));
     this.#timer.unref?.();
@@ -206,26 +224,18 @@ class Deadlines {
   #expire(): void {
     this.#timer = undefined;
     const now = performance.now();
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const pending = queue[this.#head] as Pending;
-      if (!pending.settled) {
-        if (pending.deadline > now) break;
-        pending.settled = true;
-        pending.reject(new TimeoutError(`no answer within ${this.#timeoutMs} ms`));
-      }
-      this.#head += 1;
+    for (let i = this.#head; i < this.#queue.length; i += 1) {
+      const pending = this.#queue[i] as Pending;
+      if (pending.settled) continue;
+      if (pending.deadline > now) break;
+      const reject = pending.reject;
+      pending.settled = true;
+      pending.reject = undefined;
+      reject?.(new TimeoutError(`no answer within ${this.#timeoutMs} ms`));
     }
-    if (this.#head === queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else {
-      if (this.#head > 1024) {
-        this.#queue = queue.slice(this.#head);
-        this.#head = 0;
-      }
-      this.#arm((this.#queue[this.#head] as Pending).deadline - now);
-    }
+    this.#dropSettled();
+    const next = this.#queue[this.#head];
+    if (next !== undefined) this.#arm(next.deadline - now);
   }
 }
 

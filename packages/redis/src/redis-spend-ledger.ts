@@ -104,8 +104,9 @@ export class RedisSpendLedger implements SpendLedger {
     }
     // The numbers, packed: now, retention, then per asset its amount, thresholds and windows (see RESERVE).
     const numbers = Buffer.allocUnsafe(size);
-    numbers.writeDoubleLE(now, 0);
-    numbers.writeDoubleLE(this.#retentionMs, 8);
+    const view = new DataView(numbers.buffer, numbers.byteOffset, size);
+    view.setFloat64(0, now, true);
+    view.setFloat64(8, this.#retentionMs, true);
     let at = 16;
     const keys = ledgerKeys(this.#prefix, request.scope);
     const scriptKeys = [keys.scope];
@@ -117,12 +118,13 @@ export class RedisSpendLedger implements SpendLedger {
       entry += `${entry === "" ? "" : ","}[${JSON.stringify(plan.name)},"${amount}"]`;
       scriptKeys.push(keys.window(plan.name));
       args.push(plan.name, `${amount}:${request.key}`);
-      at = writeLimbs(numbers, at, plan.amount);
-      at = writeThreshold(numbers, at, plan.lifetime);
-      at = numbers.writeDoubleLE(plan.windows.length, at);
+      at = writeLimbs(view, at, plan.amount);
+      at = writeThreshold(view, at, plan.lifetime);
+      view.setFloat64(at, plan.windows.length, true);
+      at += 8;
       for (let w = 0; w < plan.windows.length; w += 1) {
-        at = numbers.writeDoubleLE(plan.windows[w] as number, at);
-        at = writeThreshold(numbers, at, plan.thresholds[w]);
+        view.setFloat64(at, plan.windows[w] as number, true);
+        at = writeThreshold(view, at + 8, plan.thresholds[w]);
       }
     }
     // the entry's tail: what a replay compares (the fingerprint) and what release gives back
