@@ -5,7 +5,7 @@
  */
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireRedis, startRedis, type RedisServer } from "../test/redis-server.js";
+import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 import { decodeAssetState, fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
 import { PRELUDE } from "./ledger-scripts.js";
 
@@ -112,7 +112,9 @@ describe("ledger limbs (client side)", () => {
 
   it("refuses limbs a tampered reply could carry: fractions, negatives, 10^15 and beyond, non-numbers", () => {
     const ok = [1, 2, 3, 4, 5, 6];
-    expect(fromLimbs(ok, 0)).toBe(6_000000000000005_000000000000004_000000000000003_000000000000002_000000000000001n);
+    expect(fromLimbs(ok, 0)).toBe(
+      6_000000000000005_000000000000004_000000000000003_000000000000002_000000000000001n,
+    );
     for (const bad of [0.5, -1, 1e15, 2 ** 53, Number.NaN, "7", null]) {
       expect(fromLimbs([bad, ...ok.slice(1)], 0)).toBeUndefined();
     }
@@ -131,7 +133,7 @@ describe("ledger limbs (client side)", () => {
   it("decodes a stored asset state and refuses bytes of another shape", () => {
     const values = [1234, 5, 0, 0, 0, 0, 1, 60_000, 99, -1, 7, 0, 0, 0, 0, 0];
     const bytes = Buffer.alloc(values.length * 8);
-    values.forEach((value, i) => bytes.writeDoubleLE(value, 8 * i));
+    for (const [i, value] of values.entries()) bytes.writeDoubleLE(value, 8 * i);
     expect(decodeAssetState(bytes)).toEqual({
       cleanAt: 1234,
       total: 10n ** 75n + 5n,

@@ -75,7 +75,11 @@ export function decodeAssetState(bytes: Uint8Array): AssetState {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values: number[] = [];
   for (let at = 0; at + 8 <= bytes.byteLength; at += 8) values.push(view.getFloat64(at, true));
-  if (bytes.byteLength % 8 !== 0 || values.length < 1 + LIMBS || (values.length - 1 - LIMBS) % (3 + LIMBS) !== 0) {
+  if (
+    bytes.byteLength % 8 !== 0 ||
+    values.length < 1 + LIMBS ||
+    (values.length - 1 - LIMBS) % (3 + LIMBS) !== 0
+  ) {
     throw new Error(`not an asset state: ${bytes.byteLength} bytes`);
   }
   const limbs = (offset: number): bigint => {

@@ -3,8 +3,8 @@
  * (the network is faked; the runner is the real one).
  */
 import { describe, expect, it } from "vitest";
-import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { ScriptRunner, script } from "./redis-client.js";
+import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
 interface Call {
   readonly kind: "evalSha" | "eval";

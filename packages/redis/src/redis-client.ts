@@ -113,10 +113,14 @@ export class ScriptRunner {
     // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
     if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
       return Promise.reject(
-        new RedisAdapterError(RedisErrorCode.Unavailable, "Redis is unavailable: the client is reconnecting.", {
-          hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
-          retryable: true,
-        }),
+        new RedisAdapterError(
+          RedisErrorCode.Unavailable,
+          "Redis is unavailable: the client is reconnecting.",
+          {
+            hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
+            retryable: true,
+          },
+        ),
       );
     }
     return new Promise((resolve, reject) => {

@@ -318,12 +318,17 @@ describe.runIf(run)("RedisSpendLedger", () => {
       { asset: "x", amount: 2n ** 256n, limits: [] },
       { asset: "x", amount: 1n, limits: [] },
     ];
-    await expect(ledger.reserve({ scope: "s", key: "k2", fingerprint: "f", items: twoItems })).rejects.toThrow(
-      /larger than 2\^256/,
-    );
+    await expect(
+      ledger.reserve({ scope: "s", key: "k2", fingerprint: "f", items: twoItems }),
+    ).rejects.toThrow(/larger than 2\^256/);
     const badClock = new RedisSpendLedger({ client, prefix: "max:", now: () => Number.NaN });
     await expect(
-      badClock.reserve({ scope: "s", key: "k3", fingerprint: "f", items: [{ asset: "x", amount: 1n, limits: [] }] }),
+      badClock.reserve({
+        scope: "s",
+        key: "k3",
+        fingerprint: "f",
+        items: [{ asset: "x", amount: 1n, limits: [] }],
+      }),
     ).rejects.toMatchObject({ code: "redis_invalid_option" });
     expect(await client.keys("max:*:k2*")).toEqual([]);
   });
@@ -340,9 +345,8 @@ describe.runIf(run)("RedisSpendLedger", () => {
     expect(await ledger.reserve(request("a", 1n))).toEqual({ status: "reserved" });
     const hash = "ovf:ledger:{s}:v3";
     const state = Buffer.alloc(8 * 7);
-    [1e18, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1].forEach((value, i) =>
-      state.writeDoubleLE(value, 8 * i),
-    );
+    const values = [1e18, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1];
+    for (const [i, value] of values.entries()) state.writeDoubleLE(value, 8 * i);
     await client.hSet(hash, "s:x", state);
     const error = await ledger.reserve(request("b", 1n)).catch((caught: unknown) => caught);
     expect(isRedisAdapterError(error)).toBe(true);

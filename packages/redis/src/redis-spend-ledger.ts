@@ -1,7 +1,7 @@
 import type { SpendLedger, SpendReserveRequest, SpendReserveResult } from "@lucid-dreams/agent-auth/tools";
 import { DEFAULT_PREFIX, ledgerKeys } from "./keys.js";
-import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
 import { fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
+import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
 import { checkPrefix, type RedisClientLike, type ScriptArgument, ScriptRunner } from "./redis-client.js";
 import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
@@ -214,7 +214,13 @@ function firstExceeded(assets: AssetPlan[], checks: Check[], reply: unknown[]): 
     const sums = used.get(check.plan) as bigint[];
     const sum = sums[check.window === 0 ? 0 : check.plan.windows.indexOf(check.window) + 1] as bigint;
     if (sum + check.amount > check.limit) {
-      return { status: "exceeded", asset: check.plan.name, rule: String(check.rule), limit: check.limit, used: sum };
+      return {
+        status: "exceeded",
+        asset: check.plan.name,
+        rule: String(check.rule),
+        limit: check.limit,
+        used: sum,
+      };
     }
   }
   throw badReply();

@@ -22,6 +22,10 @@ export async function readAssetState(
 }
 
 /** The lifetime total (reserved + committed) of `asset` in the scope hash `hashKey`; 0 when none. */
-export async function readLedgerTotal(client: CommandSender, hashKey: string, asset: string): Promise<bigint> {
+export async function readLedgerTotal(
+  client: CommandSender,
+  hashKey: string,
+  asset: string,
+): Promise<bigint> {
   return (await readAssetState(client, hashKey, asset))?.total ?? 0n;
 }
