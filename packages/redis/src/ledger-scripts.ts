@@ -92,7 +92,7 @@ end
  * every used sum and the client names the first check (in the request's order) that fails, as a check-by-check
  * loop would.
  * -> 'reserved' | {'replay', state} | {'conflict'} | {'exceeded', per asset the lifetime total and the sum of
- * each window checked, 6 limbs each} | error 'ledger_overflow' (a sum past 10^90: nothing written)
+ * each window checked, 6 limbs each} | {'overflow'} (a sum past 10^90: nothing written)
  *
  * Calls on the usual path: HMGET (the entry and the states of the assets at once), TIME (without an injected
  * clock), ZADD per asset, HSET (the entry and the states at once). A window reads its sorted set only when a
@@ -123,10 +123,11 @@ if now < 0 then
   now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
 end
 -- the sum of the amounts of the members scored in (lo, hi], added to x at o; members are '<amount>:<key>'
+local overflow = false
 local function sumRange(z, lo, hi, x, o)
   local n = {}
   for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. int(lo), hi)) do
-    addTo(x, o, limbs(string.sub(m, 1, string.find(m, ':', 1, true) - 1), n, 0), 0)
+    if addTo(x, o, limbs(string.sub(m, 1, string.find(m, ':', 1, true) - 1), n, 0), 0) then overflow = true end
   end
 end
 local function firstAfter(z, lo)
@@ -181,6 +182,7 @@ for i = 1, nA do
   end
   states[i], checks[i] = s, c
 end
+if overflow then return {'overflow'} end
 if exceeded then
   local out, used = {}, { 'exceeded' }
   for i = 1, nA do
@@ -197,9 +199,9 @@ if exceeded then
 end
 for i = 1, nA do
   local s, m = states[i], amounts[i]
-  if addTo(s, 1, a, m) then return redis.error_reply('ledger_overflow') end
+  if addTo(s, 1, a, m) then return {'overflow'} end
   for q = 7, #s - 1, 9 do
-    if addTo(s, q + 3, a, m) then return redis.error_reply('ledger_overflow') end
+    if addTo(s, q + 3, a, m) then return {'overflow'} end
     if s[q + 3] < 0 or now < s[q + 3] then s[q + 3] = now end
   end
 end

@@ -349,10 +349,23 @@ describe.runIf(run)("RedisSpendLedger", () => {
     for (const [i, value] of values.entries()) state.writeDoubleLE(value, 8 * i);
     await client.hSet(hash, "s:x", state);
     const error = await ledger.reserve(request("b", 1n)).catch((caught: unknown) => caught);
-    expect(isRedisAdapterError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/ledger_overflow/);
+    expect(isRedisAdapterError(error, RedisErrorCode.ReplyInvalid)).toBe(true);
+    expect((error as Error).message).toMatch(/10\^90/);
     expect(await readLedgerTotal(client, hash, "x")).toBe(10n ** 90n - 1n);
     expect(await client.hExists(hash, "e:b")).toBe(0);
+    // the same when a window is summed from a sorted set holding such amounts
+    await client.zAdd("ovf:ledger:{s}:v3:win:y", [
+      { score: 1_749_999_999_000, value: `${"9".repeat(90)}:p` },
+      { score: 1_749_999_999_500, value: `${"9".repeat(90)}:q` },
+    ]);
+    const windowed = {
+      ...request("c", 1n),
+      items: [{ asset: "y", amount: 1n, limits: [{ rule: "w", amount: 5n, windowMs: 60_000 }] }],
+    };
+    const summed = await ledger.reserve(windowed).catch((caught: unknown) => caught);
+    expect(isRedisAdapterError(summed, RedisErrorCode.ReplyInvalid)).toBe(true);
+    expect(await client.hExists(hash, "e:c")).toBe(0);
+    expect(await client.hExists(hash, "s:y")).toBe(0);
   });
 
   it("refuses a client that is not a node-redis client, or not connected", async () => {

@@ -142,6 +142,14 @@ export class RedisSpendLedger implements SpendLedger {
       }
       case "exceeded":
         return firstExceeded(assets, checks, reply);
+      case "overflow":
+        throw new RedisAdapterError(
+          RedisErrorCode.ReplyInvalid,
+          "RedisSpendLedger: a sum would pass 10^90; the reservation was refused and nothing was written.",
+          {
+            hint: "Amounts are at most 2^256, so only a state written by another program gets there: check what writes under this ledger's prefix.",
+          },
+        );
       default:
         throw badReply();
     }
