@@ -7,8 +7,8 @@
  * | `<prefix>{<agentRef>}:store:<key>` | hash `v`, `ver`, `fence` | a stored value, its write counter, the fence of its writer |
  * | `<prefix>{<agentRef>}:fence:<key>` | string (INCR) | the last fencing number handed out for `<key>` |
  * | `<prefix>{<agentRef>}:lease:<key>` | string, PX | the refresh lease: the holder's random owner id |
- * | `<prefix>ledger:{<scope>}:v2` | hash | `e:<key>` the reservation (`<R|C> <ms> <fingerprint length> <fingerprint><JSON [[asset, amount], ...]>`); `t:<asset>` the live (reserved + committed) total, decimal; `w:<asset>` the asset's rolling-window sums |
- * | `<prefix>ledger:{<scope>}:v2:win:<asset>` | sorted set | `<amount>:<key>` scored by the reservation's time (ms) |
+ * | `<prefix>ledger:{<scope>}:v3` | hash | `e:<key>` the reservation (`<R|C> <ms> <fingerprint length> <fingerprint><JSON [[asset, amount], ...]>`); `s:<asset>` the asset's state: live (reserved + committed) total and rolling-window sums, packed doubles (see `ledger-scripts.ts`) |
+ * | `<prefix>ledger:{<scope>}:v3:win:<asset>` | sorted set | `<amount>:<key>` scored by the reservation's time (ms) |
  */
 
 /** The default key prefix. */
@@ -24,7 +24,7 @@ export const storageKeys = (prefix: string, agentRef: string, key: string) => {
 export const ledgerKeys = (prefix: string, scope: string) => {
   const base = `${prefix}ledger:{${scope}}:`;
   return {
-    scope: `${base}v2`,
-    window: (asset: string) => `${base}v2:win:${asset}`,
+    scope: `${base}v3`,
+    window: (asset: string) => `${base}v3:win:${asset}`,
   };
 };

@@ -6,6 +6,7 @@ import { createClient } from "redis";
 import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopChildren } from "../test/fleet.js";
+import { readLedgerTotal } from "../test/ledger-state.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 
 const run = requireRedis();
@@ -105,9 +106,7 @@ describe.runIf(run)(
       }
       const redisClient = createClient({ url: redis.url });
       await redisClient.connect();
-      const ledgerTotal = BigInt(
-        (await redisClient.hGet(`ledger-fleet:ledger:{${scope}}:v2`, `t:${asset}`)) ?? "0",
-      );
+      const ledgerTotal = await readLedgerTotal(redisClient, `ledger-fleet:ledger:{${scope}}:v3`, asset);
       await redisClient.close();
       console.log(
         `ledger fleet: ${PROCESSES * RESERVATIONS} reservations, ${reserved} reserved (budget ${BUDGET / AMOUNT} sends), ` +

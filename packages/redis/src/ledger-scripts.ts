@@ -1,89 +1,73 @@
 import { script } from "./redis-client.js";
 
 /**
- * Shared Lua: exact decimal arithmetic on strings (amounts are bigints: wei overflow Lua's doubles), the clock,
- * and the per-asset window state.
+ * Shared Lua: exact arithmetic on amounts (bigints: wei overflow Lua's doubles), the entry and the asset state.
  *
- * Numbers are decimal strings without leading zeros. Up to 15 digits they are added as doubles (exact below
- * 2^53), up to 28 in two limbs of 14 digits, longer ones in a loop of such limbs. No float ever reaches a stored amount. Integers are formatted with
- * `%d` (a 64-bit long in Redis's Lua), several times cheaper than `%.0f` or `tostring`.
+ * An amount is 6 limbs of base 10^15, lowest first, each a double holding an integer below 10^15 (exact: sums of
+ * two limbs stay below 2^53), so up to 10^90 - 1; amounts and limits are at most 2^256 (78 digits, checked by the
+ * client). A number `x` is read at an offset `o` of a Lua array: `x[o + 1]` .. `x[o + 6]`. Adding, subtracting and
+ * comparing are a few Lua operations on doubles: no string is built, parsed or formatted for them.
  *
- * Window state of one asset (field `w:<asset>` of the scope hash), space-separated:
- * `<cleanAt> (<windowMs> <sum> <since> <next>)*`: for each rolling window ever used with the asset, the sum of
- * the amounts reserved after `since` (the window's lower bound when last advanced), and `next`, a lower bound of
- * the oldest counted reservation's time (-1: none counted), so that advancing the window reads the sorted set
- * only when a reservation may have left it. `cleanAt`: when reservations older than the retention are next
- * dropped from the sorted set.
+ * The state of one asset (field `s:<asset>` of the scope hash) is such an array packed with `struct.pack` as
+ * little-endian doubles: `cleanAt`, the lifetime total (6 limbs), then per rolling window ever used with the asset
+ * `windowMs`, `since`, `next`, its sum (6 limbs) - the sum of the amounts reserved after `since` (the window's
+ * lower bound when last advanced), and `next` a lower bound of the oldest counted reservation's time (-1: none
+ * counted), so that advancing the window reads the sorted set only when a reservation may have left it.
+ * `cleanAt`: when reservations older than the retention are next dropped from the sorted set. One `struct.unpack`
+ * reads it, one `struct.pack` writes it.
  */
-const PRELUDE = `
-local function add(a, b)
-  if a == '0' then return b end
-  if b == '0' then return a end
-  local la, lb = #a, #b
-  if la < 16 and lb < 16 then return string.format('%d', tonumber(a) + tonumber(b)) end
-  if la <= 28 and lb <= 28 then
-    -- two limbs of 14 digits: the usual wei amounts and sums
-    local lo = tonumber(string.sub(a, -14)) + tonumber(string.sub(b, -14))
-    local hi = (la > 14 and tonumber(string.sub(a, 1, la - 14)) or 0) + (lb > 14 and tonumber(string.sub(b, 1, lb - 14)) or 0)
-    if lo >= 1e14 then lo = lo - 1e14; hi = hi + 1 end
-    if hi > 0 then return string.format('%d%014d', hi, lo) end
-    return string.format('%d', lo)
+export const PRELUDE = `
+local B = 1e15
+-- x > y
+local function over(x, o, y, p)
+  for i = 6, 1, -1 do
+    local u, v = x[o + i], y[p + i]
+    if u ~= v then return u > v end
   end
-  local limbs, carry, i, j = {}, 0, #a, #b
-  while i > 0 or j > 0 or carry > 0 do
-    local x = i > 0 and tonumber(string.sub(a, math.max(1, i - 13), i)) or 0
-    local y = j > 0 and tonumber(string.sub(b, math.max(1, j - 13), j)) or 0
-    local s = x + y + carry
-    if s >= 1e14 then s = s - 1e14; carry = 1 else carry = 0 end
-    limbs[#limbs + 1] = s
-    i = i - 14; j = j - 14
+  return false
+end
+-- x = x + y; true when the sum does not fit in 6 limbs (x is then wrong: refuse before writing it)
+local function addTo(x, o, y, p)
+  local c = 0
+  for i = 1, 6 do
+    local v = x[o + i] + y[p + i] + c
+    if v >= B then x[o + i] = v - B; c = 1 else x[o + i] = v; c = 0 end
   end
-  local parts = { string.format('%d', limbs[#limbs]) }
-  for k = #limbs - 1, 1, -1 do parts[#parts + 1] = string.format('%014d', limbs[k]) end
-  return table.concat(parts)
+  return c > 0
 end
-local function cmp(a, b)
-  if #a ~= #b then return (#a < #b) and -1 or 1 end
-  if a == b then return 0 end
-  return (a < b) and -1 or 1
-end
--- a - b, never below 0 (a >= b unless the data was tampered with)
-local function sub(a, b)
-  if cmp(a, b) <= 0 then return '0' end
-  if #a < 16 then return string.format('%d', tonumber(a) - tonumber(b)) end
-  local limbs, borrow, i, j = {}, 0, #a, #b
-  while i > 0 do
-    local x = tonumber(string.sub(a, math.max(1, i - 13), i))
-    local y = j > 0 and tonumber(string.sub(b, math.max(1, j - 13), j)) or 0
-    local s = x - y - borrow
-    if s < 0 then s = s + 1e14; borrow = 1 else borrow = 0 end
-    limbs[#limbs + 1] = s
-    i = i - 14; j = j - 14
+-- x = x - y, never below 0 (x >= y unless the data was tampered with)
+local function subFrom(x, o, y, p)
+  if over(y, p, x, o) then
+    for i = 1, 6 do x[o + i] = 0 end
+    return
   end
-  while #limbs > 1 and limbs[#limbs] == 0 do limbs[#limbs] = nil end
-  local parts = { string.format('%d', limbs[#limbs]) }
-  for k = #limbs - 1, 1, -1 do parts[#parts + 1] = string.format('%014d', limbs[k]) end
-  return table.concat(parts)
+  local c = 0
+  for i = 1, 6 do
+    local v = x[o + i] - y[p + i] - c
+    if v < 0 then x[o + i] = v + B; c = 1 else x[o + i] = v; c = 0 end
+  end
 end
-local function clock(arg)
-  if arg ~= '' then return tonumber(arg) end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- the limbs of a decimal string of at most 90 digits, written at x[o + 1] .. x[o + 6]
+local function limbs(text, x, o)
+  local n = #text
+  for i = 1, 6 do
+    if n > 0 then x[o + i] = tonumber(string.sub(text, n > 15 and n - 14 or 1, n)) else x[o + i] = 0 end
+    n = n - 15
+  end
+  return x
 end
+-- the struct format of n little-endian doubles
+local function doubles(n)
+  if n < 64 then return string.sub('<${"d".repeat(63)}', 1, n + 1) end
+  return '<' .. string.rep('d', n)
+end
+local function unpackDoubles(bytes)
+  local t = { struct.unpack(doubles(#bytes / 8), bytes) }
+  t[#t] = nil -- struct.unpack also returns the position after the last value
+  return t
+end
+local function packDoubles(t) return struct.pack(doubles(#t), unpack(t)) end
 local function int(n) return string.format('%d', n) end
-local function parseWindows(text)
-  local s = { clean = 0, wins = {}, order = {} }
-  if not text then return s end
-  local _, e, clean = string.find(text, '^(%S+)')
-  s.clean = tonumber(clean)
-  while true do
-    local _, last, w, sum, since, nxt = string.find(text, '^ (%S+) (%S+) (%S+) (%S+)', e + 1)
-    if not last then return s end
-    s.wins[w] = { sum = sum, since = tonumber(since), next = tonumber(nxt) }
-    s.order[#s.order + 1] = w
-    e = last
-  end
-end
 -- an entry: '<state R|C> <time> <length of fingerprint> <fingerprint><JSON [[asset, amount], ...]>'
 local function parseEntry(v)
   local a = string.find(v, ' ', 3, true)
@@ -91,137 +75,154 @@ local function parseEntry(v)
   local n = tonumber(string.sub(v, a + 1, b - 1))
   return string.sub(v, 1, 1), tonumber(string.sub(v, 3, a - 1)), string.sub(v, b + 1, b + n), string.sub(v, b + n + 1)
 end
-local function formatWindows(s)
-  local parts = { int(s.clean) }
-  for _, w in ipairs(s.order) do
-    local v = s.wins[w]
-    parts[#parts + 1] = w .. ' ' .. v.sum .. ' ' .. int(v.since) .. ' ' .. int(v.next)
-  end
-  return table.concat(parts, ' ')
-end
 `;
 
 /**
  * Reserve. KEYS: the scope hash, then the sorted set of each asset (in ARGV order).
- * ARGV: now ('' = Redis TIME), retention ms, key, fingerprint, the entry's assets and amounts as JSON
- * `[[asset, amount], ...]` (kept for release), number of assets A, then A times (asset, amount: the sum of the
- * request's items of that asset), then the number of checks C, then C times (asset index 1-based, item amount,
- * limit amount, windowMs or '' for a lifetime limit, rule).
- * -> {'reserved'} | {'replay', state} | {'conflict'} | {'exceeded', asset, rule, limit, used}
+ * ARGV: the numbers (little-endian doubles, one `struct.unpack`): now (-1 = Redis TIME), retention ms, then per
+ * asset its amount (the sum of the request's items of that asset), its lifetime threshold, the number of
+ * windows it checks and per window `windowMs` and its threshold (amounts and thresholds in 6 limbs); then the
+ * key, the entry's tail `<fingerprint length> <fingerprint><JSON [[asset, amount], ...]>` (what release gives
+ * back), and per asset its name and its sorted-set member `<amount>:<key>`.
  *
- * Calls on the usual path: HMGET (entry, totals and window states at once), ZADD per asset, HSET (entry,
- * totals and window states at once). A window reads its sorted set only when a reservation may have left it.
- * Everything the script needs comes flat in ARGV: it decodes no JSON.
+ * A threshold is the largest used sum every check of that (asset, window) still lets through: the least
+ * `limit - item amount` over them, computed by the client; -1 (in every limb) when no used sum does (an item
+ * larger than its limit), 10^90 (top limb 10^16) for an asset without a lifetime limit. So the script compares
+ * each used sum with one number and never needs the request's items, rules or limits; on a refusal it returns
+ * every used sum and the client names the first check (in the request's order) that fails, as a check-by-check
+ * loop would.
+ * -> 'reserved' | {'replay', state} | {'conflict'} | {'exceeded', per asset the lifetime total and the sum of
+ * each window checked, 6 limbs each} | {'overflow'} (a sum past 10^90: nothing written)
+ *
+ * Calls on the usual path: HMGET (the entry and the states of the assets at once), TIME (without an injected
+ * clock), ZADD per asset, HSET (the entry and the states at once). A window reads its sorted set only when a
+ * reservation may have left it.
  */
 export const RESERVE = script(`${PRELUDE}
-local H = KEYS[1]
-local now = clock(ARGV[1])
-local key, fp = ARGV[3], ARGV[4]
-local nA = tonumber(ARGV[6])
-local fields = { 'e:' .. key }
-for i = 1, nA do
-  local asset = ARGV[5 + 2 * i]
-  fields[2 * i] = 't:' .. asset
-  fields[2 * i + 1] = 'w:' .. asset
+local H, key = KEYS[1], ARGV[2]
+local nA = #KEYS - 1
+local got
+if nA == 1 then
+  got = redis.call('HMGET', H, 'e:' .. key, 's:' .. ARGV[4])
+else
+  local fields = { 'e:' .. key }
+  for i = 1, nA do fields[i + 1] = 's:' .. ARGV[2 + 2 * i] end
+  got = redis.call('HMGET', H, unpack(fields))
 end
-local got = redis.call('HMGET', H, unpack(fields))
 if got[1] then
   local state, _, efp = parseEntry(got[1])
-  if efp ~= fp then return {'conflict'} end
+  local tail = ARGV[3]
+  local sp = string.find(tail, ' ', 1, true)
+  if efp ~= string.sub(tail, sp + 1, sp + tonumber(string.sub(tail, 1, sp - 1))) then return {'conflict'} end
   return {'replay', state == 'C' and 'committed' or 'reserved'}
 end
-local c0 = 7 + 2 * nA
-local nC = tonumber(ARGV[c0])
-local totals, states = {}, {}
-for i = 1, nA do
-  totals[i] = got[2 * i] or '0'
-  states[i] = parseWindows(got[2 * i + 1])
+local a = unpackDoubles(ARGV[1])
+local now = a[1]
+if now < 0 then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
 end
-for c = 1, nC do
-  local w = ARGV[c0 + 5 * c - 1]
-  if w ~= '' then
-    local s = states[tonumber(ARGV[c0 + 5 * c - 4])]
-    if s.wins[w] == nil then
-      s.wins[w] = false
-      s.order[#s.order + 1] = w
-    end
-  end
-end
--- the sum of the amounts of the members scored in (lo, hi]; members are '<amount>:<key>'
-local function sumRange(z, lo, hi)
-  local sum = '0'
+-- the sum of the amounts of the members scored in (lo, hi], added to x at o; members are '<amount>:<key>'
+local overflow = false
+local function sumRange(z, lo, hi, x, o)
+  local n = {}
   for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. int(lo), hi)) do
-    sum = add(sum, string.sub(m, 1, string.find(m, ':', 1, true) - 1))
+    if addTo(x, o, limbs(string.sub(m, 1, string.find(m, ':', 1, true) - 1), n, 0), 0) then overflow = true end
   end
-  return sum
 end
 local function firstAfter(z, lo)
   local r = redis.call('ZRANGEBYSCORE', z, '(' .. int(lo), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   if #r == 0 then return -1 end
   return tonumber(r[2])
 end
--- advance every window of the request's assets to now
+local states, checks, amounts, exceeded = {}, {}, {}, false
+local p = 2
 for i = 1, nA do
-  local z, s = KEYS[i + 1], states[i]
-  for _, w in ipairs(s.order) do
-    local v, lower = s.wins[w], now - tonumber(w)
-    if not v or lower < v.since then
-      v = { sum = sumRange(z, lower, '+inf'), since = lower, next = firstAfter(z, lower) }
-    elseif lower > v.since then
-      if v.next >= 0 and v.next <= lower then
-        v.sum = sub(v.sum, sumRange(z, v.since, int(lower)))
-        v.next = firstAfter(z, lower)
+  local z = KEYS[i + 1]
+  local s = got[i + 1] and unpackDoubles(got[i + 1]) or { 0, 0, 0, 0, 0, 0, 0 }
+  amounts[i] = p
+  if over(s, 1, a, p + 6) then exceeded = true end
+  -- the windows this request checks (offsets in s and in a), first used ones added
+  local nW, c = a[p + 13], {}
+  p = p + 13
+  for _ = 1, nW do
+    local w, at = a[p + 1], nil
+    for q = 7, #s - 1, 9 do
+      if s[q + 1] == w then at = q; break end
+    end
+    if not at then
+      at = #s
+      -- since = +inf: advanced below as when the clock went back, by summing the sorted set
+      s[at + 1], s[at + 2], s[at + 3] = w, math.huge, -1
+      for k = 4, 9 do s[at + k] = 0 end
+    end
+    c[#c + 1] = at
+    c[#c + 1] = p + 1
+    p = p + 7
+  end
+  -- advance every window of the asset to now
+  for q = 7, #s - 1, 9 do
+    local lower, since = now - s[q + 1], s[q + 2]
+    if lower < since then
+      for k = 4, 9 do s[q + k] = 0 end
+      sumRange(z, lower, '+inf', s, q + 3)
+      s[q + 2], s[q + 3] = lower, firstAfter(z, lower)
+    elseif lower > since then
+      if s[q + 3] >= 0 and s[q + 3] <= lower then
+        local gone = { 0, 0, 0, 0, 0, 0 }
+        sumRange(z, since, int(lower), gone, 0)
+        subFrom(s, q + 3, gone, 0)
+        s[q + 3] = firstAfter(z, lower)
       end
-      v.since = lower
+      s[q + 2] = lower
     end
-    s.wins[w] = v
+  end
+  for k = 1, #c, 2 do
+    if over(s, c[k] + 3, a, c[k + 1]) then exceeded = true end
+  end
+  states[i], checks[i] = s, c
+end
+if overflow then return {'overflow'} end
+if exceeded then
+  local out, used = {}, { 'exceeded' }
+  for i = 1, nA do
+    local s, c = states[i], checks[i]
+    out[#out + 1] = 's:' .. ARGV[2 + 2 * i]
+    out[#out + 1] = packDoubles(s)
+    for k = 2, 7 do used[#used + 1] = s[k] end
+    for k = 1, #c, 2 do
+      for l = 4, 9 do used[#used + 1] = s[c[k] + l] end
+    end
+  end
+  redis.call('HSET', H, unpack(out))
+  return used
+end
+for i = 1, nA do
+  local s, m = states[i], amounts[i]
+  if addTo(s, 1, a, m) then return {'overflow'} end
+  for q = 7, #s - 1, 9 do
+    if addTo(s, q + 3, a, m) then return {'overflow'} end
+    if s[q + 3] < 0 or now < s[q + 3] then s[q + 3] = now end
   end
 end
--- check; (used + item amount) is the new sum when the item's amount is the asset's whole amount
-local after = {}
-for i = 1, nA do after[i] = {} end
-for c = 1, nC do
-  local b = c0 + 5 * c - 5
-  local a, n, limit, w = tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
-  local used
-  if w == '' then used = totals[a] else used = states[a].wins[w].sum end
-  local sum = add(used, n)
-  if n == ARGV[6 + 2 * a] then after[a][w] = sum end
-  if cmp(sum, limit) > 0 then
-    local out = {}
-    for i = 1, nA do
-      out[#out + 1] = 'w:' .. ARGV[5 + 2 * i]
-      out[#out + 1] = formatWindows(states[i])
-    end
-    redis.call('HSET', H, unpack(out))
-    return {'exceeded', ARGV[5 + 2 * a], ARGV[b + 5], limit, used}
-  end
-end
-local retention = tonumber(ARGV[2])
+local retention, stamp = a[2], int(now)
 local out = {}
 for i = 1, nA do
-  local asset, amount, s, z, known = ARGV[5 + 2 * i], ARGV[6 + 2 * i], states[i], KEYS[i + 1], after[i]
-  for _, w in ipairs(s.order) do
-    local v = s.wins[w]
-    v.sum = known[w] or add(v.sum, amount)
-    if v.next < 0 or now < v.next then v.next = now end
-  end
-  redis.call('ZADD', z, now, amount .. ':' .. key)
+  local s, z = states[i], KEYS[i + 1]
+  redis.call('ZADD', z, stamp, ARGV[3 + 2 * i])
   -- forget reservations older than the retention (outside every window, all advanced above); their amounts
   -- stay in the lifetime total
-  if now >= s.clean then
+  if now >= s[1] then
     redis.call('ZREMRANGEBYSCORE', z, '-inf', int(now - retention))
-    s.clean = now + math.max(1, math.floor(retention / 16))
+    s[1] = now + math.max(1, math.floor(retention / 16))
   end
-  out[#out + 1] = 't:' .. asset
-  out[#out + 1] = known[''] or add(totals[i], amount)
-  out[#out + 1] = 'w:' .. asset
-  out[#out + 1] = formatWindows(s)
+  out[#out + 1] = 's:' .. ARGV[2 + 2 * i]
+  out[#out + 1] = packDoubles(s)
 end
 out[#out + 1] = 'e:' .. key
-out[#out + 1] = 'R ' .. int(now) .. ' ' .. #fp .. ' ' .. fp .. ARGV[5]
+out[#out + 1] = 'R ' .. stamp .. ' ' .. ARGV[3]
 redis.call('HSET', H, unpack(out))
-return {'reserved'}
+return 'reserved'
 `);
 
 /** Commit. KEYS: the scope hash. ARGV: key. Marks a reserved entry committed. -> 1 when changed. */
@@ -262,25 +263,21 @@ for i = 1, nA do
   if pairs_[i][1] ~= ARGV[1 + i] then return -1 end
 end
 local fields = {}
-for i = 1, nA do
-  fields[2 * i - 1] = 't:' .. ARGV[1 + i]
-  fields[2 * i] = 'w:' .. ARGV[1 + i]
-end
+for i = 1, nA do fields[i] = 's:' .. ARGV[1 + i] end
 local got = redis.call('HMGET', H, unpack(fields))
 local out = {}
 for i = 1, nA do
   local amount = pairs_[i][2]
-  out[#out + 1] = 't:' .. ARGV[1 + i]
-  out[#out + 1] = sub(got[2 * i - 1] or '0', amount)
-  if redis.call('ZREM', KEYS[i + 1], amount .. ':' .. key) == 1 and got[2 * i] then
-    local s = parseWindows(got[2 * i])
-    for _, w in ipairs(s.order) do
-      local v = s.wins[w]
-      if at > v.since then v.sum = sub(v.sum, amount) end
+  local n = limbs(amount, {}, 0)
+  local s = got[i] and unpackDoubles(got[i]) or { 0, 0, 0, 0, 0, 0, 0 }
+  subFrom(s, 1, n, 0)
+  if redis.call('ZREM', KEYS[i + 1], amount .. ':' .. key) == 1 then
+    for q = 7, #s - 1, 9 do
+      if at > s[q + 2] then subFrom(s, q + 3, n, 0) end
     end
-    out[#out + 1] = 'w:' .. ARGV[1 + i]
-    out[#out + 1] = formatWindows(s)
   end
+  out[#out + 1] = 's:' .. ARGV[1 + i]
+  out[#out + 1] = packDoubles(s)
 end
 redis.call('HSET', H, unpack(out))
 redis.call('HDEL', H, 'e:' .. key)

@@ -6,8 +6,8 @@ import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
  * uses: `eval` / `evalSha` with `{ keys, arguments }`.
  */
 export interface NodeRedisClientLike {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: ScriptArgument[] }): Promise<unknown>;
+  evalSha(sha: string, options: { keys: string[]; arguments: ScriptArgument[] }): Promise<unknown>;
   /** node-redis: false until `await client.connect()`. */
   readonly isOpen?: boolean;
   /** node-redis: false while (re)connecting. */
@@ -16,10 +16,13 @@ export interface NodeRedisClientLike {
 
 /** The part of an ioredis client this package uses: `eval` / `evalsha` with a key count and flat arguments. */
 export interface IoRedisClientLike {
-  eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
-  evalsha(sha: string, numKeys: number, ...args: string[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: ScriptArgument[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: ScriptArgument[]): Promise<unknown>;
   readonly status?: string;
 }
+
+/** An argument of a script: text, or bytes (the ledger sends its numbers packed). */
+export type ScriptArgument = string | Buffer;
 
 /** A Redis client this package accepts: node-redis (recommended) or ioredis. */
 export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
@@ -51,8 +54,14 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /** Runs scripts on the user's client with EVALSHA (EVAL once on NOSCRIPT) and a per-command timeout. */
 export class ScriptRunner {
-  readonly #run: (sha: string | null, source: string, keys: string[], args: string[]) => Promise<unknown>;
+  readonly #run: (
+    sha: string | null,
+    source: string,
+    keys: string[],
+    args: ScriptArgument[],
+  ) => Promise<unknown>;
   readonly #timeoutMs: number;
+  readonly #deadlines: Deadlines;
   readonly #client: RedisClientLike;
 
   constructor(client: unknown, timeoutMs: number | undefined, owner: string) {
@@ -64,6 +73,7 @@ export class ScriptRunner {
       );
     }
     this.#timeoutMs = timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#deadlines = new Deadlines(this.#timeoutMs);
     if (typeof client !== "object" || client === null) {
       throw invalidClient(owner, "no client was given");
     }
@@ -91,48 +101,51 @@ export class ScriptRunner {
   }
 
   /** Runs `s` on `keys` / `args`. Throws `redis_client_invalid` or `redis_unavailable`. */
-  async eval(s: Script, keys: string[], args: string[]): Promise<unknown> {
+  eval(s: Script, keys: string[], args: ScriptArgument[]): Promise<unknown> {
     const client = this.#client as { isOpen?: boolean; isReady?: boolean; status?: string };
     if (client.isOpen === false) {
-      throw new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
-        hint: "Call `await client.connect()` before handing the client over (and keep it open while in use).",
-      });
+      return Promise.reject(
+        new RedisAdapterError(RedisErrorCode.ClientInvalid, "The Redis client is not connected.", {
+          hint: "Call `await client.connect()` before handing the client over (and keep it open while in use).",
+        }),
+      );
     }
     // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
     if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
-      throw new RedisAdapterError(
-        RedisErrorCode.Unavailable,
-        "Redis is unavailable: the client is reconnecting.",
-        {
-          hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
-          retryable: true,
-        },
+      return Promise.reject(
+        new RedisAdapterError(
+          RedisErrorCode.Unavailable,
+          "Redis is unavailable: the client is reconnecting.",
+          {
+            hint: "Check that Redis is running and reachable; the call can be retried once it is back.",
+            retryable: true,
+          },
+        ),
       );
     }
-    try {
-      return await this.#withTimeout(this.#run(s.sha, s.source, keys, args));
-    } catch (error) {
-      if (/NOSCRIPT/.test(message(error))) {
+    return new Promise((resolve, reject) => {
+      // EVALSHA, then EVAL once on NOSCRIPT; each attempt has its own deadline.
+      const attempt = (sha: string | null) => {
+        const pending = this.#deadlines.add((error) => reject(this.#wrap(error)));
+        let sent: Promise<unknown>;
         try {
-          return await this.#withTimeout(this.#run(null, s.source, keys, args));
-        } catch (retryError) {
-          throw this.#wrap(retryError);
+          sent = this.#run(sha, s.source, keys, args);
+        } catch (error) {
+          sent = Promise.reject(error);
         }
-      }
-      throw this.#wrap(error);
-    }
-  }
-
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`no answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
+        sent.then(
+          (value) => {
+            if (this.#deadlines.settle(pending)) resolve(value);
+          },
+          (error: unknown) => {
+            if (!this.#deadlines.settle(pending)) return;
+            if (sha !== null && /NOSCRIPT/.test(message(error))) attempt(null);
+            else reject(this.#wrap(error));
+          },
+        );
+      };
+      attempt(s.sha);
     });
-    promise.catch(() => undefined);
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   #wrap(error: unknown): RedisAdapterError {
@@ -157,6 +170,78 @@ export class ScriptRunner {
 }
 
 class TimeoutError extends Error {}
+
+interface Pending {
+  readonly deadline: number;
+  reject: ((error: Error) => void) | undefined;
+  settled: boolean;
+}
+
+/**
+ * The deadlines of the commands in flight. Every command waits the same time, so they expire in the order they
+ * were sent: one timer, armed for the oldest unsettled command, serves them all (no timer is created or cleared
+ * per command). The timer does not keep the process alive: a command in flight holds its socket, which does.
+ */
+class Deadlines {
+  readonly #timeoutMs: number;
+  #queue: Pending[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  add(reject: (error: Error) => void): Pending {
+    const pending: Pending = { deadline: performance.now() + this.#timeoutMs, reject, settled: false };
+    this.#queue.push(pending);
+    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+    return pending;
+  }
+
+  /** Marks `pending` answered (true) or already expired (false): only the first call wins. */
+  settle(pending: Pending): boolean {
+    if (pending.settled) return false;
+    pending.settled = true;
+    pending.reject = undefined;
+    this.#dropSettled();
+    return true;
+  }
+
+  #dropSettled(): void {
+    const queue = this.#queue;
+    while (this.#head < queue.length && (queue[this.#head] as Pending).settled) this.#head += 1;
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(ms)));
+    this.#timer.unref?.();
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    for (let i = this.#head; i < this.#queue.length; i += 1) {
+      const pending = this.#queue[i] as Pending;
+      if (pending.settled) continue;
+      if (pending.deadline > now) break;
+      const reject = pending.reject;
+      pending.settled = true;
+      pending.reject = undefined;
+      reject?.(new TimeoutError(`no answer within ${this.#timeoutMs} ms`));
+    }
+    this.#dropSettled();
+    const next = this.#queue[this.#head];
+    if (next !== undefined) this.#arm(next.deadline - now);
+  }
+}
 
 function firstLine(text: string): string {
   const end = text.indexOf("\n");

@@ -6,6 +6,7 @@ import { type LocalServer, startLocalServer } from "@lucid-dreams/local-server";
 import { createClient } from "redis";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readLedgerTotal } from "../test/ledger-state.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
@@ -125,7 +126,7 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
 
     const check = createClient({ url: redis.url });
     await check.connect();
-    const total = BigInt((await check.hGet("lucid:ledger:{agent:outage}:v2", "t:wei")) ?? "0");
+    const total = await readLedgerTotal(check, "lucid:ledger:{agent:outage}:v3", "wei");
     await check.close();
     const recoveryMs = firstReserveAfterRestart - restartedAt;
     console.log(

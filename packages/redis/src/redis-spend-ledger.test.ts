@@ -1,12 +1,25 @@
-import { MemorySpendLedger, type SpendLedger } from "@lucid-dreams/agent-auth/tools";
+import { MemorySpendLedger, type SpendLedger, type SpendLimit } from "@lucid-dreams/agent-auth/tools";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readLedgerTotal } from "../test/ledger-state.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 import { spendLedgerContract } from "../test/spend-ledger-contract.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
 
 const run = requireRedis();
+
+/** A deterministic generator, so a failing case can be run again from its seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 let server: RedisServer;
 let client: ReturnType<typeof createClient>;
 let prefixes = 0;
@@ -156,8 +169,8 @@ describe.runIf(run)("RedisSpendLedger", () => {
     expect((await counts()).zrangebyscore).toBe(2);
     // one hash per scope and one sorted set per asset
     expect((await client.keys("count:*")).sort()).toEqual([
-      "count:ledger:{s}:v2",
-      "count:ledger:{s}:v2:win:eth",
+      "count:ledger:{s}:v3",
+      "count:ledger:{s}:v3:win:eth",
     ]);
   });
 
@@ -177,11 +190,11 @@ describe.runIf(run)("RedisSpendLedger", () => {
       ledger.reserve({ scope: "s", key, fingerprint: "f", items: [{ asset: "x", amount, limits }] });
     expect(await reserve("a", 3n)).toEqual({ status: "reserved" });
     expect(await reserve("b", 3n)).toEqual({ status: "reserved" });
-    expect(await client.zCard("ret:ledger:{s}:v2:win:x")).toBe(2);
+    expect(await client.zCard("ret:ledger:{s}:v3:win:x")).toBe(2);
     time += 2_000; // past the retention, and past the next clean-up (every retention / 16)
     expect(await reserve("c", 5n)).toMatchObject({ status: "exceeded", rule: "total", used: 6n });
     expect(await reserve("c", 4n)).toEqual({ status: "reserved" });
-    expect(await client.zCard("ret:ledger:{s}:v2:win:x")).toBe(1);
+    expect(await client.zCard("ret:ledger:{s}:v3:win:x")).toBe(1);
     await ledger.release("s", "a"); // already dropped from the window: only the total gives back
     expect(await reserve("d", 3n)).toEqual({ status: "reserved" });
     expect(await reserve("e", 1n)).toMatchObject({ status: "exceeded", rule: "total", used: 10n });
@@ -223,6 +236,136 @@ describe.runIf(run)("RedisSpendLedger", () => {
     await expect(ledger.reserve({ scope: "s", key: "k", fingerprint: "f", items: tooLong })).rejects.toThrow(
       /windowMs/,
     );
+  });
+
+  it("answers exactly as MemorySpendLedger over random reserves, commits, releases and clocks (1..77 digits)", async () => {
+    // A model-based check: the same random operations on both ledgers, every answer compared. Amounts of one
+    // run share a magnitude (so limits are sometimes reached), items of two assets, lifetime limits and two
+    // windows, reused keys (replays, conflicts), and a clock that mostly moves on and sometimes goes back.
+    const seen = new Map<string, number>();
+    for (const [seed, digits] of [
+      [1, 1],
+      [2, 15],
+      [3, 16],
+      [4, 29],
+      [5, 45],
+      [6, 76],
+    ] as const) {
+      const next = mulberry32(seed);
+      const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
+      const below = (bound: bigint): bigint => {
+        const limit = bound > 2n ** 256n ? 2n ** 256n + 1n : bound; // amounts and limits are at most 2^256
+        let value = 0n;
+        for (let i = 0; i < 80; i += 1) value = value * 10n + BigInt(Math.floor(next() * 10));
+        return value % limit;
+      };
+      const unit = 10n ** BigInt(digits);
+      let time = 1_750_000_000_000;
+      const now = () => time;
+      const memory = new MemorySpendLedger({ now });
+      const redis = new RedisSpendLedger({ client, prefix: `model${seed}:`, now });
+      const limitsOf = (): SpendLimit[] => {
+        const limits: SpendLimit[] = [];
+        if (next() < 0.7) limits.push({ rule: "life", amount: below(unit * 20n) });
+        if (next() < 0.6) limits.push({ rule: "1s", amount: below(unit * 8n), windowMs: 1_000 });
+        if (next() < 0.4) limits.push({ rule: "5s", amount: below(unit * 12n), windowMs: 5_000 });
+        return limits;
+      };
+      for (let step = 0; step < 250; step += 1) {
+        const key = `k${Math.floor(next() * 30)}`;
+        const roll = next();
+        if (roll < 0.6) {
+          const items = Array.from({ length: 1 + Math.floor(next() * 2) }, () => ({
+            asset: pick(["eth", "usdc"]),
+            amount: next() < 0.1 ? unit - 1n : below(unit),
+            limits: limitsOf(),
+          }));
+          const request = { scope: "s", key, fingerprint: pick(["f1", "f2"]), items };
+          const expected = await memory.reserve(request);
+          expect(await redis.reserve(request), `seed ${seed} step ${step}`).toEqual(expected);
+          const outcome = expected.status === "exceeded" ? `exceeded ${expected.rule}` : expected.status;
+          seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+        } else if (roll < 0.75) {
+          await memory.commit("s", key);
+          await redis.commit("s", key);
+        } else if (roll < 0.9) {
+          await memory.release("s", key);
+          await redis.release("s", key);
+        } else {
+          time += next() < 0.85 ? pick([1, 10, 400, 999, 1_000, 1_001, 4_000]) : -pick([1, 500, 1_500]);
+        }
+      }
+    }
+    // the runs reached every answer, and every kind of limit refused at least once
+    for (const outcome of ["reserved", "replay", "conflict", "exceeded life", "exceeded 1s", "exceeded 5s"]) {
+      expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses amounts above 2^256 and a clock that is not epoch milliseconds, before touching Redis", async () => {
+    const ledger = new RedisSpendLedger({ client, prefix: "max:" });
+    const reserve = (amount: bigint, limit: bigint) =>
+      ledger.reserve({
+        scope: "s",
+        key: "k",
+        fingerprint: "f",
+        items: [{ asset: "x", amount, limits: [{ rule: "r", amount: limit }] }],
+      });
+    expect(await reserve(2n ** 256n, 2n ** 256n)).toEqual({ status: "reserved" });
+    await expect(reserve(2n ** 256n + 1n, 1n)).rejects.toMatchObject({ code: "redis_invalid_option" });
+    await expect(reserve(1n, 2n ** 256n + 1n)).rejects.toMatchObject({ code: "redis_invalid_option" });
+    const twoItems = [
+      { asset: "x", amount: 2n ** 256n, limits: [] },
+      { asset: "x", amount: 1n, limits: [] },
+    ];
+    await expect(
+      ledger.reserve({ scope: "s", key: "k2", fingerprint: "f", items: twoItems }),
+    ).rejects.toThrow(/larger than 2\^256/);
+    const badClock = new RedisSpendLedger({ client, prefix: "max:", now: () => Number.NaN });
+    await expect(
+      badClock.reserve({
+        scope: "s",
+        key: "k3",
+        fingerprint: "f",
+        items: [{ asset: "x", amount: 1n, limits: [] }],
+      }),
+    ).rejects.toMatchObject({ code: "redis_invalid_option" });
+    expect(await client.keys("max:*:k2*")).toEqual([]);
+  });
+
+  it("refuses to write a sum that does not fit the stored limbs (10^90), leaving the ledger as it was", async () => {
+    // Amounts are at most 2^256, so only a state tampered with (or 10^13 reservations of 2^256) gets there.
+    const ledger = new RedisSpendLedger({ client, prefix: "ovf:", now: () => 1_750_000_000_000 });
+    const request = (key: string, amount: bigint) => ({
+      scope: "s",
+      key,
+      fingerprint: "f",
+      items: [{ asset: "x", amount, limits: [] }],
+    });
+    expect(await ledger.reserve(request("a", 1n))).toEqual({ status: "reserved" });
+    const hash = "ovf:ledger:{s}:v3";
+    const state = Buffer.alloc(8 * 7);
+    const values = [1e18, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1];
+    for (const [i, value] of values.entries()) state.writeDoubleLE(value, 8 * i);
+    await client.hSet(hash, "s:x", state);
+    const error = await ledger.reserve(request("b", 1n)).catch((caught: unknown) => caught);
+    expect(isRedisAdapterError(error, RedisErrorCode.ReplyInvalid)).toBe(true);
+    expect((error as Error).message).toMatch(/10\^90/);
+    expect(await readLedgerTotal(client, hash, "x")).toBe(10n ** 90n - 1n);
+    expect(await client.hExists(hash, "e:b")).toBe(0);
+    // the same when a window is summed from a sorted set holding such amounts
+    await client.zAdd("ovf:ledger:{s}:v3:win:y", [
+      { score: 1_749_999_999_000, value: `${"9".repeat(90)}:p` },
+      { score: 1_749_999_999_500, value: `${"9".repeat(90)}:q` },
+    ]);
+    const windowed = {
+      ...request("c", 1n),
+      items: [{ asset: "y", amount: 1n, limits: [{ rule: "w", amount: 5n, windowMs: 60_000 }] }],
+    };
+    const summed = await ledger.reserve(windowed).catch((caught: unknown) => caught);
+    expect(isRedisAdapterError(summed, RedisErrorCode.ReplyInvalid)).toBe(true);
+    expect(await client.hExists(hash, "e:c")).toBe(0);
+    expect(await client.hExists(hash, "s:y")).toBe(0);
   });
 
   it("refuses a client that is not a node-redis client, or not connected", async () => {

@@ -1,7 +1,8 @@
 import type { SpendLedger, SpendReserveRequest, SpendReserveResult } from "@lucid-dreams/agent-auth/tools";
 import { DEFAULT_PREFIX, ledgerKeys } from "./keys.js";
+import { fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
 import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
-import { checkPrefix, type RedisClientLike, ScriptRunner } from "./redis-client.js";
+import { checkPrefix, type RedisClientLike, type ScriptArgument, ScriptRunner } from "./redis-client.js";
 import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
 /** Default: window entries older than this are dropped (a window may not be longer). 31 days. */
@@ -24,7 +25,7 @@ export interface RedisSpendLedgerOptions {
   commandTimeoutMs?: number;
 }
 
-const MAX_DECIMAL_DIGITS = 78; // 2^256 has 78 digits
+const MAX_AMOUNT = 2n ** 256n;
 
 /**
  * A `SpendLedger` in Redis, shared by every worker of a fleet: each of reserve, commit and release is one Lua
@@ -56,70 +57,99 @@ export class RedisSpendLedger implements SpendLedger {
   async reserve(request: SpendReserveRequest): Promise<SpendReserveResult> {
     checkScopeKey(request?.scope, request?.key);
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
-    const assets: string[] = [];
-    const amounts: bigint[] = [];
-    const checks: string[] = [];
+    const assets: AssetPlan[] = [];
+    const checks: Check[] = [];
+    let size = 16; // now, retention
     for (const item of request.items) {
       if (typeof item.asset !== "string" || item.asset === "")
         throw invalid("an item's asset must be a non-empty string.");
-      const amount = decimal(item.amount, "an item's amount");
-      let index = assets.indexOf(item.asset);
-      if (index === -1) {
-        index = assets.push(item.asset) - 1;
-        amounts.push(0n);
+      checkAmount(item.amount, "an item's amount");
+      let plan: AssetPlan | undefined;
+      for (const known of assets) if (known.name === item.asset) plan = known;
+      if (plan === undefined) {
+        plan = { name: item.asset, amount: 0n, lifetime: undefined, windows: [], thresholds: [] };
+        assets.push(plan);
+        size += 8 * 13; // amount, lifetime threshold, number of windows
       }
-      amounts[index] = (amounts[index] as bigint) + item.amount;
+      plan.amount += item.amount;
       for (const limit of item.limits) {
-        let window = "";
-        if (limit.windowMs !== undefined) {
-          if (
-            !(Number.isInteger(limit.windowMs) && limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)
-          ) {
+        checkAmount(limit.amount, "a limit's amount");
+        const threshold = limit.amount - item.amount;
+        let window = 0;
+        if (limit.windowMs === undefined) {
+          if (plan.lifetime === undefined || threshold < plan.lifetime) plan.lifetime = threshold;
+        } else {
+          window = limit.windowMs;
+          if (!(Number.isInteger(window) && window > 0 && window <= this.#retentionMs)) {
             throw invalid(
               `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
             );
           }
-          window = String(limit.windowMs);
+          const at = plan.windows.indexOf(window);
+          if (at === -1) {
+            plan.windows.push(window);
+            plan.thresholds.push(threshold);
+            size += 8 * 7; // windowMs, threshold
+          } else if (threshold < (plan.thresholds[at] as bigint)) {
+            plan.thresholds[at] = threshold;
+          }
         }
-        checks.push(
-          String(index + 1),
-          amount,
-          decimal(limit.amount, "a limit's amount"),
-          window,
-          String(limit.rule),
-        );
+        checks.push({ plan, window, amount: item.amount, limit: limit.amount, rule: limit.rule });
       }
     }
-    const args = [
-      this.#now ? String(Math.floor(this.#now())) : "",
-      String(this.#retentionMs),
-      request.key,
-      request.fingerprint,
-      JSON.stringify(assets.map((asset, index) => [asset, String(amounts[index])])),
-      String(assets.length),
-    ];
-    for (const [index, asset] of assets.entries()) args.push(asset, String(amounts[index]));
-    args.push(String(checks.length / 5), ...checks);
+    let now = -1;
+    if (this.#now) {
+      now = Math.floor(this.#now());
+      if (!(Number.isSafeInteger(now) && now >= 0)) throw invalid("now() must return epoch milliseconds.");
+    }
+    // The numbers, packed: now, retention, then per asset its amount, thresholds and windows (see RESERVE).
+    const numbers = Buffer.allocUnsafe(size);
+    const view = new DataView(numbers.buffer, numbers.byteOffset, size);
+    view.setFloat64(0, now, true);
+    view.setFloat64(8, this.#retentionMs, true);
+    let at = 16;
     const keys = ledgerKeys(this.#prefix, request.scope);
-    const reply = await this.#runner.eval(RESERVE, [keys.scope, ...assets.map(keys.window)], args);
+    const scriptKeys = [keys.scope];
+    const args: ScriptArgument[] = [numbers, request.key, ""];
+    let entry = "";
+    for (const plan of assets) {
+      checkAmount(plan.amount, `the sum of the amounts of asset "${plan.name}"`);
+      const amount = plan.amount.toString();
+      entry += `${entry === "" ? "" : ","}[${JSON.stringify(plan.name)},"${amount}"]`;
+      scriptKeys.push(keys.window(plan.name));
+      args.push(plan.name, `${amount}:${request.key}`);
+      at = writeLimbs(view, at, plan.amount);
+      at = writeThreshold(view, at, plan.lifetime);
+      view.setFloat64(at, plan.windows.length, true);
+      at += 8;
+      for (let w = 0; w < plan.windows.length; w += 1) {
+        view.setFloat64(at, plan.windows[w] as number, true);
+        at = writeThreshold(view, at + 8, plan.thresholds[w]);
+      }
+    }
+    // the entry's tail: what a replay compares (the fingerprint) and what release gives back
+    args[2] = `${Buffer.byteLength(request.fingerprint)} ${request.fingerprint}[${entry}]`;
+    const reply = await this.#runner.eval(RESERVE, scriptKeys, args);
+    if (reply === "reserved") return { status: "reserved" };
     if (!Array.isArray(reply)) throw badReply();
-    const [status, ...rest] = reply.map((value) => (value === null ? null : String(value)));
-    switch (status) {
-      case "reserved":
-        return { status: "reserved" };
+    switch (reply[0]) {
       case "conflict":
         return { status: "conflict" };
-      case "replay":
-        if (rest[0] === "reserved" || rest[0] === "committed") return { status: "replay", state: rest[0] };
+      case "replay": {
+        const state = reply[1];
+        if (state === "reserved" || state === "committed") return { status: "replay", state };
         throw badReply();
+      }
       case "exceeded":
-        return {
-          status: "exceeded",
-          asset: rest[0] ?? "",
-          rule: rest[1] ?? "",
-          limit: BigInt(rest[2] ?? "0"),
-          used: BigInt(rest[3] ?? "0"),
-        };
+        return firstExceeded(assets, checks, reply);
+      case "overflow":
+        throw new RedisAdapterError(
+          RedisErrorCode.ReplyInvalid,
+          "RedisSpendLedger: a sum would pass 10^90; the reservation was refused and nothing was written.",
+          {
+            hint: "Amounts are at most 2^256, so only a state written by another program gets there: check what writes under this ledger's prefix.",
+          },
+        );
       default:
         throw badReply();
     }
@@ -149,13 +179,65 @@ export class RedisSpendLedger implements SpendLedger {
   }
 }
 
-function decimal(value: bigint, what: string): string {
-  if (typeof value !== "bigint" || value < 0n) throw invalid(`${what} must be a bigint >= 0.`);
-  const text = value.toString();
-  if (text.length > MAX_DECIMAL_DIGITS) throw invalid(`${what} is larger than 2^256.`);
-  return text;
+/**
+ * One asset of a reservation: its amount and the threshold of its lifetime limits and of each window its limits
+ * use: the largest used sum all those checks let through, the least `limit - item amount`.
+ */
+interface AssetPlan {
+  readonly name: string;
+  amount: bigint;
+  lifetime: bigint | undefined;
+  readonly windows: number[];
+  readonly thresholds: bigint[];
 }
 
+/** One limit of one item, in the request's order (window 0: lifetime). */
+interface Check {
+  readonly plan: AssetPlan;
+  readonly window: number;
+  readonly amount: bigint;
+  readonly limit: bigint;
+  readonly rule: string;
+}
+
+/**
+ * The first check (in the request's order) that the used sums the script returned refuse: per asset the
+ * lifetime total, then the sum of each of its windows, in the order they were sent.
+ */
+function firstExceeded(assets: AssetPlan[], checks: Check[], reply: unknown[]): SpendReserveResult {
+  const used = new Map<AssetPlan, bigint[]>();
+  let at = 1;
+  for (const plan of assets) {
+    const sums: bigint[] = [];
+    for (let i = 0; i <= plan.windows.length; i += 1) {
+      const sum = fromLimbs(reply, at);
+      if (sum === undefined) throw badReply();
+      sums.push(sum);
+      at += LIMBS;
+    }
+    used.set(plan, sums);
+  }
+  if (at !== reply.length) throw badReply();
+  for (const check of checks) {
+    const sums = used.get(check.plan) as bigint[];
+    const sum = sums[check.window === 0 ? 0 : check.plan.windows.indexOf(check.window) + 1] as bigint;
+    if (sum + check.amount > check.limit) {
+      return {
+        status: "exceeded",
+        asset: check.plan.name,
+        rule: String(check.rule),
+        limit: check.limit,
+        used: sum,
+      };
+    }
+  }
+  throw badReply();
+}
+
+function checkAmount(value: bigint, what: string): void {
+  if (typeof value !== "bigint" || value < 0n) throw invalid(`${what} must be a bigint >= 0.`);
+  if (value > MAX_AMOUNT) throw invalid(`${what} is larger than 2^256.`);
+}
 function checkScopeKey(scope: unknown, key: unknown): void {
   if (typeof scope !== "string" || scope === "") throw invalid("scope must be a non-empty string.");
   if (typeof key !== "string" || key === "") throw invalid("key must be a non-empty string.");
