@@ -11,7 +11,9 @@ const from = process.argv[2] ?? process.cwd();
 const entry = createRequire(join(from, "package.json")).resolve("@lucid-dreams/local-server");
 const { startLocalServer } = await import(pathToFileURL(entry).href);
 const server = await startLocalServer({ port: 0 });
-process.stdout.write(`${JSON.stringify({ url: server.url, seed: server.seed })}\n`);
+// JSON has no bigint (the seed's token amounts): they cross as decimal strings.
+const bigintAsString = (_key, value) => (typeof value === "bigint" ? value.toString() : value);
+process.stdout.write(`${JSON.stringify({ url: server.url, seed: server.seed }, bigintAsString)}\n`);
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   if (line.trim() === "counters") process.stdout.write(`${JSON.stringify(server.counters.snapshot())}\n`);

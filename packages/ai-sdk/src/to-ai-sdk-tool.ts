@@ -107,8 +107,8 @@ export function toAiSdkTool<Input, Output, Session>(
   session: Session | SessionResolver<Session>,
   options: ToAiSdkToolOptions = {},
 ): Tool<Input, LucidToolResult<Output>> {
-  const resolve: SessionResolver<Session> =
-    typeof session === "function" ? (session as SessionResolver<Session>) : () => session;
+  const resolver = typeof session === "function" ? (session as SessionResolver<Session>) : undefined;
+  const resolve: SessionResolver<Session> = resolver ?? (() => session as Session);
   const errorMode = options.errorMode ?? (typeof options.onError === "string" ? options.onError : "result");
   const onError = typeof options.onError === "function" ? options.onError : descriptor.onError;
   /** Inputs (by identity) that the policy refused before approval: nobody was asked, so they must not run. */
@@ -145,12 +145,16 @@ export function toAiSdkTool<Input, Output, Session>(
           refused.delete(input as object);
           throw refusal;
         }
-        const call = callOf(execution);
-        try {
-          resolved = await resolve(call);
-        } catch (error) {
-          const unexplained = call.context === undefined && !AgentAuthError.isInstance(error);
-          throw unexplained && typeof session === "function" ? noContextError(error) : error;
+        if (resolver === undefined) {
+          resolved = session as Session; // a fixed session: nothing to await
+        } else {
+          const call = callOf(execution);
+          try {
+            resolved = await resolver(call);
+          } catch (error) {
+            const unexplained = call.context === undefined && !AgentAuthError.isInstance(error);
+            throw unexplained ? noContextError(error) : error;
+          }
         }
         const result = await descriptor.execute(input, contextOf(resolved, execution, execution.abortSignal));
         return { ok: true, result };

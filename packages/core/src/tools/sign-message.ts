@@ -62,8 +62,8 @@ export function signMessageTool(deps: ToolDeps): LucidTool<Args, SignMessageTool
     needsApproval: deps.needsApproval,
     preview: async (args) => check(deps, args),
     async execute(args, context) {
-      check(deps, args);
       const encoding = args.encoding ?? "utf-8";
+      decideMessage(deps.policy.rules, args.message, encoding); // throws the refusal; the preview text is not needed
       const toolSession = toToolSession(context.session);
       const signed = await runGuarded(name, args, [], deps, toolSession, context, (key) =>
         toolSession.signMessage({ message: args.message, encoding, idempotency_key: key }, context.signal),

@@ -1,16 +1,68 @@
-import { keccak256, stringToHex } from "viem";
+import { bytesToHex, sha256, stringToBytes } from "viem";
 
-/** JSON with sorted keys, bigints as decimal strings and `undefined` dropped: one text per value. */
+/**
+ * JSON with sorted keys, bigints as decimal strings and `undefined` dropped: one text per value. Built in one
+ * pass (a conversation of a few hundred messages is digested on every tool call).
+ */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === "bigint") return JSON.stringify(value.toString());
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(",")}}`;
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "bigint":
+      return `"${value}"`;
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++)
+          out += i === 0 ? canonicalJson(value[i]) : `,${canonicalJson(value[i])}`;
+        return `${out}]`;
+      }
+      const record = value as Record<string, unknown>;
+      let out = "{";
+      for (const key of Object.keys(record).sort()) {
+        const item = record[key];
+        if (item === undefined) continue;
+        out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      // numbers and booleans as JSON has them; undefined, functions and symbols as null.
+      return JSON.stringify(value) ?? "null";
+  }
 }
 
-/** A keccak-256 digest (hex, without 0x) of the canonical JSON of `value`. */
-export const digestOf = (value: unknown): string => keccak256(stringToHex(canonicalJson(value))).slice(2);
+interface NativeHash {
+  update(text: string, encoding: "utf8"): NativeHash;
+  digest(encoding: "hex"): string;
+}
+
+/**
+ * The runtime's native SHA-256 (node:crypto on Node, Bun and Deno, reached without importing it so the module
+ * still loads in browsers and edge runtimes), else viem's (@noble/hashes). Both compute the same digest.
+ */
+const nativeHash = (() => {
+  try {
+    const builtin = (
+      globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+    ).process?.getBuiltinModule?.("node:crypto") as
+      | { createHash?: (algorithm: string) => NativeHash }
+      | undefined;
+    return typeof builtin?.createHash === "function" ? builtin.createHash : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** The SHA-256 digest of a text's UTF-8 bytes, hex without 0x. */
+export const sha256Hex: (text: string) => string = nativeHash
+  ? (text) => nativeHash("sha256").update(text, "utf8").digest("hex")
+  : (text) => bytesToHex(sha256(stringToBytes(text), "bytes")).slice(2);
+
+/**
+ * A SHA-256 digest (hex, without 0x) of the canonical JSON of `value`. SHA-256 rather than keccak-256: it is
+ * computed on every tool call, over the whole conversation, and is many times cheaper (native where the runtime
+ * has it).
+ */
+export const digestOf = (value: unknown): string => sha256Hex(canonicalJson(value));
