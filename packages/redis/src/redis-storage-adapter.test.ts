@@ -1,24 +1,28 @@
 import { AgentAuthErrorCode, isAgentAuthError } from "@lucid-dreams/agent-auth";
+import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
 const run = requireRedis();
 let server: RedisServer;
-let client: ReturnType<typeof createClient>;
+/** node-redis, to look at the keys directly whatever client the adapters use. */
+let raw: ReturnType<typeof createClient>;
 let agents = 0;
 
 beforeAll(async () => {
   if (!run) return;
   server = await startRedis();
-  client = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
-  client.on("error", () => undefined);
-  await client.connect();
+  raw = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
+  raw.on("error", () => undefined);
+  await raw.connect();
 });
 afterAll(async () => {
   if (!run) return;
-  await client.close();
+  await raw.close();
   await server.stop();
 });
 
@@ -27,7 +31,17 @@ const agent = () => {
   return `agent-${agents}`;
 };
 
-describe.runIf(run)("RedisStorageAdapter", () => {
+describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter (%s)", (kind) => {
+  let test: TestClient;
+  let client: TestClient["client"];
+  beforeAll(async () => {
+    test = await connectClient(kind, server.url);
+    client = test.client;
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
   it("stores, reads and clears values under a per-agent hash tag", async () => {
     const agentRef = agent();
     const storage = new RedisStorageAdapter({ client, agentRef, prefix: "p:" });
@@ -38,22 +52,16 @@ describe.runIf(run)("RedisStorageAdapter", () => {
     expect(
       await new RedisStorageAdapter({ client, agentRef: agent(), prefix: "p:" }).get("tokens"),
     ).toBeNull();
-    expect(await client.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
+    expect(await raw.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
     await storage.clear("tokens");
     expect(await storage.get("tokens")).toBeNull();
   });
 
   it("lets one holder at a time run withLock across adapter instances (separate connections)", async () => {
     const agentRef = agent();
-    const clients = await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const c = createClient({ url: server.url });
-        c.on("error", () => undefined);
-        return c.connect();
-      }),
-    );
+    const clients = await Promise.all(Array.from({ length: 4 }, () => connectClient(kind, server.url)));
     try {
-      const adapters = clients.map((c) => new RedisStorageAdapter({ client: c, agentRef, pollMs: 5 }));
+      const adapters = clients.map((c) => new RedisStorageAdapter({ client: c.client, agentRef, pollMs: 5 }));
       let active = 0;
       let maxActive = 0;
       let runs = 0;
@@ -70,7 +78,7 @@ describe.runIf(run)("RedisStorageAdapter", () => {
       );
       expect(maxActive).toBe(1);
       expect(runs).toBe(20);
-      expect(await client.exists(`lucid:{${agentRef}}:lease:tokens`)).toBe(0);
+      expect(await raw.exists(`lucid:{${agentRef}}:lease:tokens`)).toBe(0);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
@@ -153,7 +161,17 @@ describe.runIf(run)("RedisStorageAdapter", () => {
   });
 });
 
-describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
+describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down (%s)", (kind) => {
+  let test: TestClient;
+  let client: TestClient["client"];
+  beforeAll(async () => {
+    test = await connectClient(kind, server.url);
+    client = test.client;
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
   it("answers from the last known value, keeps writes and writes them back when Redis returns", async () => {
     const agentRef = agent();
     const storage = new RedisStorageAdapter({ client, agentRef, commandTimeoutMs: 200 });
@@ -175,7 +193,7 @@ describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
     } finally {
       await server.start();
     }
-    await waitForReady();
+    await test.ready();
     // Redis came back empty (no persistence): the value written during the outage is written back.
     expect(await storage.get("tokens")).toBe("during");
     expect(storage.stats.writeBacks).toBe(1);
@@ -192,7 +210,7 @@ describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
     } finally {
       await server.start();
     }
-    await waitForReady();
+    await test.ready();
     const other = new RedisStorageAdapter({ client, agentRef });
     await other.set("tokens", "other-after-restart");
     expect(await storage.get("tokens")).toBe("other-after-restart");
@@ -205,15 +223,3 @@ const noHeartbeat = {
   clearInterval: () => undefined,
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
-
-async function waitForReady(): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    try {
-      if (client.isReady && (await client.ping()) === "PONG") return;
-    } catch {
-      // reconnecting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("the Redis client did not reconnect");
-}
