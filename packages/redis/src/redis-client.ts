@@ -106,7 +106,10 @@ export class ScriptRunner {
           ? client.eval(source, keys.length, ...keys, ...args)
           : client.evalsha(sha, keys.length, ...keys, ...args);
     } else {
-      throw invalidClient(owner, "it has neither node-redis's eval/evalSha nor ioredis's eval/evalsha/status");
+      throw invalidClient(
+        owner,
+        "it has neither node-redis's eval/evalSha nor ioredis's eval/evalsha/status",
+      );
     }
   }
 
@@ -237,8 +240,8 @@ function checkIoRedis(owner: string, client: IoRedisClientLike): void {
       `${owner} cannot use this ioredis client: it ${what}, so a spend or token write refused as unavailable could still run later.`,
       {
         hint: cluster
-          ? "Create the Cluster with `{ enableOfflineQueue: false, redisOptions: { autoResendUnfulfilledCommands: false } }` and wait for its \"ready\" event."
-          : "Create it with `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }` (e.g. `client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false })`) and wait for its \"ready\" event.",
+          ? 'Create the Cluster with `{ enableOfflineQueue: false, redisOptions: { autoResendUnfulfilledCommands: false } }` and wait for its "ready" event.'
+          : 'Create it with `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }` (e.g. `client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false })`) and wait for its "ready" event.',
       },
     );
   }

@@ -1,10 +1,8 @@
 import { AgentAuthErrorCode, isAgentAuthError } from "@lucid-dreams/agent-auth";
-import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
-import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
 const run = requireRedis();
