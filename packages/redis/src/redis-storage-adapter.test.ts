@@ -1,3 +1,7 @@
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AgentAuthErrorCode, isAgentAuthError } from "@lucid-dreams/agent-auth";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -213,6 +217,102 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
     await other.set("tokens", "other-after-restart");
     expect(await storage.get("tokens")).toBe("other-after-restart");
     expect(storage.stats.writeBacks).toBe(0);
+  });
+});
+
+/**
+ * A process that refreshed tokens in memory during an outage writes them back when Redis returns. Meanwhile a
+ * live lease holder (another worker) may have rotated the tokens: its newer token must win. The write-back is a
+ * compare-and-set on the etag (a random id of each write) the process last saw, not on the `ver` counter,
+ * which restarts from zero when Redis loses its data.
+ */
+describe.runIf(run).each(CLIENT_KINDS)("an outage-era write-back vs a live lease holder (%s)", (kind) => {
+  let durable: RedisServer;
+  let dir: string;
+  let stale: TestClient;
+  let live: TestClient;
+  let look: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "redis-writeback-"));
+    durable = await startRedis({ persistDir: dir }); // keeps its data across the restart (fsync'd AOF)
+    [stale, live] = await Promise.all([connectClient(kind, durable.url), connectClient(kind, durable.url)]);
+    look = createClient({ url: durable.url, socket: { reconnectStrategy: () => 20 } });
+    look.on("error", () => undefined);
+    await look.connect();
+  });
+  afterAll(async () => {
+    await Promise.all([stale?.close(), live?.close(), look?.close()]);
+    await durable?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Stores T1, then refreshes to `during` in memory while Redis is stopped; Redis restarts with T1. */
+  async function outageRefresh(agentRef: string, during: string) {
+    const process = new RedisStorageAdapter({ client: stale.client, agentRef, commandTimeoutMs: 200 });
+    const holder = new RedisStorageAdapter({ client: live.client, agentRef, leaseTtlMs: 60_000 });
+    await process.set("tokens", "T1");
+    await durable.stop();
+    try {
+      await process.withLock("tokens", () => process.set("tokens", during));
+      expect(await process.get("tokens")).toBe(during); // served from memory
+      expect(process.stats.localFallbacks).toBeGreaterThan(0);
+    } finally {
+      await durable.start();
+    }
+    await Promise.all([stale.ready(), live.ready(), look.isReady ? undefined : once(look, "ready")]);
+    return { process, holder, store: `lucid:{${agentRef}}:store:tokens` };
+  }
+
+  it("is refused when the holder wrote a newer token; the process adopts it, even while the lease is held", async () => {
+    const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
+    await holder.withLock("tokens", async () => {
+      expect(await holder.get("tokens")).toBe("T1"); // Redis kept T1: the outage refresh is not there
+      await holder.set("tokens", "T3-holder");
+      // The outage-era process comes back while the holder still holds the lease.
+      expect(await process.get("tokens")).toBe("T3-holder");
+      expect(process.stats.writeBacks).toBe(0);
+      // The refused write-back took no fence: the holder's next write still lands.
+      await holder.set("tokens", "T3-holder-final");
+    });
+    expect(await look.hGet(store, "v")).toBe("T3-holder-final");
+    expect(await process.get("tokens")).toBe("T3-holder-final"); // adopted for good, never retried
+    expect(process.stats.writeBacks).toBe(0);
+    expect(holder.stats.fencedWrites).toBe(0);
+  });
+
+  it("is refused after Redis lost its data and the holder wrote first (versions restarted from zero)", async () => {
+    const agentRef = agent();
+    const { process, holder, store } = await outageRefresh(agentRef, "T2-outage");
+    await look.del([store, `lucid:{${agentRef}}:fence:tokens`]); // the data loss: counters start over
+    await holder.withLock("tokens", () => holder.set("tokens", "T3-holder"));
+    expect(await look.hGet(store, "ver")).toBe("1"); // lower than anything the process saw before
+    expect(await process.get("tokens")).toBe("T3-holder");
+    expect(process.stats.writeBacks).toBe(0);
+    expect(await look.hGet(store, "v")).toBe("T3-holder");
+  });
+
+  it("never brings back tokens the holder cleared (signed out) after Redis came back", async () => {
+    const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
+    await holder.withLock("tokens", () => holder.clear("tokens"));
+    expect(await process.get("tokens")).toBeNull();
+    expect(process.stats.writeBacks).toBe(0);
+    expect(await look.hExists(store, "v")).toBe(0);
+  });
+
+  it("lands only before the holder's first write, and then fences the holder, which re-reads instead of overwriting", async () => {
+    const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
+    await expect(
+      holder.withLock("tokens", async () => {
+        expect(await holder.get("tokens")).toBe("T1");
+        // Nobody wrote since the outage: the write-back lands, with a fence newer than the holder's lease.
+        expect(await process.get("tokens")).toBe("T2-outage");
+        expect(process.stats.writeBacks).toBe(1);
+        await holder.set("tokens", "T3-holder"); // before presenting T1's refresh token: refused
+      }),
+    ).rejects.toMatchObject({ code: AgentAuthErrorCode.StorageFenced });
+    expect(holder.stats.fencedWrites).toBe(1);
+    expect(await holder.get("tokens")).toBe("T2-outage");
+    expect(await look.hGet(store, "v")).toBe("T2-outage");
   });
 });
 
