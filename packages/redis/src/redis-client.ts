@@ -17,7 +17,7 @@ export interface NodeRedisClientLike {
 /**
  * The part of an ioredis client (`new Redis(...)` or `new Cluster(...)` from `ioredis` 5.x/6.x) this package uses:
  * `eval` / `evalsha` with a key count and flat arguments, and `status` / `options` to check its configuration.
- * It must neither queue nor resend commands (see `RedisStorageAdapterOptions.client`).
+ * It must neither queue nor resend commands: create it with `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }`.
  */
 export interface IoRedisClientLike {
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
