@@ -95,6 +95,7 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
         ((reservesAfterRestart < 20 || calls < 150) && attemptsAfterRestart < 400)
       ) {
         if (phase === "after") attemptsAfterRestart += 1;
+        await new Promise((resolve) => setImmediate(resolve)); // let the outage and the timers run
         try {
           await worker.runtime.api.listAgents();
         } catch {
