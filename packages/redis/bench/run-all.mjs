@@ -10,5 +10,5 @@ requireBuild();
 runAll({
   packageName: "@lucid-dreams/agent-auth-redis",
   benchDir: dirname(fileURLToPath(import.meta.url)),
-  order: ["cached-token", "ledger"],
+  order: ["cached-token", "ledger", "outage-recovery"],
 });

@@ -1,94 +1,176 @@
-/**
- * The script runner's deadlines and NOSCRIPT handling, on a client double that answers when the test says so
- * (the network is faked; the runner is the real one).
- */
-import { describe, expect, it } from "vitest";
-import { ScriptRunner, script } from "./redis-client.js";
+import { Redis, type RedisOptions } from "ioredis";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_KINDS, connectClient } from "../test/clients.js";
+import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
+import { RedisSpendLedger } from "./redis-spend-ledger.js";
+import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
-interface Call {
-  readonly kind: "evalSha" | "eval";
-  readonly args: unknown[];
-  resolve(value: unknown): void;
-  reject(error: Error): void;
+const run = requireRedis();
+let server: RedisServer;
+let raw: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  if (!run) return;
+  server = await startRedis();
+  raw = createClient({ url: server.url });
+  raw.on("error", () => undefined);
+  await raw.connect();
+});
+afterAll(async () => {
+  if (!run) return;
+  await raw.close();
+  await server.stop();
+});
+
+/** The error `fn` throws (or rejects with); fails the test when it does not. */
+async function caught(fn: () => unknown): Promise<Error & { code: string; hint?: string }> {
+  try {
+    await fn();
+  } catch (error) {
+    return error as Error & { code: string; hint?: string };
+  }
+  throw new Error("expected an error");
 }
 
-/** A node-redis-shaped client whose commands wait until the test answers them. */
-function heldClient() {
-  const calls: Call[] = [];
-  const hold = (kind: Call["kind"], args: unknown[]) =>
-    new Promise((resolve, reject) => calls.push({ kind, args, resolve, reject }));
-  const client = {
-    isOpen: true,
-    isReady: true,
-    evalSha: (_sha: string, options: { arguments: unknown[] }) => hold("evalSha", options.arguments),
-    eval: (_source: string, options: { arguments: unknown[] }) => hold("eval", options.arguments),
-  };
-  return { client, calls };
-}
+const both = (client: unknown) => [
+  () => new RedisStorageAdapter({ client: client as never, agentRef: "a" }),
+  () => new RedisSpendLedger({ client: client as never }),
+];
 
-const S = script("return ARGV[1]");
+/** An ioredis client that never connects (no socket is opened by these tests). */
+const lazy = (options: RedisOptions) => new Redis(server.url, { lazyConnect: true, ...options });
+const safe = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } as const;
 
-describe("ScriptRunner", () => {
-  it("fails a command Redis never answers with a retryable redis_unavailable, and ignores its late answer", async () => {
-    const { client, calls } = heldClient();
-    const runner = new ScriptRunner(client, 20, "Test");
-    const error = await runner.eval(S, ["k"], ["a"]).catch((caught: unknown) => caught);
-    expect(isRedisAdapterError(error, RedisErrorCode.Unavailable)).toBe(true);
-    expect((error as { retryable?: boolean }).retryable).toBe(true);
-    expect((error as Error).message).toMatch(/no answer within 20 ms/);
-    calls[0]?.resolve("late"); // nothing happens: the caller was already told
-    // the runner keeps working for the next command
-    const next = runner.eval(S, ["k"], ["b"]);
-    calls[1]?.resolve("b");
-    expect(await next).toBe("b");
-  });
-
-  it("times each command out on its own: one held, the others answered in any order", async () => {
-    const { client, calls } = heldClient();
-    const runner = new ScriptRunner(client, 30, "Test");
-    const held = runner.eval(S, ["k"], ["held"]).catch((caught: unknown) => caught);
-    const first = runner.eval(S, ["k"], ["1"]);
-    const second = runner.eval(S, ["k"], ["2"]);
-    calls[2]?.resolve("2");
-    calls[1]?.resolve("1");
-    expect(await second).toBe("2");
-    expect(await first).toBe("1");
-    expect(isRedisAdapterError(await held, RedisErrorCode.Unavailable)).toBe(true);
-  });
-
-  it("answers many commands in a row without waiting for the timeout of any", async () => {
-    const { client, calls } = heldClient();
-    const runner = new ScriptRunner(client, 60_000, "Test");
-    for (let i = 0; i < 2_000; i += 1) {
-      const reply = runner.eval(S, ["k"], [String(i)]);
-      calls[i]?.resolve(i);
-      expect(await reply).toBe(i);
+describe.runIf(run)("a misconfigured client gets a typed error with a hint", () => {
+  it("refuses what is neither a node-redis nor an ioredis client", async () => {
+    for (const value of [undefined, null, {}, { get() {} }, { eval() {}, evalsha() {} }, "redis://x"]) {
+      for (const make of both(value)) {
+        const error = await caught(make);
+        expect(isRedisAdapterError(error, RedisErrorCode.ClientInvalid)).toBe(true);
+        expect(error.message).toMatch(/needs a connected node-redis or ioredis client/);
+        expect(error.hint).toMatch(/createClient/);
+      }
     }
   });
 
-  it("sends the script with EVAL once when Redis answers NOSCRIPT, with the same arguments", async () => {
-    const { client, calls } = heldClient();
-    const runner = new ScriptRunner(client, 1_000, "Test");
-    const packed = Buffer.from([1, 2, 3]);
-    const reply = runner.eval(S, ["k"], [packed, "x"]);
-    calls[0]?.reject(new Error("NOSCRIPT No matching script. Please use EVAL."));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls.map((call) => call.kind)).toEqual(["evalSha", "eval"]);
-    expect(calls[1]?.args).toEqual([packed, "x"]);
-    calls[1]?.resolve("ok");
-    expect(await reply).toBe("ok");
+  it("says so when handed the factory or an un-awaited connect()", async () => {
+    expect((await caught(both(createClient)[0]!)).message).toMatch(/a function was given/);
+    const connecting = createClient({ url: server.url }).connect();
+    try {
+      expect((await caught(both(connecting)[1]!)).message).toMatch(/a Promise was given/);
+    } finally {
+      await (await connecting).close();
+    }
   });
 
-  it("turns an error of the client into a typed error, and refuses a client that is reconnecting", async () => {
-    const { client, calls } = heldClient();
-    const runner = new ScriptRunner(client, 1_000, "Test");
-    const failed = runner.eval(S, ["k"], ["a"]).catch((caught: unknown) => caught);
-    calls[0]?.reject(new Error("ERR Error running script: boom"));
-    expect(isRedisAdapterError(await failed, RedisErrorCode.ClientInvalid)).toBe(true);
-    client.isReady = false;
-    const down = await runner.eval(S, ["k"], ["a"]).catch((caught: unknown) => caught);
-    expect(isRedisAdapterError(down, RedisErrorCode.Unavailable)).toBe(true);
-    expect(calls).toHaveLength(1); // nothing was queued while reconnecting
+  it("refuses a node-redis client that is not connected, at its first command", async () => {
+    const closed = createClient({ url: server.url });
+    const error = await caught(() => new RedisSpendLedger({ client: closed }).commit("s", "k"));
+    expect(isRedisAdapterError(error, RedisErrorCode.ClientInvalid)).toBe(true);
+    expect(error.message).toMatch(/not connected/);
+    expect(error.hint).toMatch(/await client\.connect\(\)/);
+    const storageError = await caught(() =>
+      new RedisStorageAdapter({ client: closed, agentRef: "a" }).get("tokens"),
+    );
+    expect(storageError.code).toBe(RedisErrorCode.ClientInvalid);
+  });
+
+  it("refuses an ioredis client that would queue or resend commands (they could run after their caller gave up)", async () => {
+    const cases = [
+      [{}, /enableOfflineQueue\).*autoResendUnfulfilledCommands/],
+      [{ enableOfflineQueue: false }, /resends unanswered commands.*autoResendUnfulfilledCommands/],
+      [{ autoResendUnfulfilledCommands: false }, /queues commands while disconnected/],
+    ] as const;
+    for (const [options, pattern] of cases) {
+      const client = lazy(options);
+      for (const make of both(client)) {
+        const error = await caught(make);
+        expect(error.code).toBe(RedisErrorCode.ClientInvalid);
+        expect(error.message).toMatch(pattern);
+        expect(error.hint).toMatch(/enableOfflineQueue: false, autoResendUnfulfilledCommands: false/);
+      }
+    }
+    expect(() => both(lazy(safe)).map((make) => make())).not.toThrow();
+  });
+
+  it("refuses an ioredis keyPrefix with braces (it would replace the per-agent hash tags)", async () => {
+    for (const keyPrefix of ["{app}:", "app{", "a}"]) {
+      for (const make of both(lazy({ ...safe, keyPrefix }))) {
+        const error = await caught(make);
+        expect(error.code).toBe(RedisErrorCode.ClientInvalid);
+        expect(error.message).toMatch(/keyPrefix/);
+        expect(error.hint).toMatch(/prefix/);
+      }
+    }
+  });
+
+  it("refuses an ioredis client not yet connected, or closed, at its first command", async () => {
+    const notConnected = lazy(safe);
+    const error = await caught(() => new RedisSpendLedger({ client: notConnected }).commit("s", "k"));
+    expect(error.code).toBe(RedisErrorCode.ClientInvalid);
+    expect(error.message).toMatch(/not connected \(status "wait"\)/);
+    const closed = await connectClient("ioredis", server.url);
+    await closed.close();
+    const closedError = await caught(() =>
+      new RedisStorageAdapter({ client: closed.client, agentRef: "a" }).get("tokens"),
+    );
+    expect(closedError.code).toBe(RedisErrorCode.ClientInvalid);
+    expect(closedError.message).toMatch(/status "end"/);
+  });
+
+  it("works through an ioredis keyPrefix without braces: the keys carry both prefixes and one hash tag", async () => {
+    const prefixed = await connectClient("ioredis", server.url, { keyPrefix: "app:" });
+    try {
+      const storage = new RedisStorageAdapter({ client: prefixed.client, agentRef: "kp" });
+      await storage.withLock("tokens", () => storage.set("tokens", "one"));
+      expect(await raw.hGet("app:lucid:{kp}:store:tokens", "v")).toBe("one");
+      expect(await raw.exists("lucid:{kp}:store:tokens")).toBe(0);
+      const ledger = new RedisSpendLedger({ client: prefixed.client });
+      const limits = [{ rule: "budget", amount: 5n }];
+      const reserve = (key: string) =>
+        ledger.reserve({ scope: "kp", key, fingerprint: "f", items: [{ asset: "x", amount: 3n, limits }] });
+      expect(await reserve("a")).toEqual({ status: "reserved" });
+      expect(await reserve("b")).toMatchObject({ status: "exceeded", used: 3n });
+      expect(await raw.exists("app:lucid:ledger:{kp}:v3")).toBe(1);
+    } finally {
+      await prefixed.close();
+    }
+  });
+});
+
+describe.runIf(run).each(CLIENT_KINDS)("RESP3 (%s)", (kind) => {
+  it("gives the scripts the same replies as RESP2: storage, lease, fence and ledger work", async () => {
+    const resp3 = await connectClient(kind, server.url, { resp3: true });
+    try {
+      const agentRef = `resp3-${kind}`;
+      const holder = new RedisStorageAdapter({ client: resp3.client, agentRef });
+      const other = new RedisStorageAdapter({ client: resp3.client, agentRef });
+      expect(await holder.get("tokens")).toBeNull();
+      await expect(
+        holder.withLock("tokens", async () => {
+          await holder.set("tokens", "mine");
+          await other.set("tokens", "newer");
+          await holder.set("tokens", "stale");
+        }),
+      ).rejects.toMatchObject({ code: "storage_fenced" });
+      expect(await holder.get("tokens")).toBe("newer");
+      const ledger = new RedisSpendLedger({ client: resp3.client, prefix: `${agentRef}:` });
+      const items = [{ asset: "x", amount: 3n, limits: [{ rule: "w", amount: 5n, windowMs: 60_000 }] }];
+      expect(await ledger.reserve({ scope: "s", key: "a", fingerprint: "f", items })).toEqual({
+        status: "reserved",
+      });
+      expect(await ledger.reserve({ scope: "s", key: "a", fingerprint: "f", items })).toEqual({
+        status: "replay",
+        state: "reserved",
+      });
+      expect(await ledger.reserve({ scope: "s", key: "b", fingerprint: "f", items })).toMatchObject({
+        status: "exceeded",
+        used: 3n,
+      });
+    } finally {
+      await resp3.close();
+    }
   });
 });

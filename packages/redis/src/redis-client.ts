@@ -14,11 +14,20 @@ export interface NodeRedisClientLike {
   readonly isReady?: boolean;
 }
 
-/** The part of an ioredis client this package uses: `eval` / `evalsha` with a key count and flat arguments. */
+/**
+ * The part of an ioredis client (`new Redis(...)` or `new Cluster(...)` from `ioredis` 5.x/6.x) this package uses:
+ * `eval` / `evalsha` with a key count and flat arguments, and `status` / `options` to check its configuration.
+ * It must neither queue nor resend commands: create it with `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }`.
+ */
 export interface IoRedisClientLike {
   eval(script: string, numKeys: number, ...args: ScriptArgument[]): Promise<unknown>;
   evalsha(sha: string, numKeys: number, ...args: ScriptArgument[]): Promise<unknown>;
-  readonly status?: string;
+  /** ioredis: `"ready"` when commands can be sent; `"wait"` before `connect()`, `"end"` once closed. */
+  readonly status: string;
+  /** ioredis: the options it was created with (`keyPrefix`, `enableOfflineQueue`, `autoResendUnfulfilledCommands`). */
+  readonly options?: object;
+  /** ioredis: true for a `Cluster`. */
+  readonly isCluster?: boolean;
 }
 
 /** An argument of a script: text, or bytes (the ledger sends its numbers packed). */
@@ -42,13 +51,14 @@ export const script = (source: string): Script => ({
   sha: createHash("sha1").update(source).digest("hex"),
 });
 
-const isNodeRedis = (client: unknown): client is NodeRedisClientLike =>
+const isNodeRedis = (client: object): client is NodeRedisClientLike =>
   typeof (client as NodeRedisClientLike).evalSha === "function" &&
   typeof (client as NodeRedisClientLike).eval === "function";
 
-const isIoRedis = (client: unknown): client is IoRedisClientLike =>
+const isIoRedis = (client: object): client is IoRedisClientLike =>
   typeof (client as IoRedisClientLike).evalsha === "function" &&
-  typeof (client as IoRedisClientLike).eval === "function";
+  typeof (client as IoRedisClientLike).eval === "function" &&
+  typeof (client as IoRedisClientLike).status === "string";
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -63,6 +73,7 @@ export class ScriptRunner {
   readonly #timeoutMs: number;
   readonly #deadlines: Deadlines;
   readonly #client: RedisClientLike;
+  readonly #io: boolean;
 
   constructor(client: unknown, timeoutMs: number | undefined, owner: string) {
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
@@ -74,10 +85,17 @@ export class ScriptRunner {
     }
     this.#timeoutMs = timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.#deadlines = new Deadlines(this.#timeoutMs);
+    if (typeof client === "function") {
+      throw invalidClient(owner, "a function was given, not a client (call `createClient(...)` first)");
+    }
     if (typeof client !== "object" || client === null) {
       throw invalidClient(owner, "no client was given");
     }
+    if (typeof (client as { then?: unknown }).then === "function") {
+      throw invalidClient(owner, "a Promise was given (await `client.connect()` first)");
+    }
     this.#client = client as RedisClientLike;
+    this.#io = false;
     if (isNodeRedis(client)) {
       // node-redis drops a command that timed out before it was written: it never runs late.
       const withOptions = (client as { withCommandOptions?: (options: { timeout: number }) => unknown })
@@ -91,12 +109,17 @@ export class ScriptRunner {
           ? timed.eval(source, { keys, arguments: args })
           : timed.evalSha(sha, { keys, arguments: args });
     } else if (isIoRedis(client)) {
+      checkIoRedis(owner, client);
+      this.#io = true;
       this.#run = (sha, source, keys, args) =>
         sha === null
           ? client.eval(source, keys.length, ...keys, ...args)
           : client.evalsha(sha, keys.length, ...keys, ...args);
     } else {
-      throw invalidClient(owner, "it has no eval/evalSha methods");
+      throw invalidClient(
+        owner,
+        "it has neither node-redis's eval/evalSha nor ioredis's eval/evalsha/status",
+      );
     }
   }
 
@@ -110,8 +133,19 @@ export class ScriptRunner {
         }),
       );
     }
+    if (this.#io && (client.status === "wait" || client.status === "end")) {
+      return Promise.reject(
+        new RedisAdapterError(
+          RedisErrorCode.ClientInvalid,
+          `The ioredis client is not connected (status "${client.status}").`,
+          {
+            hint: 'Call `await client.connect()` (with lazyConnect) or wait for its "ready" event before use, and do not `quit()` it while in use.',
+          },
+        ),
+      );
+    }
     // Never queue a command while the connection is down: it would run late, after its caller gave up on it.
-    if (client.isReady === false || (client.status !== undefined && client.status !== "ready")) {
+    if (client.isReady === false || (this.#io && client.status !== "ready")) {
       return Promise.reject(
         new RedisAdapterError(
           RedisErrorCode.Unavailable,
@@ -251,11 +285,53 @@ function firstLine(text: string): string {
 function invalidClient(owner: string, why: string): RedisAdapterError {
   return new RedisAdapterError(
     RedisErrorCode.ClientInvalid,
-    `${owner} needs a connected node-redis client (option client): ${why}.`,
+    `${owner} needs a connected node-redis or ioredis client (option client): ${why}.`,
     {
-      hint: 'Pass `await createClient({ url }).connect()` from the "redis" package (5.x or 6.x), or an ioredis client.',
+      hint: 'Pass `await createClient({ url }).connect()` from the "redis" package (5.x or 6.x), or an ioredis `Redis` created with `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }`.',
     },
   );
+}
+
+/**
+ * Refuses an ioredis client that would break this package's guarantees: a `keyPrefix` with braces (it would
+ * replace the per-agent hash tags), or a client that queues commands while disconnected or resends unanswered
+ * ones after a reconnect (a spend or token write refused as unavailable could then still run, late).
+ */
+function checkIoRedis(owner: string, client: IoRedisClientLike): void {
+  const options = (client.options ?? {}) as Record<string, unknown>;
+  const cluster = client.isCluster === true;
+  const nodeOptions = (cluster ? (options.redisOptions ?? {}) : options) as Record<string, unknown>;
+  for (const keyPrefix of [options.keyPrefix, nodeOptions.keyPrefix]) {
+    if (keyPrefix === undefined || keyPrefix === null || keyPrefix === "") continue;
+    if (typeof keyPrefix !== "string" || /[{}]/.test(keyPrefix)) {
+      throw new RedisAdapterError(
+        RedisErrorCode.ClientInvalid,
+        `${owner} cannot use this ioredis client: its keyPrefix holds "{" or "}" (or is not a string), which would replace the package's per-agent hash tags.`,
+        {
+          hint: "Use a keyPrefix without braces, or leave keyPrefix out and pass this package's `prefix` option.",
+        },
+      );
+    }
+  }
+  const queues = options.enableOfflineQueue !== false;
+  const resends = nodeOptions.autoResendUnfulfilledCommands !== false;
+  if (queues || resends) {
+    const what = [
+      queues ? "queues commands while disconnected (enableOfflineQueue)" : "",
+      resends ? "resends unanswered commands after a reconnect (autoResendUnfulfilledCommands)" : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
+    throw new RedisAdapterError(
+      RedisErrorCode.ClientInvalid,
+      `${owner} cannot use this ioredis client: it ${what}, so a spend or token write refused as unavailable could still run later.`,
+      {
+        hint: cluster
+          ? 'Create the Cluster with `{ enableOfflineQueue: false, redisOptions: { autoResendUnfulfilledCommands: false } }` and wait for its "ready" event.'
+          : 'Create it with `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }` (e.g. `client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false })`) and wait for its "ready" event.',
+      },
+    );
+  }
 }
 
 /** Checks a key prefix: no hash-tag braces (the package adds its own `{...}` tag). */

@@ -34,6 +34,7 @@ afterAll(async () => {
 
 describe.runIf(run)("Redis stopped and restarted mid-run", () => {
   it("keeps tokens usable, refuses spends while down (fail closed), never overspends, and recovers", async () => {
+    let phase: "before" | "down" | "after" = "before";
     const workers = await Promise.all(
       Array.from({ length: WORKERS }, async () => {
         const client = createClient({ url: redis.url, socket: { reconnectStrategy: () => 50 } });
@@ -59,7 +60,19 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
           telemetry: false,
           logger: { debug() {}, info() {}, warn() {}, error() {} },
         });
-        return { client, runtime, ledger: new RedisSpendLedger({ client, commandTimeoutMs: 300 }) };
+        // The ledger's timeout only matters for a command in flight when Redis stops (node-redis fails those at
+        // once); a generous one keeps a loaded machine from turning a slow answer into a refusal.
+        const worker = {
+          client,
+          runtime,
+          ledger: new RedisSpendLedger({ client, commandTimeoutMs: 5_000 }),
+          readyAgain: false,
+        };
+        client.on("ready", () => {
+          // Before the restart Redis is either up (connected once) or stopped: any later `ready` is after it.
+          if (phase !== "before") worker.readyAgain = true;
+        });
+        return worker;
       }),
     );
     let calls = 0;
@@ -68,16 +81,22 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
     let refusedUnavailable = 0;
     let exceeded = 0;
     let otherErrors = 0;
-    let phase: "before" | "down" | "after" = "before";
-    let restartedAt = 0;
-    let firstReserveAfterRestart = 0;
     let reservesAfterRestart = 0;
+    /** Reserves refused after their worker's client was connected again: recovery must need none. */
+    let refusedAfterReconnect = 0;
+    let attemptsAfterRestart = 0;
     const limits = [{ rule: "budget", amount: BUDGET }];
     let nextKey = 0;
     const refusedKeys: string[] = [];
 
     const loop = async (worker: (typeof workers)[number]) => {
-      while (phase !== "after" || reservesAfterRestart < 20 || calls < 150) {
+      // Until 40 reserves answered after the restart (the budget is then used up), or 400 attempts did not get there (a recovery that fails).
+      while (
+        phase !== "after" ||
+        ((reservesAfterRestart < 40 || calls < 150) && attemptsAfterRestart < 400)
+      ) {
+        if (phase === "after") attemptsAfterRestart += 1;
+        await new Promise((resolve) => setImmediate(resolve)); // let the outage and the timers run
         try {
           await worker.runtime.api.listAgents();
         } catch {
@@ -86,6 +105,7 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
         calls += 1;
         nextKey += 1;
         const key = `k${nextKey}`;
+        const reconnected = worker.readyAgain;
         try {
           const result = await worker.ledger.reserve({
             scope: "agent:outage",
@@ -97,13 +117,11 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
             reserved += 1;
             await worker.ledger.commit("agent:outage", key).catch(() => undefined);
           } else if (result.status === "exceeded") exceeded += 1;
-          if (phase === "after") {
-            if (firstReserveAfterRestart === 0) firstReserveAfterRestart = Date.now();
-            reservesAfterRestart += 1;
-          }
+          if (phase === "after") reservesAfterRestart += 1;
         } catch (error) {
           if (isRedisAdapterError(error, RedisErrorCode.Unavailable) && error.retryable) {
             refusedUnavailable += 1;
+            if (reconnected) refusedAfterReconnect += 1;
             refusedKeys.push(key); // nothing was sent for it: give it back once Redis answers again
           } else otherErrors += 1;
         }
@@ -117,7 +135,6 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
       const downAt = calls;
       while (calls < downAt + 40) await new Promise((resolve) => setImmediate(resolve));
       await redis.start();
-      restartedAt = Date.now();
       phase = "after";
     })();
     await Promise.all([...workers.map(loop), outage]);
@@ -128,10 +145,10 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
     await check.connect();
     const total = await readLedgerTotal(check, "lucid:ledger:{agent:outage}:v3", "wei");
     await check.close();
-    const recoveryMs = firstReserveAfterRestart - restartedAt;
     console.log(
       `redis outage: ${calls} calls, ${failedCalls} failed; reserves: ${reserved} reserved, ${exceeded} over budget, ` +
-        `${refusedUnavailable} refused while Redis was down; ledger total ${total}/${BUDGET}; first reserve ${recoveryMs} ms after restart`,
+        `${refusedUnavailable} refused while Redis was down, ${refusedAfterReconnect} after the client reconnected; ` +
+        `ledger total ${total}/${BUDGET} (recovery time: node bench/run-all.mjs outage-recovery)`,
     );
     for (const worker of workers) {
       await worker.runtime.shutdown();
@@ -145,6 +162,10 @@ describe.runIf(run)("Redis stopped and restarted mid-run", () => {
     expect(BigInt(reserved)).toBeGreaterThan(BUDGET - 5n);
     expect(exceeded).toBeGreaterThan(0);
     expect(total).toBe(BigInt(reserved)); // nothing lost, nothing counted twice
-    expect(recoveryMs).toBeLessThan(10_000); // generous on a loaded machine; the figure is reported above
+    // Recovery, counted in operations: every worker's client reconnected, and no reserve was refused after that
+    // (the scripts are loaded again by EVAL after NOSCRIPT; nothing in the ledger waits for a timer).
+    expect(workers.every((worker) => worker.readyAgain)).toBe(true);
+    expect(reservesAfterRestart).toBeGreaterThanOrEqual(40);
+    expect(refusedAfterReconnect).toBe(0);
   }, 120_000);
 });

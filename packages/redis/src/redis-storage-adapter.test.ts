@@ -1,24 +1,30 @@
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AgentAuthErrorCode, isAgentAuthError } from "@lucid-dreams/agent-auth";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
 const run = requireRedis();
 let server: RedisServer;
-let client: ReturnType<typeof createClient>;
+/** node-redis, to look at the keys directly whatever client the adapters use. */
+let raw: ReturnType<typeof createClient>;
 let agents = 0;
 
 beforeAll(async () => {
   if (!run) return;
   server = await startRedis();
-  client = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
-  client.on("error", () => undefined);
-  await client.connect();
+  raw = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
+  raw.on("error", () => undefined);
+  await raw.connect();
 });
 afterAll(async () => {
   if (!run) return;
-  await client.close();
+  await raw.close();
   await server.stop();
 });
 
@@ -27,7 +33,17 @@ const agent = () => {
   return `agent-${agents}`;
 };
 
-describe.runIf(run)("RedisStorageAdapter", () => {
+describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter (%s)", (kind) => {
+  let test: TestClient;
+  let client: TestClient["client"];
+  beforeAll(async () => {
+    test = await connectClient(kind, server.url);
+    client = test.client;
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
   it("stores, reads and clears values under a per-agent hash tag", async () => {
     const agentRef = agent();
     const storage = new RedisStorageAdapter({ client, agentRef, prefix: "p:" });
@@ -38,22 +54,16 @@ describe.runIf(run)("RedisStorageAdapter", () => {
     expect(
       await new RedisStorageAdapter({ client, agentRef: agent(), prefix: "p:" }).get("tokens"),
     ).toBeNull();
-    expect(await client.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
+    expect(await raw.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
     await storage.clear("tokens");
     expect(await storage.get("tokens")).toBeNull();
   });
 
   it("lets one holder at a time run withLock across adapter instances (separate connections)", async () => {
     const agentRef = agent();
-    const clients = await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const c = createClient({ url: server.url });
-        c.on("error", () => undefined);
-        return c.connect();
-      }),
-    );
+    const clients = await Promise.all(Array.from({ length: 4 }, () => connectClient(kind, server.url)));
     try {
-      const adapters = clients.map((c) => new RedisStorageAdapter({ client: c, agentRef, pollMs: 5 }));
+      const adapters = clients.map((c) => new RedisStorageAdapter({ client: c.client, agentRef, pollMs: 5 }));
       let active = 0;
       let maxActive = 0;
       let runs = 0;
@@ -70,7 +80,7 @@ describe.runIf(run)("RedisStorageAdapter", () => {
       );
       expect(maxActive).toBe(1);
       expect(runs).toBe(20);
-      expect(await client.exists(`lucid:{${agentRef}}:lease:tokens`)).toBe(0);
+      expect(await raw.exists(`lucid:{${agentRef}}:lease:tokens`)).toBe(0);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
@@ -153,7 +163,17 @@ describe.runIf(run)("RedisStorageAdapter", () => {
   });
 });
 
-describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
+describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down (%s)", (kind) => {
+  let test: TestClient;
+  let client: TestClient["client"];
+  beforeAll(async () => {
+    test = await connectClient(kind, server.url);
+    client = test.client;
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
   it("answers from the last known value, keeps writes and writes them back when Redis returns", async () => {
     const agentRef = agent();
     const storage = new RedisStorageAdapter({ client, agentRef, commandTimeoutMs: 200 });
@@ -175,7 +195,7 @@ describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
     } finally {
       await server.start();
     }
-    await waitForReady();
+    await test.ready();
     // Redis came back empty (no persistence): the value written during the outage is written back.
     expect(await storage.get("tokens")).toBe("during");
     expect(storage.stats.writeBacks).toBe(1);
@@ -192,11 +212,107 @@ describe.runIf(run)("RedisStorageAdapter while Redis is down", () => {
     } finally {
       await server.start();
     }
-    await waitForReady();
+    await test.ready();
     const other = new RedisStorageAdapter({ client, agentRef });
     await other.set("tokens", "other-after-restart");
     expect(await storage.get("tokens")).toBe("other-after-restart");
     expect(storage.stats.writeBacks).toBe(0);
+  });
+});
+
+/**
+ * A process that refreshed tokens in memory during an outage writes them back when Redis returns. Meanwhile a
+ * live lease holder (another worker) may have rotated the tokens: its newer token must win. The write-back is a
+ * compare-and-set on the etag (a random id of each write) the process last saw, not on the `ver` counter,
+ * which restarts from zero when Redis loses its data.
+ */
+describe.runIf(run).each(CLIENT_KINDS)("an outage-era write-back vs a live lease holder (%s)", (kind) => {
+  let durable: RedisServer;
+  let dir: string;
+  let stale: TestClient;
+  let live: TestClient;
+  let look: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "redis-writeback-"));
+    durable = await startRedis({ persistDir: dir }); // keeps its data across the restart (fsync'd AOF)
+    [stale, live] = await Promise.all([connectClient(kind, durable.url), connectClient(kind, durable.url)]);
+    look = createClient({ url: durable.url, socket: { reconnectStrategy: () => 20 } });
+    look.on("error", () => undefined);
+    await look.connect();
+  });
+  afterAll(async () => {
+    await Promise.all([stale?.close(), live?.close(), look?.close()]);
+    await durable?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Stores T1, then refreshes to `during` in memory while Redis is stopped; Redis restarts with T1. */
+  async function outageRefresh(agentRef: string, during: string) {
+    const process = new RedisStorageAdapter({ client: stale.client, agentRef, commandTimeoutMs: 200 });
+    const holder = new RedisStorageAdapter({ client: live.client, agentRef, leaseTtlMs: 60_000 });
+    await process.set("tokens", "T1");
+    await durable.stop();
+    try {
+      await process.withLock("tokens", () => process.set("tokens", during));
+      expect(await process.get("tokens")).toBe(during); // served from memory
+      expect(process.stats.localFallbacks).toBeGreaterThan(0);
+    } finally {
+      await durable.start();
+    }
+    await Promise.all([stale.ready(), live.ready(), look.isReady ? undefined : once(look, "ready")]);
+    return { process, holder, store: `lucid:{${agentRef}}:store:tokens` };
+  }
+
+  it("is refused when the holder wrote a newer token; the process adopts it, even while the lease is held", async () => {
+    const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
+    await holder.withLock("tokens", async () => {
+      expect(await holder.get("tokens")).toBe("T1"); // Redis kept T1: the outage refresh is not there
+      await holder.set("tokens", "T3-holder");
+      // The outage-era process comes back while the holder still holds the lease.
+      expect(await process.get("tokens")).toBe("T3-holder");
+      expect(process.stats.writeBacks).toBe(0);
+      // The refused write-back took no fence: the holder's next write still lands.
+      await holder.set("tokens", "T3-holder-final");
+    });
+    expect(await look.hGet(store, "v")).toBe("T3-holder-final");
+    expect(await process.get("tokens")).toBe("T3-holder-final"); // adopted for good, never retried
+    expect(process.stats.writeBacks).toBe(0);
+    expect(holder.stats.fencedWrites).toBe(0);
+  });
+
+  it("is refused after Redis lost its data and the holder wrote first (versions restarted from zero)", async () => {
+    const agentRef = agent();
+    const { process, holder, store } = await outageRefresh(agentRef, "T2-outage");
+    await look.del([store, `lucid:{${agentRef}}:fence:tokens`]); // the data loss: counters start over
+    await holder.withLock("tokens", () => holder.set("tokens", "T3-holder"));
+    expect(await look.hGet(store, "ver")).toBe("1"); // lower than anything the process saw before
+    expect(await process.get("tokens")).toBe("T3-holder");
+    expect(process.stats.writeBacks).toBe(0);
+    expect(await look.hGet(store, "v")).toBe("T3-holder");
+  });
+
+  it("never brings back tokens the holder cleared (signed out) after Redis came back", async () => {
+    const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
+    await holder.withLock("tokens", () => holder.clear("tokens"));
+    expect(await process.get("tokens")).toBeNull();
+    expect(process.stats.writeBacks).toBe(0);
+    expect(await look.hExists(store, "v")).toBe(0);
+  });
+
+  it("lands only before the holder's first write, and then fences the holder, which re-reads instead of overwriting", async () => {
+    const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
+    await expect(
+      holder.withLock("tokens", async () => {
+        expect(await holder.get("tokens")).toBe("T1");
+        // Nobody wrote since the outage: the write-back lands, with a fence newer than the holder's lease.
+        expect(await process.get("tokens")).toBe("T2-outage");
+        expect(process.stats.writeBacks).toBe(1);
+        await holder.set("tokens", "T3-holder"); // before presenting T1's refresh token: refused
+      }),
+    ).rejects.toMatchObject({ code: AgentAuthErrorCode.StorageFenced });
+    expect(holder.stats.fencedWrites).toBe(1);
+    expect(await holder.get("tokens")).toBe("T2-outage");
+    expect(await look.hGet(store, "v")).toBe("T2-outage");
   });
 });
 
@@ -205,15 +321,3 @@ const noHeartbeat = {
   clearInterval: () => undefined,
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
-
-async function waitForReady(): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    try {
-      if (client.isReady && (await client.ping()) === "PONG") return;
-    } catch {
-      // reconnecting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("the Redis client did not reconnect");
-}

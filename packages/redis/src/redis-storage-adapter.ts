@@ -25,7 +25,10 @@ export interface RedisStorageTimers {
 
 /** Options of `RedisStorageAdapter`. */
 export interface RedisStorageAdapterOptions {
-  /** A connected node-redis client (`await createClient({ url }).connect()`), or an ioredis client. */
+  /**
+   * A connected node-redis client (`await createClient({ url }).connect()`), or an ioredis client created with
+   * `{ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }` (see the README, "Which client").
+   */
   client: RedisClientLike;
   /** The agent whose tokens these are: the hash tag of every key (`{agentRef}`), so Redis Cluster works. */
   agentRef: string;

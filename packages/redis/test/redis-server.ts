@@ -39,16 +39,28 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
-function launch(port: number, persistDir: string | undefined): Promise<ChildProcess> {
+function launch(port: number, persistDir: string | undefined, clusterDir?: string): Promise<ChildProcess> {
   // No persistence, unless the test needs the data to survive a restart (then an fsync'd append-only file).
   const persistence =
     persistDir === undefined
       ? ["--save", "", "--appendonly", "no"]
       : ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", persistDir];
+  const cluster =
+    clusterDir === undefined
+      ? []
+      : [
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          `${clusterDir}/nodes-${port}.conf`,
+          // CLUSTER SLOTS then names the node by this address (ioredis cannot use the empty default)
+          "--cluster-announce-ip",
+          "127.0.0.1",
+        ];
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
-      [...persistence, "--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no"],
+      [...persistence, ...cluster, "--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
@@ -67,13 +79,18 @@ function launch(port: number, persistDir: string | undefined): Promise<ChildProc
   });
 }
 
-/** Starts a redis-server on a free port; with `persistDir`, its data survives `stop()` / `start()`. */
-export async function startRedis(options: { persistDir?: string } = {}): Promise<RedisServer> {
+/**
+ * Starts a redis-server on a free port; with `persistDir`, its data survives `stop()` / `start()`; with
+ * `clusterDir`, it runs in cluster mode (its node file there) and the caller assigns the slots.
+ */
+export async function startRedis(
+  options: { persistDir?: string; clusterDir?: string } = {},
+): Promise<RedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
     try {
-      let child: ChildProcess | null = await launch(port, options.persistDir);
+      let child: ChildProcess | null = await launch(port, options.persistDir, options.clusterDir);
       const stop = async () => {
         const current = child;
         child = null;
@@ -88,7 +105,7 @@ export async function startRedis(options: { persistDir?: string } = {}): Promise
         stop,
         async start() {
           if (child !== null) return;
-          child = await launch(port, options.persistDir);
+          child = await launch(port, options.persistDir, options.clusterDir);
         },
       };
     } catch (error) {
