@@ -29,6 +29,7 @@ import {
   isHexBytes,
   rawMessageHex,
   stableJsonStringify,
+  supportsEvmCaip2,
   typedDataToWire,
   withEip712DomainType,
 } from "./challenge.js";
@@ -274,8 +275,6 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
 
   /** EVM chains (`eip155:*`); only the configured chain when `caip2` was given. */
   supportsCaip2(caip2: string): boolean {
-    if (typeof caip2 !== "string" || !isEip155Caip2(caip2)) return false;
-    const configured = this.#options.caip2;
-    return configured ? configured.toLowerCase() === caip2.toLowerCase() : true;
+    return supportsEvmCaip2(caip2, this.#options.caip2);
   }
 }

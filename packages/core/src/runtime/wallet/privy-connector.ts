@@ -19,9 +19,9 @@ import type {
 } from "./base-connector.js";
 import {
   challengeToSignable,
-  isEip155Caip2,
   isHexBytes,
   rawMessageHex,
+  supportsEvmCaip2,
   typedDataToWire,
   withEip712DomainType,
 } from "./challenge.js";
@@ -201,8 +201,6 @@ export class PrivyEip191Connector implements WalletConnector {
 
   /** EVM chains (`eip155:*`); only the configured chain when `caip2` was given. */
   supportsCaip2(caip2: string): boolean {
-    if (typeof caip2 !== "string" || !isEip155Caip2(caip2)) return false;
-    const configured = this.#options.caip2;
-    return configured ? configured.toLowerCase() === caip2.toLowerCase() : true;
+    return supportsEvmCaip2(caip2, this.#options.caip2);
   }
 }
