@@ -10,7 +10,7 @@ import {
   transportFor,
 } from "./agent-runtime-options.js";
 import { type AgentRuntimeConfig, loadAgentRuntimeConfig } from "./config-loader.js";
-import { AgentAuthError, CredentialRevokedError, isCredentialRevoked, RefreshFailedError } from "./errors.js";
+import { AgentAuthError, RefreshFailedError } from "./errors.js";
 import {
   type AgentAuthEvent,
   type AgentAuthEventMap,
@@ -29,7 +29,7 @@ import {
 } from "./refresh-decision.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import { createTelemetry, type Telemetry } from "./telemetry.js";
-import { refresh, refreshErrorFacts, signIn, spentError } from "./token-grant.js";
+import { reauthenticationError, refresh, refreshErrorFacts, signIn, spentError } from "./token-grant.js";
 import { type TokenChangeSource, TokenManager } from "./token-manager.js";
 import type { CancelHandle, TokenBundleInput, TokenSnapshot } from "./token-types.js";
 import type { HttpTransport } from "./transport/http-transport.js";
@@ -334,18 +334,7 @@ export class AgentRuntime {
         ? "the refresh token was refused and no wallet signer is configured"
         : "no session and no wallet signer";
       this.#events.emit("reauthenticationRequired", { reason });
-      const hint =
-        "Configure a wallet signer (wallet.signer) so the runtime can sign a new challenge, or provide a new refresh token.";
-      throw isCredentialRevoked(cause)
-        ? new CredentialRevokedError(`Agent ${this.config.agentRef} must authenticate again: ${reason}.`, {
-            hint,
-            cause,
-          })
-        : new RefreshFailedError(`Agent ${this.config.agentRef} must authenticate again: ${reason}.`, {
-            hint,
-            retryable: false,
-            cause,
-          });
+      throw reauthenticationError(this.config.agentRef, reason, cause);
     }
     // Our own token is expired or revoked by now: a server-orchestrated connector must not sign with it.
     if (cause !== undefined) (this.#signer as WalletConnector).setAccessToken?.(null);

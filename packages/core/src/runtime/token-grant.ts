@@ -5,7 +5,7 @@
  */
 import type { AgentAuthClient } from "./agent-auth-client.js";
 import type { AgentRuntimeConfig } from "./config-loader.js";
-import { AgentAuthError, RefreshFailedError } from "./errors.js";
+import { AgentAuthError, CredentialRevokedError, isCredentialRevoked, RefreshFailedError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { RefreshErrorFacts } from "./refresh-decision.js";
 import type { TokenBundleInput } from "./token-types.js";
@@ -49,6 +49,19 @@ export async function refresh(
   const bundle = await auth.refresh({ refresh_token: refreshToken });
   logger.debug({ agentRef, expiresAt: bundle.expires_at }, "access token refreshed");
   return toTokenBundle(bundle);
+}
+
+/**
+ * The error when the agent must authenticate again and cannot by itself (no signer): `CredentialRevokedError`
+ * when the server revoked the credential, else a non-retryable `RefreshFailedError`.
+ */
+export function reauthenticationError(agentRef: string, reason: string, cause: unknown): AgentAuthError {
+  const message = `Agent ${agentRef} must authenticate again: ${reason}.`;
+  const hint =
+    "Configure a wallet signer (wallet.signer) so the runtime can sign a new challenge, or provide a new refresh token.";
+  return isCredentialRevoked(cause)
+    ? new CredentialRevokedError(message, { hint, cause })
+    : new RefreshFailedError(message, { hint, retryable: false, cause });
 }
 
 /** The error of a refresh token that was already presented (its answer lost): it is never presented again. */

@@ -5,7 +5,6 @@ import { accessTokenSkew } from "./refresh-decision.js";
 import { RefreshTimer } from "./refresh-schedule.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import { isStorageError, StorageErrorCode } from "./storage/storage-error.js";
-import type { StorageAdapter } from "./storage/types.js";
 import {
   replayedError,
   storageFailure,
@@ -19,7 +18,7 @@ import {
   type TokenChangeSource,
   type TokenManagerOptions,
 } from "./token-manager-options.js";
-import { parseStoredTokenRecord, type StoredTokenRecord, serializeTokens } from "./token-serialization.js";
+import type { StoredTokenRecord } from "./token-serialization.js";
 import {
   buildTokenState,
   cloneSnapshot,
@@ -29,6 +28,7 @@ import {
   type TokenState,
   toSnapshot,
 } from "./token-state.js";
+import { TokenStore } from "./token-store.js";
 import type { CachedAccessToken, CancelHandle, TokenBundleInput, TokenSnapshot } from "./token-types.js";
 import { sha256HexSync } from "./util/hash.js";
 import { RecentSet } from "./util/recent-set.js";
@@ -66,8 +66,8 @@ const RETIRED_REFRESH_TOKENS_KEPT = 64;
  * `dispose()` on shutdown.
  */
 export class TokenManager {
-  readonly #storage: StorageAdapter<string>;
   readonly #storageKey: string;
+  readonly #store: TokenStore;
   readonly #refreshLeadTimeMs: number;
   readonly #skewMs: number;
   readonly #now: () => number;
@@ -84,8 +84,8 @@ export class TokenManager {
   constructor(options: TokenManagerOptions = {}) {
     const { storageKey, refreshLeadTimeMs, skewMs } = resolveTokenManagerOptions(options);
     this.#options = options;
-    this.#storage = options.storage ?? new MemoryStorageAdapter<string>();
     this.#storageKey = storageKey;
+    this.#store = new TokenStore(options.storage ?? new MemoryStorageAdapter<string>(), storageKey);
     this.#refreshLeadTimeMs = refreshLeadTimeMs;
     this.#skewMs = skewMs;
     this.#now = options.now ?? Date.now;
@@ -122,7 +122,7 @@ export class TokenManager {
    */
   async hydrate(): Promise<TokenSnapshot | null> {
     const expected = this.#state;
-    const record = await this.#readStored();
+    const record = await this.#store.read();
     if (record === null) return null;
     this.#adopt(record, expected);
     return this.getSnapshot();
@@ -136,7 +136,7 @@ export class TokenManager {
    */
   async reloadFromStorage(): Promise<TokenSnapshot | null> {
     const expected = this.#state;
-    const record = await this.#readStored();
+    const record = await this.#store.read();
     if (record === null) return null;
     return this.#adopt(record, expected) ? this.getSnapshot() : null;
   }
@@ -158,12 +158,7 @@ export class TokenManager {
   async markRefreshStarted(): Promise<void> {
     const state = this.#state;
     if (state === null) return;
-    const text = serializeTokens(toSnapshot(state), state.issuedAtMs, { refreshStartedAt: this.#now() });
-    try {
-      await this.#storage.set(this.#storageKey, text);
-    } catch (error) {
-      throw storageFailure(this.#storageKey, "write", error);
-    }
+    await this.#store.writeOrFail(toSnapshot(state), state.issuedAtMs, { refreshStartedAt: this.#now() });
   }
 
   /** A copy of the held tokens (valid or not), or `null`. */
@@ -222,15 +217,14 @@ export class TokenManager {
   async #persistAndHold(snapshot: TokenSnapshot, holdIfFenced: boolean): Promise<TokenSnapshot> {
     if (this.#isRetired(snapshot.refreshToken)) throw replayedError();
     const issuedAt = this.#now();
-    const text = serializeTokens(snapshot, issuedAt);
     try {
-      await this.#storage.set(this.#storageKey, text);
+      await this.#store.write(snapshot, issuedAt);
     } catch (error) {
       if (!(holdIfFenced && isStorageError(error, StorageErrorCode.Fenced))) {
         throw storageFailure(this.#storageKey, "write", error);
       }
       const expected = this.#state;
-      const record = await this.#readStored().catch(() => null);
+      const record = await this.#store.read().catch(() => null);
       if (record !== null && this.#adopt(record, expected)) {
         const adopted = this.#state;
         if (adopted !== null && this.#now() < adopted.refreshAtMs) return toSnapshot(adopted);
@@ -251,14 +245,7 @@ export class TokenManager {
     const had = this.#state !== null;
     this.#state = null;
     if (had) this.#notify(null, "clear");
-    const storage = this.#storage;
-    try {
-      // `delete` for adapters written against the original package, which had no `clear`.
-      if (typeof storage.clear === "function") await storage.clear(this.#storageKey);
-      else await storage.delete?.(this.#storageKey);
-    } catch (error) {
-      throw storageFailure(this.#storageKey, "clear", error);
-    }
+    await this.#store.clear();
   }
 
   /**
@@ -269,7 +256,7 @@ export class TokenManager {
    */
   withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#inflight !== null) return this.#inflight as Promise<T>;
-    const run = this.#runLocked(fn);
+    const run = this.#store.runLocked(fn);
     const inflight = run.finally(() => {
       if (this.#inflight === inflight) this.#inflight = null;
     });
@@ -292,7 +279,7 @@ export class TokenManager {
   ): Promise<TokenSnapshot> {
     return this.withRefreshLock(async () => {
       const expected = this.#state;
-      const record = await this.#readStored();
+      const record = await this.#store.read();
       const adopted = record !== null && this.#adopt(record, expected);
       const state = this.#state;
       this.#storedRefreshStarted =
@@ -334,35 +321,6 @@ export class TokenManager {
   /** Ends any refresh schedule and disarms its timer. The tokens stay held. */
   dispose(): void {
     this.#background.stop();
-  }
-
-  async #runLocked<T>(fn: () => Promise<T>): Promise<T> {
-    const storage = this.#storage;
-    if (typeof storage.withLock !== "function") return fn();
-    let fnFailed = false;
-    try {
-      return await storage.withLock(this.#storageKey, async () => {
-        try {
-          return await fn();
-        } catch (error) {
-          fnFailed = true;
-          throw error;
-        }
-      });
-    } catch (error) {
-      if (fnFailed) throw error;
-      throw storageFailure(this.#storageKey, "lock", error);
-    }
-  }
-
-  async #readStored(): Promise<StoredTokenRecord | null> {
-    let text: string | null;
-    try {
-      text = await this.#storage.get(this.#storageKey);
-    } catch (error) {
-      throw storageFailure(this.#storageKey, "read", error);
-    }
-    return parseStoredTokenRecord(text, { source: `storage key "${this.#storageKey}"` });
   }
 
   /**
