@@ -7,10 +7,9 @@
  * inputs and results, which never hold a token or a key) and the policy's preview of each call it must approve.
  */
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
 import { AgentRuntime, isConfigurationError, LocalEoaWalletConnector } from "@lucid-dreams/agent-auth";
 import type { LucidTokens, LucidToolPolicy, LucidToolPreview } from "@lucid-dreams/agent-auth/tools";
@@ -28,6 +27,7 @@ import {
 } from "ai";
 import { type Address, createPublicClient, defineChain, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { parseCookies, readBody, sendJson, sendStatic } from "./http.js";
 import { approvalPreview, type MissingPreview } from "./preview.js";
 import { createScriptedModel } from "./scripted-model.js";
 
@@ -75,16 +75,6 @@ export interface WebChat {
 }
 
 const COOKIE = "lucid_chat_session";
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-};
-const MAX_BODY_BYTES = 1_000_000;
-
 /** The system prompt for a real model. */
 const SYSTEM = [
   "You are a wallet assistant. Use the tools to act on the user's agent wallet.",
@@ -365,54 +355,4 @@ function publicUser(user: DemoUser, modelName: string) {
 
 function isValidationError(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === "AI_TypeValidationError";
-}
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  for (const pair of (header ?? "").split(";")) {
-    const index = pair.indexOf("=");
-    if (index > 0) cookies[pair.slice(0, index).trim()] = pair.slice(index + 1).trim();
-  }
-  return cookies;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of request) {
-    length += (chunk as Buffer).length;
-    if (length > MAX_BODY_BYTES) throw new SyntaxError("request body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "cache-control": "no-store",
-  });
-  response.end(JSON.stringify(body));
-}
-
-async function sendStatic(response: ServerResponse, root: string, pathname: string) {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, "");
-  const file = join(root, relative === "" ? "index.html" : relative);
-  if (!file.startsWith(root + sep) && file !== root) return sendJson(response, 404, { error: "not found" });
-  try {
-    const content = await readFile(file);
-    response.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream" });
-    response.end(content);
-  } catch {
-    if (extname(file) !== "") return sendJson(response, 404, { error: "not found" });
-    // client-side routes fall back to the page
-    const page = await readFile(join(root, "index.html")).catch(() => undefined);
-    if (!page) {
-      return sendJson(response, 503, {
-        error: "the page is not built: run `pnpm --filter @lucid-dreams/example-web-chat build`",
-      });
-    }
-    response.writeHead(200, { "content-type": CONTENT_TYPES[".html"] });
-    response.end(page);
-  }
 }

@@ -7,7 +7,8 @@
 // the root entry's cost over bare node to the original's, as min / median / max.
 // Module check (separate runs, with lib/record-loads.mjs preloaded): every URL the ESM loader loads while
 // importing the root entry, against importing an empty file; plus the public builtins that appear in
-// `process.moduleLoadList` only because of the import. The root entry must load no viem and no `node:` module.
+// `process.moduleLoadList` only because of the import. The root entry must load no viem, no jose (the /coinbase and
+// /privy entries' JWT library) and no `node:` module.
 // Target: importing the root entry costs no more than importing the original 0.2.24 (ratio <= 1.0).
 
 import { spawnSync } from "node:child_process";
@@ -110,6 +111,9 @@ try {
     const viemFiles = files.filter((url) =>
       /\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?viem\//.test(url),
     );
+    const joseFiles = files.filter((url) =>
+      /\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?jose\//.test(url),
+    );
     // Public builtins (`NativeModule fs`, not `NativeModule internal/...`) the import added to moduleLoadList.
     const nativeAdded = [...root.natives]
       .filter((entry) => !empty.natives.has(entry))
@@ -134,7 +138,7 @@ try {
       `   root import loads ${files.length} files: ${[...byPackage].map(([p, n]) => `${p} ${n}`).join(", ")}`,
     );
     console.log(
-      `   viem files: ${viemFiles.length}; node: modules imported by the graph: ${builtins.join(", ") || "none"}`,
+      `   viem files: ${viemFiles.length}; jose files: ${joseFiles.length}; node: modules imported by the graph: ${builtins.join(", ") || "none"}`,
     );
     // Builtins can also be loaded without any import: touching a lazily-loaded web global at module top level
     // (e.g. `new Headers()`) makes Node load its bundled undici and with it http, tls, zlib, ...
@@ -162,10 +166,10 @@ try {
       fmtRatio,
     );
     target(
-      "root entry loads no viem and no node: module",
-      "0 viem files, 0 node: imports, 0 builtins beyond bare node",
-      `${viemFiles.length} viem files, ${builtins.length} node: imports, ${nativeAdded.length} builtins loaded by Node`,
-      viemFiles.length === 0 && builtins.length === 0 && nativeAdded.length === 0,
+      "root entry loads no viem, no jose and no node: module",
+      "0 viem files, 0 jose files, 0 node: imports, 0 builtins beyond bare node",
+      `${viemFiles.length} viem files, ${joseFiles.length} jose files, ${builtins.length} node: imports, ${nativeAdded.length} builtins loaded by Node`,
+      viemFiles.length === 0 && joseFiles.length === 0 && builtins.length === 0 && nativeAdded.length === 0,
     );
   } finally {
     rmSync(recordDir, { recursive: true, force: true });

@@ -9,13 +9,13 @@ import type {
   SignedTransactionResult,
 } from "./runtime/agent-api-client.js";
 import { AgentRuntime, type AuthenticatedSession } from "./runtime/agent-runtime.js";
+import { transportFor } from "./runtime/agent-runtime-options.js";
 import { type AgentRuntimeConfig, loadAgentRuntimeConfig } from "./runtime/config-loader.js";
 import { ConfigurationError, isConfigurationError } from "./runtime/errors.js";
 import type { AgentAuthEvent, AgentAuthEventHandlers, EventHandler } from "./runtime/events.js";
 import type { Logger } from "./runtime/logger.js";
 import type { StorageAdapter } from "./runtime/storage/types.js";
 import type { Telemetry, TelemetryOptions } from "./runtime/telemetry.js";
-import { createFetchTransport } from "./runtime/transport/fetch-transport.js";
 import type { FetchExecutor, HttpTransport } from "./runtime/transport/http-transport.js";
 import type { Hex, WalletConnector, WalletMetadata } from "./runtime/wallet/base-connector.js";
 import { createLocalEoaWalletConnector } from "./runtime/wallet/local-key-connector.js";
@@ -132,13 +132,7 @@ export async function createWallet(options: CreateWalletOptions = {}): Promise<W
     (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ??
     {};
   const { config } = await loadAgentRuntimeConfig({ env, overrides: definedOnly(options.config ?? {}) });
-  const transport =
-    options.transport ??
-    createFetchTransport({
-      baseUrl: config.baseUrl,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.headers ? { defaultHeaders: options.headers } : {}),
-    });
+  const transport = transportFor(options, config.baseUrl);
   const connector = await resolveConnector(options, config, env, transport);
   const events: AgentAuthEventHandlers = {};
   const runtime = await AgentRuntime.fromConfig({

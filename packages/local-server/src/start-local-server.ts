@@ -1,6 +1,5 @@
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { resolve as resolvePath } from "node:path";
 import type { Address, Hex } from "viem";
 import { revokeCredential, setCredentialDisabled } from "./auth/revoke.js";
@@ -10,6 +9,7 @@ import { resolveAnvilPath } from "./chain/resolve-anvil-path.js";
 import { agentConfigFile, buildEnv, type EnvWallet } from "./env.js";
 import { createRequestListener } from "./http/request-listener.js";
 import { createRouter } from "./http/router.js";
+import { closeServer, listen } from "./http/server-lifecycle.js";
 import { type LocalServerOptions, resolveOptions } from "./options.js";
 import { createRoutes } from "./routes.js";
 import { type SeededAgent, seedStore } from "./seed.js";
@@ -116,28 +116,6 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 /**
  * Starts a local Lucid-compatible server: spawns anvil (or connects to `options.chain`), seeds an owner and
  * its agents with funded wallets and credentials, and serves the Lucid agent API over `node:http`.
@@ -229,26 +207,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const spawned = anvil;
     const runningX402 = x402;
     let closing: Promise<void> | undefined;
+    const envInput = {
+      url: baseUrl,
+      seed: seeded,
+      chainId: chain.chainId,
+      rpcUrl: chain.rpcUrl,
+      token,
+      x402: runningX402?.x402,
+    };
     return {
       url: baseUrl,
       seed,
-      env: buildEnv({
-        url: baseUrl,
-        seed: seeded,
-        chainId: chain.chainId,
-        rpcUrl: chain.rpcUrl,
-        token,
-        x402: runningX402?.x402,
-      }),
-      localKeyEnv: buildEnv({
-        url: baseUrl,
-        seed: seeded,
-        chainId: chain.chainId,
-        rpcUrl: chain.rpcUrl,
-        token,
-        x402: runningX402?.x402,
-        wallet: "local",
-      }),
+      env: buildEnv(envInput),
+      localKeyEnv: buildEnv({ ...envInput, wallet: "local" }),
       async writeAgentJson(path, options = {}) {
         const absolute = resolvePath(path);
         const file = agentConfigFile({ url: baseUrl, seed }, options.wallet ?? "server");

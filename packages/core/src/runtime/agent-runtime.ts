@@ -1,21 +1,18 @@
 import { AgentApiClient } from "./agent-api-client.js";
 import { AgentAuthClient } from "./agent-auth-client.js";
 import {
-  type AgentRuntimeConfig,
-  type ConfigLoaderOptions,
-  type LoadedAgentRuntimeConfig,
-  loadAgentRuntimeConfig,
-} from "./config-loader.js";
-import {
-  AgentAuthError,
-  ConfigurationError,
-  CredentialRevokedError,
-  isCredentialRevoked,
-  RefreshFailedError,
-} from "./errors.js";
+  type AgentRuntimeFromConfigOptions,
+  type AgentRuntimeLoadOptions,
+  type AgentRuntimeLoadResult,
+  type AuthenticatedSession,
+  checkConfig,
+  defaultStorageKey,
+  transportFor,
+} from "./agent-runtime-options.js";
+import { type AgentRuntimeConfig, loadAgentRuntimeConfig } from "./config-loader.js";
+import { AgentAuthError, RefreshFailedError } from "./errors.js";
 import {
   type AgentAuthEvent,
-  type AgentAuthEventHandlers,
   type AgentAuthEventMap,
   createEventHub,
   type EventHandler,
@@ -27,82 +24,26 @@ import {
   classifyRefreshFailure,
   decideRefresh,
   MAX_RENEWAL_STEPS,
-  type RefreshErrorFacts,
   type RefreshFailureKind,
   type RefreshTokenView,
 } from "./refresh-decision.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
-import type { StorageAdapter } from "./storage/types.js";
-import { createTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.js";
+import { createTelemetry, type Telemetry } from "./telemetry.js";
+import { reauthenticationError, refresh, refreshErrorFacts, signIn, spentError } from "./token-grant.js";
 import { type TokenChangeSource, TokenManager } from "./token-manager.js";
 import type { CancelHandle, TokenBundleInput, TokenSnapshot } from "./token-types.js";
-import { createFetchTransport } from "./transport/fetch-transport.js";
-import type { FetchExecutor, HttpTransport } from "./transport/http-transport.js";
+import type { HttpTransport } from "./transport/http-transport.js";
+import { RecentSet } from "./util/recent-set.js";
 import type { ChallengeSigner, WalletConnector } from "./wallet/base-connector.js";
 
+export type {
+  AgentRuntimeFromConfigOptions,
+  AgentRuntimeLoadOptions,
+  AgentRuntimeLoadResult,
+  AgentRuntimeWallet,
+  AuthenticatedSession,
+} from "./agent-runtime-options.js";
 export type { AgentRuntimeConfig };
-
-/** The wallet side of the runtime: what signs the login challenge. */
-export interface AgentRuntimeWallet {
-  /**
-   * Signs login challenges: a `ServerOrchestratorWalletConnector`, a `LocalEoaWalletConnector`, or anything with
-   * `signChallenge`. Without one, the runtime can only refresh, and needs a new refresh token once that fails.
-   */
-  signer?: ChallengeSigner | WalletConnector;
-}
-
-/** Options of `AgentRuntime.fromConfig`. Everything but `config` has a default. */
-export interface AgentRuntimeFromConfigOptions {
-  /** Base URL, agent, credential, scopes. Default: loaded from the environment and `.lucid-agent.json`. */
-  config?: AgentRuntimeConfig;
-  wallet?: AgentRuntimeWallet;
-  /** Executes every HTTP request. Default: `createFetchTransport({ baseUrl, fetch, defaultHeaders: headers })`. */
-  transport?: HttpTransport;
-  /** The fetch the default transport uses. */
-  fetch?: FetchExecutor;
-  /** Headers sent with every request (user agent, telemetry). */
-  headers?: HeadersInit;
-  /** Where tokens persist. Default: memory (a restart signs in again). */
-  storage?: StorageAdapter<string>;
-  /** Key of the tokens in `storage`. Default: one per base URL, agent and credential. */
-  storageKey?: string;
-  authClient?: AgentAuthClient;
-  apiClient?: AgentApiClient;
-  tokenManager?: TokenManager;
-  /** Refresh this long before the access token expires (clamped to half its lifetime). Default 30 s. */
-  refreshLeadTimeMs?: number;
-  /** Refresh in the background before expiry. Default true. The timer never keeps the process alive. */
-  backgroundRefresh?: boolean;
-  /** Wall clock in epoch ms. Default `Date.now`. */
-  now?: () => number;
-  /** A pino-compatible logger; secrets are redacted before it sees a record. */
-  logger?: Partial<Logger>;
-  /** OpenTelemetry spans (`agent.auth.*`, `agent.wallet.*`). Default: on when `@opentelemetry/api` is installed. */
-  telemetry?: Telemetry | TelemetryOptions | false;
-  /** Handlers registered before anything happens. */
-  events?: AgentAuthEventHandlers;
-}
-
-/** Options of `AgentRuntime.load`: `fromConfig` options plus the config loader's. */
-export interface AgentRuntimeLoadOptions extends Omit<AgentRuntimeFromConfigOptions, "config"> {
-  loader?: ConfigLoaderOptions;
-}
-
-/** What `AgentRuntime.load` resolves to: the runtime and where its configuration came from. */
-export interface AgentRuntimeLoadResult extends LoadedAgentRuntimeConfig {
-  runtime: AgentRuntime;
-}
-
-/** The current session. The refresh token is deliberately not part of it. */
-export interface AuthenticatedSession {
-  /** The bearer token. A secret: never log it. */
-  accessToken: string;
-  expiresAt: Date;
-  refreshTokenExpiresAt: Date;
-  scopes: string[];
-  agentRef: string;
-  credentialId: string | null;
-}
 
 /** After a refresh failed for lack of an answer, wait this long before trying again while the token lasts. */
 const REFRESH_RETRY_BACKOFF_MS = 5_000;
@@ -142,8 +83,8 @@ export class AgentRuntime {
   #pendingGrant: "authenticated" | "tokenRefreshed" = "tokenRefreshed";
   #refreshBackoffUntil = 0;
   #bootstrapRefreshTokenUsed = false;
-  /** Refresh tokens this process presented (or may have): never presented again. Last 64. Created on first use. */
-  #spent: Set<string> | null = null;
+  /** Refresh tokens this process presented (or may have): never presented again. The last 64. */
+  readonly #spent = new RecentSet(64);
   /** The refresh token of the last `authenticated` / `tokenRefreshed` event: one event per rotation. */
   #announcedRefreshToken: string | null = null;
   #closed = false;
@@ -175,13 +116,7 @@ export class AgentRuntime {
     this.#signer = options.wallet?.signer;
     this.#backgroundRefresh = options.backgroundRefresh ?? true;
 
-    const transport =
-      options.transport ??
-      createFetchTransport({
-        baseUrl: config.baseUrl,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(options.headers ? { defaultHeaders: options.headers } : {}),
-      });
+    const transport = transportFor(options, config.baseUrl);
     this.#ownedTransport = options.transport ? undefined : transport;
 
     this.#auth =
@@ -278,7 +213,7 @@ export class AgentRuntime {
     let stored: TokenSnapshot | null = null;
     let failure: RefreshFailureKind | null = null;
     let lastError: unknown;
-    if (current !== null && this.#tokens.heldRefreshTokenMaybeSpent) this.#spend(current.refreshToken);
+    if (current !== null && this.#tokens.heldRefreshTokenMaybeSpent) this.#spent.add(current.refreshToken);
     for (let step = 0; step < MAX_RENEWAL_STEPS; step += 1) {
       const now = this.#now();
       const bootstrap = current === null ? this.#peekBootstrapRefreshToken() : undefined;
@@ -327,7 +262,7 @@ export class AgentRuntime {
             if (current !== null) await this.#tokens.markRefreshStarted();
             const bundle = await this.#refresh(refreshToken);
             this.#refreshBackoffUntil = 0;
-            this.#spend(refreshToken);
+            this.#spent.add(refreshToken);
             return bundle;
           } catch (error) {
             lastError = error;
@@ -335,12 +270,12 @@ export class AgentRuntime {
             if (failure === "refused") {
               this.#refreshBackoffUntil = this.#now() + REFRESH_RETRY_BACKOFF_MS;
             } else {
-              this.#spend(refreshToken);
+              this.#spent.add(refreshToken);
             }
             this.#reportRefreshFailure(error, failure, current);
             // Another process may have stored newer tokens (it rotated first, or signed in): look before acting.
             stored = await this.#tokens.reloadFromStorage().catch(() => null);
-            if (stored !== null && this.#spent?.has(stored.refreshToken) === true) stored = null;
+            if (stored !== null && this.#spent.has(stored.refreshToken)) stored = null;
             if (stored !== null) current = stored;
           }
         }
@@ -361,19 +296,8 @@ export class AgentRuntime {
       // The token manager calls the renewal only once the held token is due (or refused): due now, unless valid.
       refreshDueAt: this.#tokens.peekValidAccessToken() === snapshot.accessToken ? usable : 0,
       refreshExpiresAt: snapshot.refreshTokenExpiresAt.getTime(),
-      refreshSpent: this.#spent?.has(snapshot.refreshToken) === true,
+      refreshSpent: this.#spent.has(snapshot.refreshToken),
     };
-  }
-
-  /** Remembers (in this process) that a refresh token was presented or may have been. */
-  #spend(refreshToken: string): void {
-    this.#spent ??= new Set();
-    const spent = this.#spent;
-    spent.add(refreshToken);
-    if (spent.size > 64) {
-      const oldest = spent.values().next().value;
-      if (oldest !== undefined) spent.delete(oldest);
-    }
   }
 
   #reportRefreshFailure(error: unknown, failure: RefreshFailureKind, current: TokenSnapshot | null): void {
@@ -410,18 +334,7 @@ export class AgentRuntime {
         ? "the refresh token was refused and no wallet signer is configured"
         : "no session and no wallet signer";
       this.#events.emit("reauthenticationRequired", { reason });
-      const hint =
-        "Configure a wallet signer (wallet.signer) so the runtime can sign a new challenge, or provide a new refresh token.";
-      throw isCredentialRevoked(cause)
-        ? new CredentialRevokedError(`Agent ${this.config.agentRef} must authenticate again: ${reason}.`, {
-            hint,
-            cause,
-          })
-        : new RefreshFailedError(`Agent ${this.config.agentRef} must authenticate again: ${reason}.`, {
-            hint,
-            retryable: false,
-            cause,
-          });
+      throw reauthenticationError(this.config.agentRef, reason, cause);
     }
     // Our own token is expired or revoked by now: a server-orchestrated connector must not sign with it.
     if (cause !== undefined) (this.#signer as WalletConnector).setAccessToken?.(null);
@@ -430,39 +343,15 @@ export class AgentRuntime {
 
   /** challenge -> signature -> exchange. */
   async #signIn(signer: ChallengeSigner): Promise<TokenBundleInput> {
-    const log = { agentRef: this.config.agentRef, credentialId: this.config.credentialId };
-    this.#logger.debug(log, "signing in: requesting a challenge");
-    const { challenge } = await this.#auth.requestChallenge({
-      credential_id: this.config.credentialId,
-      ...(this.config.scopes ? { scopes: this.config.scopes } : {}),
-    });
-    this.#logger.debug(
-      { ...log, challengeId: challenge.id, expiresAt: challenge.expires_at },
-      "signing the challenge",
-    );
-    const signature = await signer.signChallenge(challenge);
-    const bundle = await this.#auth.exchange({
-      challenge_id: challenge.id,
-      signature,
-      credential_id: this.config.credentialId,
-    });
+    const bundle = await signIn(this.#auth, signer, this.config, this.#logger);
     this.#pendingGrant = "authenticated";
-    this.#logger.debug(
-      { ...log, expiresAt: bundle.expires_at, scopes: bundle.credential?.scopes },
-      "signed in",
-    );
-    return toTokenBundle(bundle);
+    return bundle;
   }
 
   async #refresh(refreshToken: string): Promise<TokenBundleInput> {
-    this.#logger.debug({ agentRef: this.config.agentRef }, "refreshing the access token");
-    const bundle = await this.#auth.refresh({ refresh_token: refreshToken });
-    this.#logger.debug(
-      { agentRef: this.config.agentRef, expiresAt: bundle.expires_at },
-      "access token refreshed",
-    );
+    const bundle = await refresh(this.#auth, refreshToken, this.config.agentRef, this.#logger);
     this.#pendingGrant = "tokenRefreshed";
-    return toTokenBundle(bundle);
+    return bundle;
   }
 
   /** A refresh token from the configuration, used once to resume a session without a challenge. */
@@ -515,80 +404,6 @@ export class AgentRuntime {
       "Background token refresh failed; the next call will retry.",
     );
   }
-}
-
-function spentError(): RefreshFailedError {
-  return new RefreshFailedError(
-    "The refresh token was already presented (its answer was lost) and cannot be used again.",
-    {
-      retryable: false,
-    },
-  );
-}
-
-/** The facts `classifyRefreshFailure` needs, from a runtime error and its cause chain. */
-function refreshErrorFacts(error: unknown): RefreshErrorFacts {
-  let networkCode: string | undefined;
-  let cause: unknown = error;
-  for (let depth = 0; depth < 6 && typeof cause === "object" && cause !== null; depth += 1) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
-      networkCode = code;
-      break;
-    }
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  if (!AgentAuthError.isInstance(error)) return { networkCode };
-  return { status: error.status, serverCode: error.serverCode, code: error.code, networkCode };
-}
-
-/** The last key `defaultStorageKey` built: runtimes of the same agent share one flat string. */
-let lastStorageKey: { baseUrl: string; agentRef: string; credentialId: string; key: string } | null = null;
-
-/** Keys tokens by server, agent and credential, so runtimes sharing a storage never mix sessions. */
-function defaultStorageKey(config: AgentRuntimeConfig): string {
-  const { baseUrl, agentRef, credentialId } = config;
-  const last = lastStorageKey;
-  if (
-    last !== null &&
-    last.baseUrl === baseUrl &&
-    last.agentRef === agentRef &&
-    last.credentialId === credentialId
-  ) {
-    return last.key;
-  }
-  // Joined rather than concatenated: one flat string, not a rope of four pieces kept for the runtime's life.
-  const key = ["lucid-agent-auth", baseUrl, agentRef, credentialId].join(":");
-  lastStorageKey = { baseUrl, agentRef, credentialId, key };
-  return key;
-}
-
-function toTokenBundle(bundle: {
-  access_token: string;
-  expires_at: string;
-  refresh_token: string;
-  refresh_expires_at: string;
-  credential?: { id?: string; scopes?: string[]; revocation_nonce?: string | null };
-}): TokenBundleInput {
-  return {
-    accessToken: bundle.access_token,
-    accessTokenExpiresAt: bundle.expires_at,
-    refreshToken: bundle.refresh_token,
-    refreshTokenExpiresAt: bundle.refresh_expires_at,
-    scopes: bundle.credential?.scopes ?? [],
-    revocationNonce: bundle.credential?.revocation_nonce ?? null,
-    credentialId: bundle.credential?.id ?? null,
-  };
-}
-
-function checkConfig(config: AgentRuntimeConfig): AgentRuntimeConfig {
-  const missing = (["baseUrl", "agentRef", "credentialId"] as const).filter((field) => !config?.[field]);
-  if (missing.length > 0) {
-    throw new ConfigurationError(`The runtime configuration lacks ${missing.join(", ")}.`, {
-      hint: "Pass them in config, or set LUCID_BASE_URL, LUCID_AGENT_REF and LUCID_AGENT_CREDENTIAL.",
-    });
-  }
-  return { ...config, baseUrl: config.baseUrl.replace(/\/+$/, "") };
 }
 
 const isTelemetry = (value: unknown): value is Telemetry =>

@@ -1,107 +1,50 @@
-import { AgentAuthError, ConfigurationError } from "./errors.js";
+import { BackgroundRefresh } from "./background-refresh.js";
+import { AgentAuthError } from "./errors.js";
 import type { Logger } from "./logger.js";
-import { accessTokenSkew, DEFAULT_ACCESS_TOKEN_SKEW_MS } from "./refresh-decision.js";
-import { type ClearTimer, computeRefreshAt, RefreshTimer, type SetTimer } from "./refresh-schedule.js";
+import { accessTokenSkew } from "./refresh-decision.js";
+import { RefreshTimer } from "./refresh-schedule.js";
 import { MemoryStorageAdapter } from "./storage/memory-adapter.js";
 import { isStorageError, StorageErrorCode } from "./storage/storage-error.js";
-import type { StorageAdapter } from "./storage/types.js";
-import { isTokenManagerError, TokenManagerError, TokenManagerErrorCode } from "./token-manager-error.js";
-import { parseStoredTokenRecord, type StoredTokenRecord, serializeTokens } from "./token-serialization.js";
+import {
+  replayedError,
+  storageFailure,
+  TokenManagerError,
+  TokenManagerErrorCode,
+} from "./token-manager-error.js";
+import {
+  type RefreshSingleFlightOptions,
+  resolveTokenManagerOptions,
+  type ScheduleRefreshOptions,
+  type TokenChangeSource,
+  type TokenManagerOptions,
+} from "./token-manager-options.js";
+import type { StoredTokenRecord } from "./token-serialization.js";
+import {
+  buildTokenState,
+  cloneSnapshot,
+  freezeCached,
+  normalizeBundle,
+  sameTokens,
+  type TokenState,
+  toSnapshot,
+} from "./token-state.js";
+import { TokenStore } from "./token-store.js";
 import type { CachedAccessToken, CancelHandle, TokenBundleInput, TokenSnapshot } from "./token-types.js";
 import { sha256HexSync } from "./util/hash.js";
+import { RecentSet } from "./util/recent-set.js";
 
-/** The storage key `TokenManager` uses unless told otherwise. */
-export const DEFAULT_TOKEN_STORAGE_KEY = "lucid-agent-auth:tokens";
-
-/** Default refresh lead: refresh 30 s before the access token expires (clamped to half its lifetime). */
-export const DEFAULT_REFRESH_LEAD_TIME_MS = 30_000;
+export {
+  DEFAULT_REFRESH_LEAD_TIME_MS,
+  DEFAULT_TOKEN_STORAGE_KEY,
+  type RefreshSingleFlightOptions,
+  type RevocationNonceChange,
+  type ScheduleRefreshOptions,
+  type TokenChangeSource,
+  type TokenManagerOptions,
+} from "./token-manager-options.js";
 
 /** How many retired refresh tokens (as hashes) a manager remembers to refuse replays. */
 const RETIRED_REFRESH_TOKENS_KEPT = 64;
-
-/** After a background refresh, the timer never fires again sooner than this (guards loops on skewed clocks). */
-const MIN_REFIRE_DELAY_MS = 1_000;
-
-/** The credential's revocation nonce changed between two token bundles. */
-export interface RevocationNonceChange {
-  previous: string;
-  next: string;
-  credentialId: string | null;
-}
-
-/** Why the held tokens changed: `set` (setTokens), `storage` (hydrated or adopted from storage), `clear`. */
-export type TokenChangeSource = "set" | "storage" | "clear";
-
-/** Options of `TokenManager`. All optional. */
-export interface TokenManagerOptions {
-  /** Where tokens persist. Default: a new `MemoryStorageAdapter` (nothing survives a restart). */
-  storage?: StorageAdapter<string>;
-  /** The key under which the serialised tokens are stored. Default `"lucid-agent-auth:tokens"`. */
-  storageKey?: string;
-  /** Refresh this long before expiry, clamped to half the token's lifetime. Default 30 000 ms. */
-  refreshLeadTimeMs?: number;
-  /** Wall clock in epoch ms. Default `Date.now`. */
-  now?: () => number;
-  /**
-   * An access token is never handed out during its last `min(accessTokenSkewMs, lifetime / 4)` ms, so it does
-   * not expire in flight. Default 5 000.
-   */
-  accessTokenSkewMs?: number;
-  /** Timer used by `scheduleRefresh`. Default `setTimeout`; the handle is `unref()`'d when possible. */
-  setTimer?: SetTimer;
-  /** Cancels a `setTimer` handle. Default `clearTimeout`. */
-  clearTimer?: ClearTimer;
-  /** Receives debug/info/warn records; never a token. */
-  logger?: Logger;
-  /** Receives errors of background refreshes (scheduleRefresh). Without it they go to `logger.warn`. */
-  onError?: (error: unknown) => void;
-  /**
-   * Called when a new bundle carries a different revocation nonce than the held one (both non-null): the
-   * credential was rotated or revoked and re-issued. The bundle is still accepted (the server is the authority).
-   */
-  onRevocationNonceChange?: (change: RevocationNonceChange) => void;
-  /** Called after the held tokens changed (a copy of the new snapshot, or `null` after `clear`). */
-  onTokensChanged?: (snapshot: TokenSnapshot | null, source: TokenChangeSource) => void;
-}
-
-/** Options of `refreshSingleFlight`. */
-export interface RefreshSingleFlightOptions {
-  /**
-   * Refresh even if the held access token still looks valid (for example after the server answered 401).
-   * A token that another process stored meanwhile is still adopted instead of refreshing again.
-   */
-  force?: boolean;
-}
-
-/** Options of `scheduleRefresh`. */
-export interface ScheduleRefreshOptions {
-  /** Receives errors of this schedule's background refreshes; overrides the manager's `onError`. */
-  onError?: (error: unknown) => void;
-}
-
-/** The held tokens and everything derived from them once, so the hot path never allocates. */
-interface TokenState {
-  readonly accessToken: string;
-  /** Epoch ms; kept as numbers (a `Date` is built only for a copy handed out). */
-  readonly accessTokenExpiresAtMs: number;
-  readonly refreshToken: string;
-  readonly scopes: readonly string[];
-  readonly revocationNonce: string | null;
-  readonly credentialId: string | null;
-  /** Frozen; built on the first `getCachedAccessToken` for these tokens, then handed out as is. */
-  cached: CachedAccessToken | null;
-  readonly refreshAtMs: number;
-  readonly refreshTokenExpiresAtMs: number;
-  /** When the tokens were issued (about when they were stored), epoch ms. */
-  readonly issuedAtMs: number;
-}
-
-interface Schedule {
-  readonly trigger: () => Promise<TokenBundleInput>;
-  readonly onError: ((error: unknown) => void) | undefined;
-  /** The state the timer last fired for; the timer is not re-armed for the same state. */
-  firedFor: TokenState | null;
-}
 
 /**
  * Holds the agent's access and refresh tokens, persists them, and coordinates refreshes.
@@ -123,51 +66,37 @@ interface Schedule {
  * `dispose()` on shutdown.
  */
 export class TokenManager {
-  readonly #storage: StorageAdapter<string>;
   readonly #storageKey: string;
+  readonly #store: TokenStore;
   readonly #refreshLeadTimeMs: number;
   readonly #skewMs: number;
   readonly #now: () => number;
   readonly #logger: Logger | undefined;
   readonly #options: TokenManagerOptions;
-  readonly #timer: RefreshTimer;
-  /** Hashes of retired refresh tokens, oldest first; created when the first one is retired. */
-  #retired: Set<string> | null = null;
+  readonly #background: BackgroundRefresh;
+  /** SHA-256 hashes of the last retired refresh tokens. */
+  readonly #retired = new RecentSet(RETIRED_REFRESH_TOKENS_KEPT);
   #state: TokenState | null = null;
   /** The last storage read found the held tokens marked with another refresh in flight (`refreshStartedAt`). */
   #storedRefreshStarted = false;
   #inflight: Promise<unknown> | null = null;
-  #schedule: Schedule | null = null;
 
   constructor(options: TokenManagerOptions = {}) {
-    const lead = options.refreshLeadTimeMs ?? DEFAULT_REFRESH_LEAD_TIME_MS;
-    if (typeof lead !== "number" || !Number.isFinite(lead) || lead < 0) {
-      throw new ConfigurationError(`refreshLeadTimeMs must be a finite number >= 0, got ${String(lead)}.`, {
-        hint: "Pass the lead time in milliseconds, e.g. 30000, or leave it out for the default.",
-      });
-    }
-    if (options.storageKey !== undefined && (typeof options.storageKey !== "string" || !options.storageKey)) {
-      throw new ConfigurationError("storageKey must be a non-empty string.", {
-        hint: `Leave it out for the default "${DEFAULT_TOKEN_STORAGE_KEY}".`,
-      });
-    }
+    const { storageKey, refreshLeadTimeMs, skewMs } = resolveTokenManagerOptions(options);
     this.#options = options;
-    this.#storage = options.storage ?? new MemoryStorageAdapter<string>();
-    this.#storageKey = options.storageKey ?? DEFAULT_TOKEN_STORAGE_KEY;
-    this.#refreshLeadTimeMs = lead;
-    const skew = options.accessTokenSkewMs ?? DEFAULT_ACCESS_TOKEN_SKEW_MS;
-    if (typeof skew !== "number" || !Number.isFinite(skew) || skew < 0) {
-      throw new ConfigurationError(`accessTokenSkewMs must be a finite number >= 0, got ${String(skew)}.`, {
-        hint: "Pass milliseconds, e.g. 5000, or leave it out for the default.",
-      });
-    }
-    this.#skewMs = skew;
+    this.#storageKey = storageKey;
+    this.#store = new TokenStore(options.storage ?? new MemoryStorageAdapter<string>(), storageKey);
+    this.#refreshLeadTimeMs = refreshLeadTimeMs;
+    this.#skewMs = skewMs;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
-    this.#timer = new RefreshTimer({
+    this.#background = new BackgroundRefresh({
+      timer: new RefreshTimer({ now: this.#now, setTimer: options.setTimer, clearTimer: options.clearTimer }),
       now: this.#now,
-      setTimer: options.setTimer,
-      clearTimer: options.clearTimer,
+      state: () => this.#state,
+      refresh: (trigger) => this.refreshSingleFlight(trigger),
+      onError: options.onError,
+      logger: this.#logger,
     });
   }
 
@@ -193,7 +122,7 @@ export class TokenManager {
    */
   async hydrate(): Promise<TokenSnapshot | null> {
     const expected = this.#state;
-    const record = await this.#readStored();
+    const record = await this.#store.read();
     if (record === null) return null;
     this.#adopt(record, expected);
     return this.getSnapshot();
@@ -207,7 +136,7 @@ export class TokenManager {
    */
   async reloadFromStorage(): Promise<TokenSnapshot | null> {
     const expected = this.#state;
-    const record = await this.#readStored();
+    const record = await this.#store.read();
     if (record === null) return null;
     return this.#adopt(record, expected) ? this.getSnapshot() : null;
   }
@@ -229,12 +158,7 @@ export class TokenManager {
   async markRefreshStarted(): Promise<void> {
     const state = this.#state;
     if (state === null) return;
-    const text = serializeTokens(toSnapshot(state), state.issuedAtMs, { refreshStartedAt: this.#now() });
-    try {
-      await this.#storage.set(this.#storageKey, text);
-    } catch (error) {
-      throw this.#storageFailure("write", error);
-    }
+    await this.#store.writeOrFail(toSnapshot(state), state.issuedAtMs, { refreshStartedAt: this.#now() });
   }
 
   /** A copy of the held tokens (valid or not), or `null`. */
@@ -293,15 +217,14 @@ export class TokenManager {
   async #persistAndHold(snapshot: TokenSnapshot, holdIfFenced: boolean): Promise<TokenSnapshot> {
     if (this.#isRetired(snapshot.refreshToken)) throw replayedError();
     const issuedAt = this.#now();
-    const text = serializeTokens(snapshot, issuedAt);
     try {
-      await this.#storage.set(this.#storageKey, text);
+      await this.#store.write(snapshot, issuedAt);
     } catch (error) {
       if (!(holdIfFenced && isStorageError(error, StorageErrorCode.Fenced))) {
-        throw this.#storageFailure("write", error);
+        throw storageFailure(this.#storageKey, "write", error);
       }
       const expected = this.#state;
-      const record = await this.#readStored().catch(() => null);
+      const record = await this.#store.read().catch(() => null);
       if (record !== null && this.#adopt(record, expected)) {
         const adopted = this.#state;
         if (adopted !== null && this.#now() < adopted.refreshAtMs) return toSnapshot(adopted);
@@ -312,24 +235,17 @@ export class TokenManager {
       );
     }
     // Applied in the continuation of the write, so memory follows the order in which writes completed.
-    this.#apply(this.#buildState(snapshot, issuedAt), "set");
+    this.#apply(this.#stateOf(snapshot, issuedAt), "set");
     return cloneSnapshot(snapshot);
   }
 
   /** Forgets the tokens: disarms the refresh timer, drops them from memory, then clears the storage key. */
   async clear(): Promise<void> {
-    this.#timer.cancel();
+    this.#background.disarm();
     const had = this.#state !== null;
     this.#state = null;
     if (had) this.#notify(null, "clear");
-    const storage = this.#storage;
-    try {
-      // `delete` for adapters written against the original package, which had no `clear`.
-      if (typeof storage.clear === "function") await storage.clear(this.#storageKey);
-      else await storage.delete?.(this.#storageKey);
-    } catch (error) {
-      throw this.#storageFailure("clear", error);
-    }
+    await this.#store.clear();
   }
 
   /**
@@ -340,7 +256,7 @@ export class TokenManager {
    */
   withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#inflight !== null) return this.#inflight as Promise<T>;
-    const run = this.#runLocked(fn);
+    const run = this.#store.runLocked(fn);
     const inflight = run.finally(() => {
       if (this.#inflight === inflight) this.#inflight = null;
     });
@@ -363,7 +279,7 @@ export class TokenManager {
   ): Promise<TokenSnapshot> {
     return this.withRefreshLock(async () => {
       const expected = this.#state;
-      const record = await this.#readStored();
+      const record = await this.#store.read();
       const adopted = record !== null && this.#adopt(record, expected);
       const state = this.#state;
       this.#storedRefreshStarted =
@@ -399,94 +315,12 @@ export class TokenManager {
         },
       );
     }
-    const schedule: Schedule = { trigger, onError: options.onError, firedFor: null };
-    this.#schedule = schedule;
-    this.#arm();
-    return {
-      cancel: () => {
-        if (this.#schedule !== schedule) return;
-        this.#schedule = null;
-        this.#timer.cancel();
-      },
-    };
+    return this.#background.start(trigger, options.onError);
   }
 
   /** Ends any refresh schedule and disarms its timer. The tokens stay held. */
   dispose(): void {
-    this.#schedule = null;
-    this.#timer.cancel();
-  }
-
-  #arm(): void {
-    const schedule = this.#schedule;
-    const state = this.#state;
-    if (schedule === null || state === null) {
-      this.#timer.cancel();
-      return;
-    }
-    if (schedule.firedFor === state) return;
-    let at = state.refreshAtMs;
-    if (schedule.firedFor !== null) at = Math.max(at, this.#now() + MIN_REFIRE_DELAY_MS);
-    this.#timer.schedule(at, () => this.#fire(schedule));
-  }
-
-  #fire(schedule: Schedule): void {
-    if (this.#schedule !== schedule) return;
-    const state = this.#state;
-    if (state === null) return;
-    if (this.#now() < state.refreshAtMs) {
-      // Fired early (timer and wall clock disagree by a little): wait for the due time instead.
-      this.#timer.schedule(state.refreshAtMs, () => this.#fire(schedule));
-      return;
-    }
-    schedule.firedFor = state;
-    this.refreshSingleFlight(() => schedule.trigger()).then(
-      () => this.#arm(),
-      (error: unknown) => {
-        const onError = schedule.onError ?? this.#options.onError;
-        if (onError) {
-          try {
-            onError(error);
-          } catch {
-            // a throwing error handler must not become an unhandled rejection
-          }
-        } else {
-          this.#logger?.warn(
-            { event: "agent_auth.token_refresh_failed", code: errorCode(error) },
-            "background token refresh failed",
-          );
-        }
-      },
-    );
-  }
-
-  async #runLocked<T>(fn: () => Promise<T>): Promise<T> {
-    const storage = this.#storage;
-    if (typeof storage.withLock !== "function") return fn();
-    let fnFailed = false;
-    try {
-      return await storage.withLock(this.#storageKey, async () => {
-        try {
-          return await fn();
-        } catch (error) {
-          fnFailed = true;
-          throw error;
-        }
-      });
-    } catch (error) {
-      if (fnFailed) throw error;
-      throw this.#storageFailure("lock", error);
-    }
-  }
-
-  async #readStored(): Promise<StoredTokenRecord | null> {
-    let text: string | null;
-    try {
-      text = await this.#storage.get(this.#storageKey);
-    } catch (error) {
-      throw this.#storageFailure("read", error);
-    }
-    return parseStoredTokenRecord(text, { source: `storage key "${this.#storageKey}"` });
+    this.#background.stop();
   }
 
   /**
@@ -506,45 +340,24 @@ export class TokenManager {
     }
     const now = this.#now();
     const issuedAt = record.savedAt === null ? now : Math.min(record.savedAt.getTime(), now);
-    this.#apply(this.#buildState(record.snapshot, issuedAt), "storage");
+    this.#apply(this.#stateOf(record.snapshot, issuedAt), "storage");
     return true;
   }
 
   /** Whether `refreshToken` was held here and replaced by another one (hashed only when any was retired). */
   #isRetired(refreshToken: string): boolean {
-    return this.#retired?.has(sha256HexSync(refreshToken)) === true;
+    return this.#retired.size > 0 && this.#retired.has(sha256HexSync(refreshToken));
   }
 
-  #buildState(snapshot: TokenSnapshot, issuedAtMs: number): TokenState {
-    const expiresAtMs = snapshot.accessTokenExpiresAt.getTime();
-    return {
-      accessToken: snapshot.accessToken,
-      accessTokenExpiresAtMs: expiresAtMs,
-      refreshToken: snapshot.refreshToken,
-      scopes: [...snapshot.scopes],
-      revocationNonce: snapshot.revocationNonce,
-      credentialId: snapshot.credentialId,
-      cached: null,
-      refreshAtMs: Math.min(
-        computeRefreshAt(expiresAtMs, issuedAtMs, this.#refreshLeadTimeMs),
-        expiresAtMs - accessTokenSkew(expiresAtMs - issuedAtMs, this.#skewMs),
-      ),
-      refreshTokenExpiresAtMs: snapshot.refreshTokenExpiresAt.getTime(),
-      issuedAtMs,
-    };
+  #stateOf(snapshot: TokenSnapshot, issuedAtMs: number): TokenState {
+    return buildTokenState(snapshot, issuedAtMs, this.#refreshLeadTimeMs, this.#skewMs);
   }
 
   #apply(next: TokenState, source: TokenChangeSource): void {
     const previous = this.#state;
     this.#state = next;
     if (previous !== null && previous.refreshToken !== next.refreshToken) {
-      this.#retired ??= new Set();
-      const retired = this.#retired;
-      retired.add(sha256HexSync(previous.refreshToken));
-      if (retired.size > RETIRED_REFRESH_TOKENS_KEPT) {
-        const oldest = retired.values().next().value;
-        if (oldest !== undefined) retired.delete(oldest);
-      }
+      this.#retired.add(sha256HexSync(previous.refreshToken));
     }
     const previousNonce = previous?.revocationNonce ?? null;
     const nextNonce = next.revocationNonce;
@@ -570,7 +383,7 @@ export class TokenManager {
       },
       "holding new tokens",
     );
-    this.#arm();
+    this.#background.arm();
     this.#notify(next, source);
   }
 
@@ -584,138 +397,12 @@ export class TokenManager {
       fn();
     } catch (error) {
       this.#logger?.warn(
-        { event: "agent_auth.callback_failed", code: errorCode(error) },
+        {
+          event: "agent_auth.callback_failed",
+          code: AgentAuthError.isInstance(error) ? error.code : undefined,
+        },
         "a token manager callback threw",
       );
     }
   }
-
-  #storageFailure(operation: "read" | "write" | "clear" | "lock", error: unknown): TokenManagerError {
-    if (isTokenManagerError(error)) return error;
-    const where = `storage key "${this.#storageKey}"`;
-    const detail = error instanceof Error ? firstLine(error.message) : String(error);
-    if (isStorageError(error, StorageErrorCode.Corrupt)) {
-      return new TokenManagerError(
-        TokenManagerErrorCode.CorruptStorage,
-        `Could not ${operation} ${where}: ${detail}`,
-        {
-          hint: error.hint,
-          cause: error,
-        },
-      );
-    }
-    return new TokenManagerError(
-      TokenManagerErrorCode.StorageFailure,
-      `Could not ${operation} ${where}: ${detail}`,
-      {
-        hint:
-          (AgentAuthError.isInstance(error) ? error.hint : undefined) ??
-          "Check the storage adapter (its error is in `cause`); the tokens held in memory were left unchanged.",
-        retryable: AgentAuthError.isInstance(error) ? error.retryable : true,
-        cause: error,
-      },
-    );
-  }
-}
-
-function firstLine(message: string): string {
-  const end = message.indexOf("\n");
-  return end === -1 ? message : message.slice(0, end);
-}
-
-function errorCode(error: unknown): string | undefined {
-  return AgentAuthError.isInstance(error) ? error.code : undefined;
-}
-
-function replayedError(): TokenManagerError {
-  return new TokenManagerError(
-    TokenManagerErrorCode.ReplayedRefreshToken,
-    "Refusing tokens whose refresh token was already used and replaced in this process.",
-    {
-      hint: "A stale token bundle was passed to setTokens (for example a late response or an old copy). Use the tokens the manager holds, or authenticate again.",
-    },
-  );
-}
-
-type TokenPair = Pick<TokenSnapshot, "accessToken" | "refreshToken">;
-
-function sameTokens(a: TokenPair, b: TokenPair | null | undefined): boolean {
-  return b != null && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
-}
-
-function freezeCached(held: TokenState): CachedAccessToken {
-  return Object.freeze({
-    token: held.accessToken,
-    expiresAt: new Date(held.accessTokenExpiresAtMs),
-    scopes: Object.freeze([...held.scopes]) as string[],
-    refreshToken: held.refreshToken,
-    refreshTokenExpiresAt: new Date(held.refreshTokenExpiresAtMs),
-    revocationNonce: held.revocationNonce,
-  });
-}
-
-/** A fresh `TokenSnapshot` (new `Date`s and scopes array) of the held tokens. */
-function toSnapshot(held: TokenState): TokenSnapshot {
-  return {
-    accessToken: held.accessToken,
-    accessTokenExpiresAt: new Date(held.accessTokenExpiresAtMs),
-    refreshToken: held.refreshToken,
-    refreshTokenExpiresAt: new Date(held.refreshTokenExpiresAtMs),
-    scopes: [...held.scopes],
-    revocationNonce: held.revocationNonce,
-    credentialId: held.credentialId,
-  };
-}
-
-function cloneSnapshot(snapshot: TokenSnapshot): TokenSnapshot {
-  return {
-    accessToken: snapshot.accessToken,
-    accessTokenExpiresAt: new Date(snapshot.accessTokenExpiresAt.getTime()),
-    refreshToken: snapshot.refreshToken,
-    refreshTokenExpiresAt: new Date(snapshot.refreshTokenExpiresAt.getTime()),
-    scopes: [...snapshot.scopes],
-    revocationNonce: snapshot.revocationNonce,
-    credentialId: snapshot.credentialId,
-  };
-}
-
-function normalizeBundle(bundle: TokenBundleInput): TokenSnapshot {
-  const invalid = (problem: string) =>
-    new TokenManagerError(TokenManagerErrorCode.InvalidTokens, `Invalid token bundle: ${problem}.`, {
-      hint: "Pass the bundle returned by the exchange or refresh endpoint, converted to camelCase with absolute expiries.",
-    });
-  if (typeof bundle !== "object" || bundle === null) throw invalid("not an object");
-  const token = (field: "accessToken" | "refreshToken") => {
-    const value = bundle[field];
-    if (typeof value !== "string" || value === "") throw invalid(`"${field}" must be a non-empty string`);
-    return value;
-  };
-  const date = (field: "accessTokenExpiresAt" | "refreshTokenExpiresAt") => {
-    const value: unknown = bundle[field];
-    const parsed =
-      value instanceof Date ? new Date(value.getTime()) : typeof value === "string" ? new Date(value) : null;
-    if (parsed === null || !Number.isFinite(parsed.getTime())) {
-      throw invalid(`"${field}" must be a Date or an ISO-8601 string`);
-    }
-    return parsed;
-  };
-  const nullableString = (field: "revocationNonce" | "credentialId") => {
-    const value: unknown = bundle[field];
-    if (value === undefined || value === null) return null;
-    if (typeof value !== "string") throw invalid(`"${field}" must be a string or null`);
-    return value;
-  };
-  const scopes: unknown = bundle.scopes ?? [];
-  if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== "string")) {
-    throw invalid('"scopes" must be an array of strings');
-  }
-  return {
-    accessToken: token("accessToken"),
-    accessTokenExpiresAt: date("accessTokenExpiresAt"),
-    refreshToken: token("refreshToken"),
-    refreshTokenExpiresAt: date("refreshTokenExpiresAt"),
-    scopes: [...(scopes as string[])],
-    revocationNonce: nullableString("revocationNonce"),
-    credentialId: nullableString("credentialId"),
-  };
 }

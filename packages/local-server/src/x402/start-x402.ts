@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Network } from "@x402/core/types";
 import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { ChainConnection } from "../chain/chain-connection.js";
+import { closeServer, listen } from "../http/server-lifecycle.js";
 import { createLocalFacilitator, type FacilitatorMode } from "./facilitator.js";
 import { createLocalSeller, X402_PRICE, X402_RESOURCE_PATH } from "./seller.js";
 
@@ -41,27 +41,6 @@ export const X402_CONTENT = {
   body: "USDC settles in one block on the local chain.",
 } as const;
 
-function listen(server: Server, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 /** Starts the facilitator, then the seller (which asks the facilitator what it supports), each on its own port. */
 export async function startX402(
   chain: ChainConnection,
@@ -74,7 +53,7 @@ export async function startX402(
     const facilitator = await createLocalFacilitator(chain);
     const facilitatorServer = createServer(facilitator.listener);
     servers.push(facilitatorServer);
-    const facilitatorUrl = `http://${urlHost}:${await listen(facilitatorServer, host)}`;
+    const facilitatorUrl = `http://${urlHost}:${(await listen(facilitatorServer, 0, host)).port}`;
     const payTo = privateKeyToAccount(generatePrivateKey()).address;
     let sellerUrl = "";
     const seller = await createLocalSeller(
@@ -89,7 +68,7 @@ export async function startX402(
     );
     const sellerServer = createServer(seller.listener);
     servers.push(sellerServer);
-    sellerUrl = `http://${urlHost}:${await listen(sellerServer, host)}`;
+    sellerUrl = `http://${urlHost}:${(await listen(sellerServer, 0, host)).port}`;
     return {
       x402: {
         resourceUrl: `${sellerUrl}${X402_RESOURCE_PATH}`,
@@ -105,11 +84,11 @@ export async function startX402(
         },
       },
       close: async () => {
-        await Promise.all(servers.map(close));
+        await Promise.all(servers.map(closeServer));
       },
     };
   } catch (error) {
-    await Promise.all(servers.map(close));
+    await Promise.all(servers.map(closeServer));
     throw error;
   }
 }

@@ -21,24 +21,19 @@
  * A holder releases only a lock carrying its own token. Advisory only: processes that do not use this adapter
  * are not stopped. On network file systems, O_EXCL and rename may not be atomic; use a local path.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
-import {
-  link,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  utimes,
-  writeFile,
-} from "node:fs/promises";
-import { hostname } from "node:os";
+import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigurationError } from "../errors.js";
-import { KeyedMutex } from "../util/keyed-mutex.js";
+import { FILE_FORMAT_VERSION, readEntries, writeAtomic } from "./file-io.js";
+import {
+  FileLock,
+  type HeldLock,
+  heldLocks,
+  hostName,
+  inProcess,
+  isAlive,
+  parseLockInfo,
+} from "./file-lock.js";
 import { StorageError, StorageErrorCode } from "./storage-error.js";
 import type { StorageAdapter } from "./types.js";
 
@@ -81,80 +76,6 @@ const defaultTimers: FileStorageTimers = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-interface LockInfo {
-  pid: number;
-  hostname: string;
-  createdAt: string;
-  token: string;
-}
-
-interface HeldLock {
-  readonly token: string;
-  released: boolean;
-  /** Writes made inside `withLock` run one after another. */
-  queue: Promise<unknown>;
-}
-
-interface LockRegistry {
-  /** Locks held by the current async context, by data file path (so writes inside `withLock` do not re-lock). */
-  readonly held: AsyncLocalStorage<ReadonlyMap<string, HeldLock>>;
-  /** Orders the callers of one process before they compete for the lock file. */
-  readonly inProcess: KeyedMutex;
-  /** Tokens of the lock files this process holds or is creating. */
-  readonly ownTokens: Set<string>;
-}
-
-/**
- * Per process, shared by every copy of this module (duplicate installs): otherwise one copy would judge the
- * other's lock (same pid, unknown token) abandoned and break it.
- */
-const registry: LockRegistry = (() => {
-  const key = Symbol.for("@lucid-dreams/agent-auth.file-storage-locks");
-  const global = globalThis as { [key]?: LockRegistry };
-  global[key] ??= { held: new AsyncLocalStorage(), inProcess: new KeyedMutex(), ownTokens: new Set() };
-  return global[key];
-})();
-const { held: heldLocks, inProcess, ownTokens } = registry;
-
-const FILE_FORMAT_VERSION = 1;
-const hostName = hostname();
-
-const errorCode = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) !== "ESRCH";
-  }
-};
-
-const parseLockInfo = (text: string): LockInfo | null => {
-  try {
-    const value = JSON.parse(text) as Partial<LockInfo> | null;
-    if (
-      typeof value === "object" &&
-      value !== null &&
-      Number.isInteger(value.pid) &&
-      (value.pid as number) > 0 &&
-      typeof value.hostname === "string" &&
-      typeof value.token === "string"
-    ) {
-      return {
-        pid: value.pid as number,
-        hostname: value.hostname,
-        token: value.token,
-        createdAt: typeof value.createdAt === "string" ? value.createdAt : "",
-      };
-    }
-  } catch {
-    // a lock being written, or garbage: judged by its age only
-  }
-  return null;
-};
-
 const positive = (name: string, value: number | undefined, fallback: number): number => {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -181,6 +102,7 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
   readonly path: string;
   /** Absolute path of the lock file (`<path>.lock`). */
   readonly lockPath: string;
+  readonly #lock: FileLock;
   readonly #dir: string;
   readonly #lockTimeoutMs: number;
   readonly #staleLockMs: number;
@@ -205,6 +127,15 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? defaultTimers;
     this.#random = options.random ?? Math.random;
+    this.#lock = new FileLock({
+      path: this.path,
+      lockTimeoutMs: this.#lockTimeoutMs,
+      staleLockMs: this.#staleLockMs,
+      now: this.#now,
+      sleep: (ms) => this.#timers.sleep(ms),
+      random: this.#random,
+      beforeAcquire: () => this.cleanUp(),
+    });
   }
 
   /**
@@ -240,8 +171,11 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
           (info !== null && info.hostname === hostName && info.pid !== process.pid && !isAlive(info.pid)) ||
           (await this.#olderThan(full, now, this.#staleLockMs));
       } else if (name === lockBase) {
-        const observed = await this.#inspectLock().catch(() => null);
-        if (observed?.stale === true && (await this.#breakLock(observed.ino, observed.info?.token ?? null))) {
+        const observed = await this.#lock.inspect().catch(() => null);
+        if (
+          observed?.stale === true &&
+          (await this.#lock.break(observed.ino, observed.info?.token ?? null))
+        ) {
           this.residueRemoved.push(name);
         }
         continue;
@@ -266,7 +200,7 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
   /** The value stored under `key`, or `null`. Reads take no lock (writes are atomic). */
   async get(key: string): Promise<T | null> {
     await this.cleanUp();
-    const entries = await this.#read();
+    const entries = await readEntries<T>(this.path);
     return entries?.get(key) ?? null;
   }
 
@@ -281,7 +215,7 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
   /** Removes `key`; a missing key or file is not an error (and then nothing is locked or written). */
   async clear(key: string): Promise<void> {
     await this.cleanUp();
-    if ((await this.#read())?.has(key) !== true) return;
+    if ((await readEntries<T>(this.path))?.has(key) !== true) return;
     return this.#mutate((entries) => entries.delete(key));
   }
 
@@ -308,10 +242,10 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
       );
     }
     return inProcess.run(this.path, async () => {
-      const token = await this.#acquire();
+      const token = await this.#lock.acquire();
       const held: HeldLock = { token, released: false, queue: Promise.resolve() };
       const heartbeat = this.#timers.setInterval(
-        () => void this.#touch(token),
+        () => void this.#lock.touch(token),
         Math.max(10, this.#staleLockMs / 4),
       );
       try {
@@ -322,7 +256,7 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
         held.released = true;
         this.#timers.clearInterval(heartbeat);
         await held.queue;
-        await this.#release(token);
+        await this.#lock.release(token);
       }
     });
   }
@@ -335,281 +269,20 @@ export class FileStorageAdapter<T = string> implements StorageAdapter<T> {
       return run;
     }
     return inProcess.run(this.path, async () => {
-      const token = await this.#acquire();
+      const token = await this.#lock.acquire();
       try {
         await this.#readModifyWrite(change);
       } finally {
-        await this.#release(token);
+        await this.#lock.release(token);
       }
     });
   }
 
   async #readModifyWrite(change: (entries: Map<string, T>) => boolean): Promise<void> {
-    const entries = (await this.#read()) ?? new Map<string, T>();
+    const entries = (await readEntries<T>(this.path)) ?? new Map<string, T>();
     if (!change(entries)) return;
     const contents = { version: FILE_FORMAT_VERSION, entries: Object.fromEntries(entries) };
-    await this.#writeAtomic(`${JSON.stringify(contents, null, 2)}\n`);
-  }
-
-  async #read(): Promise<Map<string, T> | null> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return null;
-      throw this.#ioError("read", this.path, error);
-    }
-    const corrupt = (problem: string, cause?: unknown) =>
-      new StorageError(StorageErrorCode.Corrupt, `The storage file ${this.path} is corrupt: ${problem}.`, {
-        path: this.path,
-        hint: `It was left untouched. Restore it from a backup, or delete ${this.path} (the agent will then have to authenticate again).`,
-        cause,
-      });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw corrupt(text.trim() === "" ? "it is empty" : "it is not valid JSON", error);
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-      throw corrupt("not a JSON object");
-    const { version, entries } = parsed as { version?: unknown; entries?: unknown };
-    if (version !== FILE_FORMAT_VERSION) {
-      if (typeof version === "number") {
-        throw new StorageError(
-          StorageErrorCode.Corrupt,
-          `The storage file ${this.path} has format version ${version}; this version of @lucid-dreams/agent-auth reads version ${FILE_FORMAT_VERSION}.`,
-          {
-            path: this.path,
-            hint: `It was probably written by a newer @lucid-dreams/agent-auth: upgrade, or move ${this.path} away and authenticate again.`,
-          },
-        );
-      }
-      throw corrupt('"version" is missing');
-    }
-    if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
-      throw corrupt('"entries" is not a JSON object');
-    }
-    return new Map(Object.entries(entries) as [string, T][]);
-  }
-
-  async #ensureDir(): Promise<void> {
-    try {
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw this.#ioError("create the directory", this.#dir, error);
-    }
-  }
-
-  async #writeAtomic(data: string): Promise<void> {
-    await this.#ensureDir();
-    const temp = join(this.#dir, `.${basename(this.path)}.${process.pid}.${randomUUID()}.tmp`);
-    let handle: Awaited<ReturnType<typeof open>> | undefined;
-    try {
-      handle = await open(temp, "wx", 0o600);
-      await handle.writeFile(data, "utf8");
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
-      await rename(temp, this.path);
-    } catch (error) {
-      await handle?.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-      throw this.#ioError("write", this.path, error);
-    }
-    try {
-      const dir = await open(this.#dir, "r");
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-    } catch {
-      // best effort: some platforms cannot open or fsync a directory
-    }
-  }
-
-  async #acquire(): Promise<string> {
-    await this.cleanUp();
-    await this.#ensureDir();
-    const token = randomUUID();
-    ownTokens.add(token);
-    // Time is counted as the sum of the waits (not the wall clock), so a slow machine does not time out sooner.
-    let waited = 0;
-    let attempt = 0;
-    let holder: LockInfo | null = null;
-    try {
-      for (;;) {
-        if (await this.#tryCreateLock(token)) return token;
-        const observed = await this.#inspectLock();
-        if (observed !== null) {
-          holder = observed.info;
-          const broken =
-            observed.stale && (await this.#breakLock(observed.ino, observed.info?.token ?? null));
-          if (broken) continue;
-        }
-        if (waited >= this.#lockTimeoutMs) throw this.#timeoutError(holder);
-        const backoff = Math.min(10 * 2 ** attempt, 250) * (0.5 + this.#random());
-        attempt += 1;
-        const delay = Math.max(1, Math.min(backoff, this.#lockTimeoutMs - waited));
-        waited += delay;
-        await this.#timers.sleep(delay);
-      }
-    } catch (error) {
-      ownTokens.delete(token);
-      throw error;
-    }
-  }
-
-  /**
-   * Creates the lock with its content in one step: the info is written to a private temporary file, which is
-   * then hard-linked to the lock path (`link` fails with EEXIST when a lock exists). A lock is therefore never
-   * seen empty, even when its creator is killed half-way (the temporary file is residue, removed on next start).
-   */
-  async #tryCreateLock(token: string): Promise<boolean> {
-    const info: LockInfo = {
-      pid: process.pid,
-      hostname: hostName,
-      createdAt: new Date().toISOString(),
-      token,
-    };
-    const temp = join(this.#dir, `.${basename(this.path)}.${process.pid}.${randomUUID()}.lock.tmp`);
-    try {
-      await writeFile(temp, JSON.stringify(info), { encoding: "utf8", mode: 0o600, flag: "wx" });
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") {
-        await this.#ensureDir();
-        return false;
-      }
-      throw this.#ioError("write the lock file", temp, error);
-    }
-    try {
-      await link(temp, this.lockPath);
-      return true;
-    } catch (error) {
-      if (errorCode(error) === "EEXIST") return false;
-      if (errorCode(error) === "ENOENT") {
-        await this.#ensureDir();
-        return false;
-      }
-      throw this.#ioError("create the lock file", this.lockPath, error);
-    } finally {
-      await unlink(temp).catch(() => undefined);
-    }
-  }
-
-  async #inspectLock(): Promise<{ info: LockInfo | null; stale: boolean; ino: number } | null> {
-    let text: string;
-    let mtimeMs: number;
-    let ino: number;
-    try {
-      const stats = await stat(this.lockPath);
-      ({ mtimeMs, ino } = stats);
-      text = await readFile(this.lockPath, "utf8");
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return null;
-      throw this.#ioError("read the lock file", this.lockPath, error);
-    }
-    const info = parseLockInfo(text);
-    let stale = this.#now() - mtimeMs > this.#staleLockMs;
-    if (!stale && info !== null && info.hostname === hostName) {
-      stale = info.pid === process.pid ? !ownTokens.has(info.token) : !isAlive(info.pid);
-    }
-    return { info, stale, ino };
-  }
-
-  /**
-   * Moves the lock file aside and removes it if it is still the one judged stale (same inode, same token);
-   * otherwise (it was replaced by a live lock meanwhile) puts it back. Returns whether a stale lock was removed.
-   */
-  async #breakLock(ino: number, token: string | null): Promise<boolean> {
-    const aside = `${this.lockPath}.stale-${randomUUID()}`;
-    try {
-      await rename(this.lockPath, aside);
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return true;
-      throw this.#ioError("break the stale lock file", this.lockPath, error);
-    }
-    let same = false;
-    try {
-      const stats = await stat(aside);
-      same =
-        stats.ino === ino &&
-        (token === null || parseLockInfo(await readFile(aside, "utf8"))?.token === token);
-    } catch {
-      same = false;
-    }
-    if (!same) await link(aside, this.lockPath).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
-    return same;
-  }
-
-  /** Removes the lock file if it still carries `token` (best effort: the work is already done). */
-  async #release(token: string): Promise<void> {
-    try {
-      const current = parseLockInfo(await readFile(this.lockPath, "utf8"));
-      if (current?.token !== token) return;
-      const aside = `${this.lockPath}.release-${randomUUID()}`;
-      await rename(this.lockPath, aside);
-      const moved = parseLockInfo(await readFile(aside, "utf8").catch(() => ""));
-      if (moved?.token !== token) await link(aside, this.lockPath).catch(() => undefined);
-      await unlink(aside).catch(() => undefined);
-    } catch {
-      // the lock was broken or removed by someone else; nothing of ours is left to release
-    } finally {
-      ownTokens.delete(token);
-    }
-  }
-
-  /** Heartbeat: refreshes the lock's mtime while it still carries `token`. */
-  async #touch(token: string): Promise<void> {
-    try {
-      const current = parseLockInfo(await readFile(this.lockPath, "utf8"));
-      if (current?.token === token) {
-        const now = new Date();
-        await utimes(this.lockPath, now, now);
-      }
-    } catch {
-      // best effort
-    }
-  }
-
-  #timeoutError(holder: LockInfo | null): StorageError {
-    const by = holder
-      ? ` held by pid ${holder.pid} on ${holder.hostname}${holder.createdAt ? ` since ${holder.createdAt}` : ""}`
-      : "";
-    return new StorageError(
-      StorageErrorCode.LockTimeout,
-      `Timed out after ${this.#lockTimeoutMs} ms waiting for the lock ${this.lockPath}${by}.`,
-      {
-        path: this.lockPath,
-        retryable: true,
-        hint: `Another process is using ${this.path}. If none is running, delete ${this.lockPath}; a lock is also broken automatically once its holder dies or after ${this.#staleLockMs} ms without a heartbeat.`,
-      },
-    );
-  }
-
-  #ioError(operation: string, path: string, cause: unknown): StorageError {
-    const code = errorCode(cause);
-    const hints: Record<string, string> = {
-      EACCES: `Give the agent's user read and write access to ${this.#dir} (keep it private: 0700, files 0600).`,
-      EPERM: `Give the agent's user read and write access to ${this.#dir} (keep it private: 0700, files 0600).`,
-      ENOSPC: "The disk is full: free some space.",
-      EROFS: "The file system is read-only: choose a writable path (option path).",
-      ENOTDIR: `A parent of ${path} is not a directory: choose another path (option path).`,
-      EISDIR: `${path} is a directory: choose a file path (option path).`,
-      EMFILE: "Too many open files in this process: raise the limit or close files.",
-    };
-    return new StorageError(
-      StorageErrorCode.Io,
-      `Could not ${operation} ${path}${code ? ` (${code})` : ""}.`,
-      {
-        path,
-        hint: (code && hints[code]) || `Check that ${path} is on a local, writable file system.`,
-        retryable: code === "EMFILE" || code === "ENFILE" || code === "EBUSY" || code === "EAGAIN",
-        cause,
-      },
-    );
+    await writeAtomic(this.path, `${JSON.stringify(contents, null, 2)}\n`);
   }
 }
 

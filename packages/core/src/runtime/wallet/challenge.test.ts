@@ -9,6 +9,7 @@ import {
   extractWalletMetadata,
   hexToBytes,
   stableJsonStringify,
+  supportsEvmCaip2,
   toTypedDataDefinition,
   typedDataToWire,
   withEip712DomainType,
@@ -283,5 +284,20 @@ describe("helpers", () => {
       primary_type: "Login",
       message: { nonce: "7" },
     });
+  });
+});
+
+describe("supportsEvmCaip2", () => {
+  it("takes any eip155 chain, or only the configured one (case-insensitive)", () => {
+    expect(supportsEvmCaip2("eip155:8453", null)).toBe(true);
+    expect(supportsEvmCaip2("eip155:8453", "EIP155:8453")).toBe(true);
+    expect(supportsEvmCaip2("eip155:1", "eip155:8453")).toBe(false);
+  });
+
+  it("refuses other namespaces and values that are not strings", () => {
+    expect(supportsEvmCaip2("solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp", null)).toBe(false);
+    expect(supportsEvmCaip2("eip155:", null)).toBe(false);
+    expect(supportsEvmCaip2({ toString: () => "eip155:1" }, null)).toBe(false);
+    expect(supportsEvmCaip2(undefined, undefined)).toBe(false);
   });
 });

@@ -265,3 +265,12 @@ const CAIP2_EIP155 = /^eip155:[1-9][0-9]*$/;
 
 /** True for a CAIP-2 id of an EVM chain (`eip155:<positive chain id>`). */
 export const isEip155Caip2 = (caip2: string): boolean => CAIP2_EIP155.test(caip2);
+
+/**
+ * `supportsCaip2` of an EVM connector: any `eip155:*` chain, or only `configured` (case-insensitively) when the
+ * connector was given one.
+ */
+export const supportsEvmCaip2 = (caip2: unknown, configured: string | null | undefined): boolean => {
+  if (typeof caip2 !== "string" || !isEip155Caip2(caip2)) return false;
+  return configured ? configured.toLowerCase() === caip2.toLowerCase() : true;
+};

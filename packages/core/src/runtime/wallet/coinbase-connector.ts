@@ -7,14 +7,13 @@
  * - EIP-712 challenges: `POST .../sign/typed-data` `{ domain, types, primaryType, message }`;
  * - transactions: `POST .../sign/transaction` `{ transaction }` (the unsigned RLP, serialised with viem).
  *
- * Every request carries `Authorization: Bearer <JWT>` signed with the CDP API key (ES256 for a PEM EC key,
- * EdDSA for a base64 Ed25519 key; claims `sub`, `iss: "cdp"`, `aud: ["cdp_service"]`, `uris: ["POST host/path"]`,
- * `iat`, `nbf`, `exp` = +120 s; header `kid`, `nonce`) and `X-Wallet-Auth: <JWT>` signed (ES256) with the Wallet
- * Secret (base64 PKCS#8 P-256; claims `uris`, `reqHash` = SHA-256 hex of the sorted-key JSON body, `iat`, `nbf`,
- * `jti`). All signing uses WebCrypto.
+ * Every request carries a bearer JWT signed with the API key and an `X-Wallet-Auth` JWT signed with the Wallet
+ * Secret (`coinbase-auth.ts`, with jose); the body is sorted-key JSON, exactly the bytes hashed into `reqHash`.
  */
+import type { CryptoKey } from "jose";
 import { ConfigurationError } from "../errors.js";
 import type { FetchExecutor } from "../transport/http-transport.js";
+import { sha256Hex } from "../util/hash.js";
 import type {
   AgentChallengeInput,
   Hex,
@@ -30,22 +29,20 @@ import {
   isHexBytes,
   rawMessageHex,
   stableJsonStringify,
+  supportsEvmCaip2,
   typedDataToWire,
   withEip712DomainType,
 } from "./challenge.js";
+import {
+  type CdpApiKey,
+  importCdpApiKey,
+  importCdpWalletSecret,
+  signCdpBearerJwt,
+  signCdpWalletJwt,
+} from "./coinbase-auth.js";
 import { toTransactionSerializable } from "./local-key-connector.js";
 import { isRecord, type Provider, providerRequest, requireOption, resolveFetch } from "./provider-request.js";
-import { isNotSupported, NotSupportedError, WalletProviderError } from "./wallet-errors.js";
-import {
-  fromBase64,
-  importEd25519PrivateKey,
-  importP256PrivateKey,
-  parsePem,
-  randomHex,
-  sha256Hex,
-  signJwt,
-  uuidFromSeed,
-} from "./web-crypto.js";
+import { NotSupportedError, WalletProviderError } from "./wallet-errors.js";
 
 /** The CDP platform API (v2 paths are appended to it). */
 export const CDP_API_BASE_URL = "https://api.cdp.coinbase.com/platform";
@@ -73,11 +70,6 @@ export interface CoinbaseManagedWalletConnectorOptions {
   now?: () => number;
 }
 
-interface ApiKey {
-  key: CryptoKey;
-  algorithm: "ES256" | "EdDSA";
-}
-
 const requireString = (name: string, value: unknown, hint: string) =>
   requireOption("CoinbaseManagedWalletConnector", name, value, hint);
 
@@ -98,68 +90,11 @@ const CDP: Provider = {
   }),
 };
 
-const importApiKey = async (secret: string): Promise<ApiKey> => {
-  const pem = parsePem(secret);
-  if (pem) {
-    const formats: Array<"sec1" | "pkcs8"> = pem.label === "EC PRIVATE KEY" ? ["sec1"] : ["pkcs8", "sec1"];
-    for (const format of formats) {
-      try {
-        return { key: await importP256PrivateKey(pem.der, format), algorithm: "ES256" };
-      } catch (cause) {
-        if (isNotSupported(cause)) throw cause;
-      }
-    }
-    throw new ConfigurationError("The CDP apiKeySecret is a PEM key but not a P-256 (ES256) private key.", {
-      hint: "Use the key exactly as downloaded from the CDP portal (-----BEGIN EC PRIVATE KEY-----...), or an Ed25519 key.",
-    });
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64(secret);
-  } catch (cause) {
-    throw new ConfigurationError("The CDP apiKeySecret is neither a PEM EC key nor base64.", {
-      hint: "Use the secret exactly as shown in the CDP portal.",
-      cause,
-    });
-  }
-  if (bytes.length !== 64) {
-    throw new ConfigurationError("The CDP apiKeySecret is base64 but not a 64-byte Ed25519 key.", {
-      hint: "Ed25519 CDP keys are 64 bytes (seed and public key) in base64; EC keys are PEM.",
-    });
-  }
-  try {
-    return { key: await importEd25519PrivateKey(bytes.slice(0, 32), bytes.slice(32)), algorithm: "EdDSA" };
-  } catch (cause) {
-    if (isNotSupported(cause)) throw cause;
-    throw new ConfigurationError(
-      "The CDP apiKeySecret is not a valid Ed25519 key (seed and public key do not match).",
-      {
-        hint: "Use the secret exactly as shown in the CDP portal.",
-        cause,
-      },
-    );
-  }
-};
-
-const importWalletSecret = async (secret: string): Promise<CryptoKey> => {
-  let der: Uint8Array;
-  try {
-    der = fromBase64(secret);
-  } catch (cause) {
-    throw new ConfigurationError("The CDP walletSecret is not base64.", {
-      hint: "Use the Wallet Secret exactly as shown in the CDP portal (base64 PKCS#8).",
-      cause,
-    });
-  }
-  try {
-    return await importP256PrivateKey(der, "pkcs8");
-  } catch (cause) {
-    if (isNotSupported(cause)) throw cause;
-    throw new ConfigurationError("The CDP walletSecret is not a P-256 PKCS#8 private key.", {
-      hint: "Use the Wallet Secret exactly as shown in the CDP portal (base64 PKCS#8).",
-      cause,
-    });
-  }
+/** A UUID (version 4 layout) from SHA-256 of `seed`: the same seed always gives the same UUID. */
+const uuidFromSeed = async (seed: string): Promise<string> => {
+  const hex = await sha256Hex(seed);
+  const variant = ((Number.parseInt(hex[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
 
 /** viem, loaded only when a raw-byte message or a transaction needs it. */
@@ -180,7 +115,7 @@ const loadViem = async (feature: string) => {
 /** Signs challenges, messages, typed data and transactions with a CDP Server Wallet v2 EVM account. */
 export class CoinbaseManagedWalletConnector implements WalletConnector {
   readonly #apiKeyId: string;
-  readonly #apiKey: Promise<ApiKey>;
+  readonly #apiKey: Promise<CdpApiKey>;
   readonly #walletKey: Promise<CryptoKey>;
   readonly #address: string;
   readonly #baseUrl: URL;
@@ -220,8 +155,8 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
     }
     this.#fetch = resolveFetch(options.fetch);
     this.#options = options;
-    this.#apiKey = importApiKey(apiKeySecret);
-    this.#walletKey = importWalletSecret(walletSecret);
+    this.#apiKey = importCdpApiKey(apiKeySecret);
+    this.#walletKey = importCdpWalletSecret(walletSecret);
     // Surface malformed keys when they are used, not as unhandled rejections now.
     this.#apiKey.catch(() => {});
     this.#walletKey.catch(() => {});
@@ -310,41 +245,16 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
     const uri = `POST ${url.host}${url.pathname}`;
     // Sorted keys, compact: the bytes sent are exactly the bytes hashed into reqHash.
     const json = stableJsonStringify(body);
+    const now = Math.floor((this.#options.now ?? Date.now)() / 1000);
+    const expiresIn = this.#options.jwtExpiresInSeconds ?? 120;
     const headers: Record<string, string> = {
-      authorization: `Bearer ${await this.#bearerJwt(uri)}`,
-      "x-wallet-auth": await this.#walletJwt(uri, json),
+      authorization: `Bearer ${await signCdpBearerJwt(await this.#apiKey, this.#apiKeyId, uri, now, expiresIn)}`,
+      "x-wallet-auth": await signCdpWalletJwt(await this.#walletKey, uri, json, now),
       "content-type": "application/json",
     };
     if (idempotencyKey) headers["x-idempotency-key"] = idempotencyKey;
 
     return providerRequest(CDP, this.#fetch, url.href, { method: "POST", headers, body: json });
-  }
-
-  async #bearerJwt(uri: string): Promise<string> {
-    const { key, algorithm } = await this.#apiKey;
-    const now = Math.floor((this.#options.now ?? Date.now)() / 1000);
-    return signJwt(
-      { alg: algorithm, kid: this.#apiKeyId, typ: "JWT", nonce: randomHex(16) },
-      {
-        sub: this.#apiKeyId,
-        iss: "cdp",
-        aud: ["cdp_service"],
-        uris: [uri],
-        iat: now,
-        nbf: now,
-        exp: now + (this.#options.jwtExpiresInSeconds ?? 120),
-      },
-      key,
-      algorithm,
-    );
-  }
-
-  async #walletJwt(uri: string, json: string): Promise<string> {
-    const key = await this.#walletKey;
-    const now = Math.floor((this.#options.now ?? Date.now)() / 1000);
-    const claims: Record<string, unknown> = { uris: [uri], iat: now, nbf: now, jti: randomHex(16) };
-    if (json !== "{}") claims.reqHash = await sha256Hex(json);
-    return signJwt({ alg: "ES256", typ: "JWT" }, claims, key, "ES256");
   }
 
   /** The configured account address. */
@@ -365,8 +275,6 @@ export class CoinbaseManagedWalletConnector implements WalletConnector {
 
   /** EVM chains (`eip155:*`); only the configured chain when `caip2` was given. */
   supportsCaip2(caip2: string): boolean {
-    if (typeof caip2 !== "string" || !isEip155Caip2(caip2)) return false;
-    const configured = this.#options.caip2;
-    return configured ? configured.toLowerCase() === caip2.toLowerCase() : true;
+    return supportsEvmCaip2(caip2, this.#options.caip2);
   }
 }

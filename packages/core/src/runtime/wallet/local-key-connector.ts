@@ -17,7 +17,14 @@ import type {
   WalletConnector,
   WalletMetadata,
 } from "./base-connector.js";
-import { challengeToSignable, hexToBytes, isEip155Caip2, isHexBytes, typedDataToWire } from "./challenge.js";
+import {
+  challengeToSignable,
+  hexToBytes,
+  isEip155Caip2,
+  isHexBytes,
+  supportsEvmCaip2,
+  typedDataToWire,
+} from "./challenge.js";
 import { NotSupportedError } from "./wallet-errors.js";
 
 /** The original package's signer interface: a function that signs, with optional typed data and address. */
@@ -284,9 +291,7 @@ export class LocalEoaWalletConnector implements WalletConnector {
 
   /** EVM chains only (`eip155:*`); only the configured chain when `caip2` was given. */
   supportsCaip2(caip2: string): boolean {
-    if (typeof caip2 !== "string" || !isEip155Caip2(caip2)) return false;
-    const configured = this.#options.caip2;
-    return configured ? configured.toLowerCase() === caip2.toLowerCase() : true;
+    return supportsEvmCaip2(caip2, this.#options.caip2);
   }
 }
 

@@ -8,7 +8,7 @@
  * signature (DER, base64) over the RFC 8785 canonical JSON of `{ version: 1, method, url, body, headers }`, where
  * `headers` holds the `privy-app-id` and, when sent, `privy-idempotency-key`.
  */
-import { ConfigurationError } from "../errors.js";
+import type { CryptoKey } from "jose";
 import type { FetchExecutor } from "../transport/http-transport.js";
 import type {
   AgentChallengeInput,
@@ -19,16 +19,16 @@ import type {
 } from "./base-connector.js";
 import {
   challengeToSignable,
-  isEip155Caip2,
   isHexBytes,
   rawMessageHex,
-  stableJsonStringify,
+  supportsEvmCaip2,
   typedDataToWire,
   withEip712DomainType,
 } from "./challenge.js";
+import { importPrivyAuthorizationKey, signPrivyRequest } from "./privy-authorization.js";
+import { toBase64 } from "./provider-keys.js";
 import { isRecord, type Provider, providerRequest, requireOption, resolveFetch } from "./provider-request.js";
-import { isNotSupported, WalletProviderError } from "./wallet-errors.js";
-import { fromBase64, importP256PrivateKey, p1363ToDer, signP256, toBase64, utf8 } from "./web-crypto.js";
+import { WalletProviderError } from "./wallet-errors.js";
 
 /** Privy's API. */
 export const PRIVY_API_BASE_URL = "https://api.privy.io";
@@ -98,13 +98,13 @@ export class PrivyEip191Connector implements WalletConnector {
       "Pass the Privy app secret (PRIVY_APP_SECRET).",
     );
     this.#walletId = requireString("walletId", options.walletId, "Pass the id of the Privy server wallet.");
-    this.#basicAuth = `Basic ${toBase64(utf8(`${this.#appId}:${appSecret}`))}`;
+    this.#basicAuth = `Basic ${toBase64(new TextEncoder().encode(`${this.#appId}:${appSecret}`))}`;
     this.#baseUrl = (options.baseUrl ?? PRIVY_API_BASE_URL).replace(/\/+$/, "");
     this.#fetch = resolveFetch(options.fetch);
     this.#options = options;
     this.#address = options.address ?? null;
     this.#authorizationKey = options.authorizationPrivateKey
-      ? importAuthorizationKey(options.authorizationPrivateKey)
+      ? importPrivyAuthorizationKey(options.authorizationPrivateKey)
       : null;
     // Surface a malformed key when it is used, not as an unhandled rejection now.
     this.#authorizationKey?.catch(() => {});
@@ -153,7 +153,12 @@ export class PrivyEip191Connector implements WalletConnector {
       "content-type": "application/json",
     };
     if (this.#authorizationKey) {
-      headers["privy-authorization-signature"] = await this.#authorizationSignature(url, body, privyHeaders);
+      const key = await this.#authorizationKey;
+      headers["privy-authorization-signature"] = await signPrivyRequest(key, {
+        url,
+        body,
+        headers: privyHeaders,
+      });
     }
     const data = await this.#send(url, { method: "POST", headers, body: JSON.stringify(body) });
     const signature = isRecord(data) && isRecord(data.data) ? data.data.signature : undefined;
@@ -164,16 +169,6 @@ export class PrivyEip191Connector implements WalletConnector {
       });
     }
     return signature;
-  }
-
-  async #authorizationSignature(
-    url: string,
-    body: Record<string, unknown>,
-    headers: Record<string, string>,
-  ): Promise<string> {
-    const key = await (this.#authorizationKey as Promise<CryptoKey>);
-    const payload = stableJsonStringify({ version: 1, method: "POST", url, body, headers });
-    return toBase64(p1363ToDer(await signP256(key, utf8(payload))));
   }
 
   #send(url: string, init: RequestInit): Promise<unknown> {
@@ -206,34 +201,6 @@ export class PrivyEip191Connector implements WalletConnector {
 
   /** EVM chains (`eip155:*`); only the configured chain when `caip2` was given. */
   supportsCaip2(caip2: string): boolean {
-    if (typeof caip2 !== "string" || !isEip155Caip2(caip2)) return false;
-    const configured = this.#options.caip2;
-    return configured ? configured.toLowerCase() === caip2.toLowerCase() : true;
+    return supportsEvmCaip2(caip2, this.#options.caip2);
   }
 }
-
-const importAuthorizationKey = async (value: string): Promise<CryptoKey> => {
-  const text = value.trim().replace(/^wallet-auth:/, "");
-  let der: Uint8Array;
-  try {
-    der = fromBase64(text);
-  } catch (cause) {
-    throw new ConfigurationError("Privy authorizationPrivateKey is not base64.", {
-      hint: "Pass the key as the dashboard shows it: wallet-auth:<base64 PKCS#8 P-256 private key>.",
-      cause,
-    });
-  }
-  try {
-    return await importP256PrivateKey(der, "pkcs8");
-  } catch (first) {
-    if (isNotSupported(first)) throw first;
-    try {
-      return await importP256PrivateKey(der, "sec1");
-    } catch (cause) {
-      throw new ConfigurationError("Privy authorizationPrivateKey is not a P-256 private key.", {
-        hint: "Pass the key as the dashboard shows it: wallet-auth:<base64 PKCS#8 P-256 private key>.",
-        cause,
-      });
-    }
-  }
-};
