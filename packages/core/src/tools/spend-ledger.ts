@@ -1,3 +1,5 @@
+import { ConfigurationError } from "../runtime/errors.js";
+
 /**
  * The spend ledger: where the tools reserve, commit and release what a call may spend, so that a budget is
  * never exceeded, a replayed call never counts twice, and a reservation is given back only when the wallet says
@@ -68,67 +70,138 @@ interface Entry {
   items: readonly SpendItem[];
 }
 
+interface Scope {
+  /** Reservations and commits by key, in the order they were made (a Map keeps insertion order). */
+  readonly entries: Map<string, Entry>;
+  /** What every reservation and commit ever made adds up to, by asset (forgotten entries included). */
+  readonly totals: Map<string, bigint>;
+}
+
+/** The default of `windowRetentionMs`: 31 days (the Redis ledger's too). */
+const DEFAULT_WINDOW_RETENTION_MS = 31 * 24 * 60 * 60 * 1000;
+
 /** Options of `MemorySpendLedger`. */
 export interface MemorySpendLedgerOptions {
   /** The clock for rolling windows, in milliseconds. Default: `Date.now`. */
   now?: () => number;
+  /**
+   * How long a committed call is remembered: for rolling windows (a limit's `windowMs` may not exceed it) and
+   * to recognise a replay. Older committed calls are forgotten, so memory stays bounded in a long-running
+   * process; their amounts stay in the lifetime totals, and a replay of one counts again (never less). Default
+   * 31 days.
+   */
+  windowRetentionMs?: number;
 }
 
-/** A spend ledger in this process's memory: budgets are shared by every tool of every session it is given to. */
+/**
+ * A spend ledger in this process's memory: budgets are shared by every tool of every session it is given to.
+ * Lifetime limits cost O(1) per reservation; rolling windows look at the calls of the retention period only.
+ */
 export class MemorySpendLedger implements SpendLedger {
   readonly #now: () => number;
-  readonly #scopes = new Map<string, Map<string, Entry>>();
+  readonly #retentionMs: number;
+  readonly #scopes = new Map<string, Scope>();
 
   constructor(options: MemorySpendLedgerOptions = {}) {
     this.#now = options.now ?? Date.now;
+    const retention = options.windowRetentionMs ?? DEFAULT_WINDOW_RETENTION_MS;
+    if (!(Number.isSafeInteger(retention) && retention > 0)) {
+      throw new ConfigurationError(
+        `MemorySpendLedger: windowRetentionMs must be a positive integer, got ${String(retention)}.`,
+        {
+          hint: "Give it in milliseconds, at least the longest rolling window of your budgets (default 31 days).",
+        },
+      );
+    }
+    this.#retentionMs = retention;
   }
 
   async reserve(request: SpendReserveRequest): Promise<SpendReserveResult> {
-    const entries = this.#entries(request.scope);
-    const existing = entries.get(request.key);
+    for (const item of request.items) {
+      for (const limit of item.limits) {
+        if (limit.windowMs !== undefined && !(limit.windowMs > 0 && limit.windowMs <= this.#retentionMs)) {
+          throw new ConfigurationError(
+            `limit "${limit.rule}": windowMs must be a positive number of at most windowRetentionMs (${this.#retentionMs}).`,
+            { hint: "Use a shorter budget window, or a MemorySpendLedger with a longer windowRetentionMs." },
+          );
+        }
+      }
+    }
+    const scope = this.#scope(request.scope);
+    const existing = scope.entries.get(request.key);
     if (existing) {
       return existing.fingerprint === request.fingerprint
         ? { status: "replay", state: existing.state }
         : { status: "conflict" };
     }
     const now = this.#now();
+    this.#forget(scope, now);
     for (const item of request.items) {
       for (const limit of item.limits) {
-        let used = 0n;
-        for (const entry of entries.values()) {
-          if (limit.windowMs !== undefined && entry.at <= now - limit.windowMs) continue;
-          for (const other of entry.items) if (other.asset === item.asset) used += other.amount;
-        }
+        const used =
+          limit.windowMs === undefined
+            ? (scope.totals.get(item.asset) ?? 0n)
+            : windowSum(scope.entries, item.asset, now - limit.windowMs);
         if (used + item.amount > limit.amount) {
           return { status: "exceeded", asset: item.asset, rule: limit.rule, limit: limit.amount, used };
         }
       }
     }
-    entries.set(request.key, {
+    scope.entries.set(request.key, {
       fingerprint: request.fingerprint,
       state: "reserved",
       at: now,
       items: request.items,
     });
+    for (const item of request.items) {
+      scope.totals.set(item.asset, (scope.totals.get(item.asset) ?? 0n) + item.amount);
+    }
     return { status: "reserved" };
   }
 
   async commit(scope: string, key: string): Promise<void> {
-    const entry = this.#scopes.get(scope)?.get(key);
+    const entry = this.#scopes.get(scope)?.entries.get(key);
     if (entry) entry.state = "committed";
   }
 
   async release(scope: string, key: string): Promise<void> {
-    const entries = this.#scopes.get(scope);
-    if (entries?.get(key)?.state === "reserved") entries.delete(key);
+    const held = this.#scopes.get(scope);
+    const entry = held?.entries.get(key);
+    if (!held || entry?.state !== "reserved") return;
+    held.entries.delete(key);
+    for (const item of entry.items) {
+      held.totals.set(item.asset, (held.totals.get(item.asset) ?? 0n) - item.amount);
+    }
   }
 
-  #entries(scope: string): Map<string, Entry> {
-    let entries = this.#scopes.get(scope);
-    if (!entries) {
-      entries = new Map();
-      this.#scopes.set(scope, entries);
+  /**
+   * Forgets the committed calls that left the retention period, oldest first, up to the first one made within
+   * it. A reservation never committed nor released (its process crashed mid-call) is kept: it may still be
+   * released.
+   */
+  #forget(scope: Scope, now: number): void {
+    for (const [key, entry] of scope.entries) {
+      if (entry.at > now - this.#retentionMs) return;
+      if (entry.state === "committed") scope.entries.delete(key);
     }
-    return entries;
   }
+
+  #scope(name: string): Scope {
+    let scope = this.#scopes.get(name);
+    if (!scope) {
+      scope = { entries: new Map(), totals: new Map() };
+      this.#scopes.set(name, scope);
+    }
+    return scope;
+  }
+}
+
+/** What the calls stamped after `after` add up to for `asset`. */
+function windowSum(entries: ReadonlyMap<string, Entry>, asset: string, after: number): bigint {
+  let used = 0n;
+  for (const entry of entries.values()) {
+    if (entry.at <= after) continue;
+    for (const item of entry.items) if (item.asset === asset) used += item.amount;
+  }
+  return used;
 }
