@@ -1,33 +1,47 @@
 /**
  * Sorted-key JSON: the one canonical serialisation of the package (signing payloads, request hashes,
- * idempotency keys).
+ * idempotency keys, the digests of tool calls and conversations). Written in one pass: a conversation of a few
+ * hundred messages is digested on every tool call.
  */
 
-const sortValue = (value: unknown, stack: Set<object>): unknown => {
-  if (typeof value === "bigint") return value.toString();
-  if (value === null || typeof value !== "object") return value;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") return sortValue(toJSON.call(value), stack);
-  if (stack.has(value)) throw new TypeError("stableJsonStringify: the value contains a cycle.");
-  stack.add(value);
-  try {
-    if (Array.isArray(value)) {
-      return value.map((entry) => {
-        const sorted = sortValue(entry, stack);
-        return sorted === undefined || typeof sorted === "function" || typeof sorted === "symbol"
-          ? null
-          : sorted;
-      });
+const text = (value: unknown, stack: Set<object>): string | undefined => {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "bigint":
+      return `"${value}"`;
+    case "number":
+    case "boolean":
+      return JSON.stringify(value);
+    case "object": {
+      if (value === null) return "null";
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") return text(toJSON.call(value), stack);
+      if (stack.has(value)) throw new TypeError("stableJsonStringify: the value contains a cycle.");
+      stack.add(value);
+      try {
+        if (Array.isArray(value)) {
+          let out = "[";
+          for (let i = 0; i < value.length; i++) {
+            out += `${i === 0 ? "" : ","}${text(value[i], stack) ?? "null"}`;
+          }
+          return `${out}]`;
+        }
+        const record = value as Record<string, unknown>;
+        let out = "{";
+        for (const key of Object.keys(record).sort()) {
+          const item = text(record[key], stack);
+          if (item === undefined) continue;
+          out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${item}`;
+        }
+        return `${out}}`;
+      } finally {
+        stack.delete(value);
+      }
     }
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const entry = sortValue((value as Record<string, unknown>)[key], stack);
-      if (entry === undefined || typeof entry === "function" || typeof entry === "symbol") continue;
-      out[key] = entry;
-    }
-    return out;
-  } finally {
-    stack.delete(value);
+    default:
+      // undefined, functions and symbols: dropped from objects, null in arrays and at the top (as JSON does)
+      return undefined;
   }
 };
 
@@ -35,7 +49,4 @@ const sortValue = (value: unknown, stack: Set<object>): unknown => {
  * JSON with object keys sorted (recursively), bigints as decimal strings and `undefined` entries dropped, so
  * equal values always give the same text (for hashing, signing and idempotency keys). Throws on cycles.
  */
-export const stableJsonStringify = (value: unknown): string => {
-  const sorted = sortValue(value, new Set());
-  return JSON.stringify(sorted === undefined ? null : sorted);
-};
+export const stableJsonStringify = (value: unknown): string => text(value, new Set()) ?? "null";

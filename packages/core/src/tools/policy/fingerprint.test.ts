@@ -1,43 +1,14 @@
 import { sha256, stringToBytes } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { canonicalJson, digestOf, sha256Hex } from "./fingerprint.js";
-
-describe("canonicalJson", () => {
-  it("sorts keys at every depth, so key order never changes the text", () => {
-    const a = { b: 1, a: { d: [1, { y: 2, x: 1 }], c: "s" } };
-    const b = { a: { c: "s", d: [1, { x: 1, y: 2 }] }, b: 1 };
-    expect(canonicalJson(a)).toBe('{"a":{"c":"s","d":[1,{"x":1,"y":2}]},"b":1}');
-    expect(canonicalJson(b)).toBe(canonicalJson(a));
-  });
-
-  it("drops undefined properties, writes undefined array items as null, bigints as decimal strings", () => {
-    expect(canonicalJson({ a: undefined, b: null, c: [undefined, 1n, 2] })).toBe(
-      '{"b":null,"c":[null,"1",2]}',
-    );
-    expect(canonicalJson(10n ** 30n)).toBe('"1000000000000000000000000000000"');
-    expect(canonicalJson(undefined)).toBe("null");
-    expect(canonicalJson([])).toBe("[]");
-    expect(canonicalJson({})).toBe("{}");
-  });
-
-  it("escapes strings and keys as JSON does, and tells a string from a number", () => {
-    expect(canonicalJson({ 'k"\n': 'v"\\\u0001' })).toBe(JSON.stringify({ 'k"\n': 'v"\\\u0001' }));
-    expect(canonicalJson({ a: "1" })).not.toBe(canonicalJson({ a: 1 }));
-    expect(canonicalJson([1, [2]])).not.toBe(canonicalJson([[1], 2]));
-  });
-
-  it("is the JSON of the value (parses back to it) for plain JSON values", () => {
-    const value = { role: "user", content: [{ type: "text", text: "héllo ✓" }], n: 1.5, ok: true };
-    expect(JSON.parse(canonicalJson(value))).toEqual(value);
-  });
-});
+import { stableJsonStringify } from "../../runtime/util/stable-json.js";
+import { digestOf, sha256Hex } from "./fingerprint.js";
 
 describe("digestOf", () => {
   it("is the SHA-256 of the canonical JSON's UTF-8 bytes, 64 hex characters", () => {
     const value = { tool: "signMessage", input: { message: "héllo ✓ 𝄞", encoding: null } };
     const digest = digestOf(value);
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(digest).toBe(sha256(stringToBytes(canonicalJson(value))).slice(2));
+    expect(digest).toBe(sha256(stringToBytes(stableJsonStringify(value))).slice(2));
     expect(digestOf({ input: { encoding: null, message: "héllo ✓ 𝄞" }, tool: "signMessage" })).toBe(digest);
     expect(digestOf({ ...value, tool: "signTypedData" })).not.toBe(digest);
   });

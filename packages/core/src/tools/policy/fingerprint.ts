@@ -1,37 +1,5 @@
 import { bytesToHex, sha256, stringToBytes } from "viem";
-
-/**
- * JSON with sorted keys, bigints as decimal strings and `undefined` dropped: one text per value. Built in one
- * pass (a conversation of a few hundred messages is digested on every tool call).
- */
-export function canonicalJson(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "bigint":
-      return `"${value}"`;
-    case "object": {
-      if (value === null) return "null";
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let i = 0; i < value.length; i++)
-          out += i === 0 ? canonicalJson(value[i]) : `,${canonicalJson(value[i])}`;
-        return `${out}]`;
-      }
-      const record = value as Record<string, unknown>;
-      let out = "{";
-      for (const key of Object.keys(record).sort()) {
-        const item = record[key];
-        if (item === undefined) continue;
-        out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
-      }
-      return `${out}}`;
-    }
-    default:
-      // numbers and booleans as JSON has them; undefined, functions and symbols as null.
-      return JSON.stringify(value) ?? "null";
-  }
-}
+import { stableJsonStringify } from "../../runtime/util/stable-json.js";
 
 interface NativeHash {
   update(text: string, encoding: "utf8"): NativeHash;
@@ -65,4 +33,4 @@ export const sha256Hex: (text: string) => string = nativeHash
  * computed on every tool call, over the whole conversation, and is many times cheaper (native where the runtime
  * has it).
  */
-export const digestOf = (value: unknown): string => sha256Hex(canonicalJson(value));
+export const digestOf = (value: unknown): string => sha256Hex(stableJsonStringify(value));
