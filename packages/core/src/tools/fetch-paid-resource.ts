@@ -1,6 +1,14 @@
 import { z } from "zod/v4";
 import { toolIdempotencyKey } from "./conversation-key.js";
 import { formatTokenAmount, parseTokenAmount, type TokenInfo } from "./erc20.js";
+import {
+  cappedFetch,
+  jsonSafe,
+  mapFailure,
+  paymentRequiredError,
+  readCapped,
+  shortMessage,
+} from "./paid-fetch-http.js";
 import { PaymentError, PaymentErrorCode } from "./payment-errors.js";
 import {
   type AcceptedRequirement,
@@ -59,7 +67,6 @@ export interface FetchPaidResourceToolResult {
 const DEFAULT_MAX_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** A 402 answer's body is only read for x402 v1 requirements: more than this is dropped unread. */
-const MAX_402_BODY = 64 * 1024;
 const MAX_CACHED_RESULTS = 1000;
 
 type X402Modules = {
@@ -417,109 +424,4 @@ export function fetchPaidResourceTool(deps: ToolDeps): LucidTool<Input, FetchPai
       return result;
     },
   };
-}
-
-/** The transport under the x402 wrapper: a 402 body is read only up to a cap (its requirements are in a header). */
-async function cappedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const response = await fetch(input, init);
-  if (response.status !== 402) return response;
-  const body = await readCapped(response, MAX_402_BODY);
-  const headers = new Headers(response.headers);
-  headers.delete("content-length");
-  headers.delete("content-encoding");
-  return new Response(body.truncated ? "" : body.text, { status: 402, headers });
-}
-
-/** Reads at most `max` bytes of a body, then stops reading. */
-async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: "", truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.length > max) {
-      chunks.push(value.subarray(0, max - size));
-      size = max;
-      truncated = true;
-      await reader.cancel().catch(() => {});
-      break;
-    }
-    chunks.push(value);
-    size += value.length;
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { text: new TextDecoder().decode(bytes), truncated };
-}
-
-/** Maps what the x402 wrapper threw to a typed error (the policy's refusal first, when there was one). */
-function mapFailure(error: unknown, refusal: unknown): unknown {
-  if (refusal !== undefined) return refusal;
-  const name = (error as { name?: unknown })?.name;
-  if (name === "TimeoutError" || (error as { cause?: { name?: unknown } })?.cause?.name === "TimeoutError") {
-    return new PaymentError(
-      PaymentErrorCode.SellerFailed,
-      "The seller did not answer in time; nothing was paid.",
-      {
-        retryable: true,
-        cause: error,
-      },
-    );
-  }
-  if (name === "AbortError") return error;
-  const message = shortMessage(error);
-  if (/Failed to parse payment requirements/i.test(message)) {
-    return new PaymentError(
-      PaymentErrorCode.RequirementsInvalid,
-      "The seller answered 402 without valid x402 payment requirements; nothing was signed.",
-      { cause: error },
-    );
-  }
-  if (/Failed to create payment payload|No network\/scheme registered|scheme/i.test(message)) {
-    return new PaymentError(
-      PaymentErrorCode.RequirementsInvalid,
-      `The seller's payment requirements cannot be paid by this wallet (${message.slice(0, 160)}); nothing was signed.`,
-      { cause: error },
-    );
-  }
-  return new PaymentError(
-    PaymentErrorCode.SellerFailed,
-    `The seller could not be fetched: ${message.slice(0, 160)}.`,
-    {
-      retryable: true,
-      cause: error,
-    },
-  );
-}
-
-/** The `error` of a PAYMENT-REQUIRED header (base64 JSON), when it decodes. */
-function paymentRequiredError(header: string | null): string | undefined {
-  if (!header || header.length > 16_384) return undefined;
-  try {
-    const decoded = JSON.parse(
-      new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0))),
-    ) as { error?: unknown };
-    return typeof decoded.error === "string" ? decoded.error : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function shortMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0]!.slice(0, 300);
-}
-
-/** Typed data values as JSON: bigints become decimal strings. */
-function jsonSafe(value: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(
-    JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item)),
-  );
 }
