@@ -242,14 +242,17 @@ export class AgentApiClient {
       const target = sdkTarget(client, baseUrl!, transport?.asFetch() ?? this.options.fetch);
       return callSdk(
         operation,
-        () =>
-          run({
+        () => {
+          // No spreads of optional parts: this object is made on every call.
+          const request: Parameters<SdkCall<T>>[0] = {
             ...target,
             auth: token,
             headers: mergeHeaders(this.options.headers, options.headers, extraHeaders),
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.meta ? { meta: options.meta } : {}),
-          }),
+          };
+          if (options.signal) request.signal = options.signal;
+          if (options.meta) request.meta = options.meta;
+          return run(request);
+        },
         (failure) => apiError(operation, agentRef, failure, this.options.baseUrl),
       );
     };

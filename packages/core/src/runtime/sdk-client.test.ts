@@ -7,6 +7,7 @@ import {
   type Client,
   createClient,
   getV1AgentsByAgentRef,
+  postV1AgentsByAgentRefWalletSignMessage,
   postV1AuthAgentsByAgentRefChallenge,
 } from "@lucid-dreams/sdk";
 import { describe, expect, it } from "vitest";
@@ -178,16 +179,118 @@ describe("the shared SDK client", () => {
     expect(recorder.seen[0]!.signal).toBe(controller.signal);
   });
 
-  it("leaves calls with auth to the generated client (the bearer token is set by its security rules)", async () => {
-    const recorder = recordingFetch(json(200, { id: "agent-1" }));
-    const result = await getV1AgentsByAgentRef({
-      ...(sdkTarget(undefined, BASE, recorder.fetch) as { client: Client }),
-      path: { agentRef: "agent-1" },
-      auth: "at-secret",
+  /** The part of what reached fetch that the server sees. */
+  const sent = ({ wasRequest: _w, signal: _s, ...rest }: Seen) => rest;
+
+  const authCases: Array<[string, Record<string, unknown>]> = [
+    ["a bearer token", { auth: "at-secret" }],
+    ["a function returning the token", { auth: () => "at-fn" }],
+    ["an async function returning the token", { auth: async () => "at-async" }],
+    ["no token (empty string)", { auth: "" }],
+    ["a function returning nothing", { auth: () => undefined }],
+    ["no auth at all", {}],
+    ["a caller's own Authorization header", { auth: "at-wins", headers: { Authorization: "Bearer mine" } }],
+    ["a caller's own Authorization and no token", { auth: "", headers: { authorization: "Bearer mine" } }],
+  ];
+  for (const [name, extra] of authCases) {
+    it(`sends a bearer call with ${name} as (url, init), with what the generated client sends`, async () => {
+      const authSeen: unknown[] = [];
+      const withSpy = { ...extra };
+      if (typeof extra.auth === "function") {
+        const fn = extra.auth as (auth: unknown) => unknown;
+        withSpy.auth = (auth: unknown) => {
+          authSeen.push(auth);
+          return fn(auth);
+        };
+      }
+      const { generated, shared } = await both(json(200, { id: "agent-1" }), (options) =>
+        getV1AgentsByAgentRef({ ...options, path: { agentRef: "agent-1" }, ...withSpy } as never),
+      );
+      expect(generated.seen.wasRequest).toBe(true);
+      expect(shared.seen.wasRequest).toBe(false);
+      expect(sent(shared.seen)).toEqual(sent(generated.seen));
+      expect({ data: shared.data, status: shared.status }).toEqual({
+        data: generated.data,
+        status: generated.status,
+      });
+      // The token function gets the operation's security entry, once per path.
+      if (typeof extra.auth === "function") {
+        expect(authSeen).toEqual([
+          { scheme: "bearer", type: "http" },
+          { scheme: "bearer", type: "http" },
+        ]);
+      }
     });
-    expect(result.data).toEqual({ id: "agent-1" });
-    expect(recorder.seen[0]!.wasRequest).toBe(true);
-    expect(recorder.seen[0]!.headers.authorization).toBe("Bearer at-secret");
+  }
+
+  it("sets the bearer token of a wallet call as the generated client does, and reads its 401 the same way", async () => {
+    const { generated, shared } = await both(
+      json(401, { error: "invalid_token", message: "expired" }),
+      (options) =>
+        postV1AgentsByAgentRefWalletSignMessage({
+          ...options,
+          auth: "at-secret",
+          path: { agentRef: "agent-1" },
+          body: { message: "hi", idempotency_key: "k-1" },
+          headers: { "idempotency-key": "k-1" },
+        }),
+    );
+    expect(shared.seen.wasRequest).toBe(false);
+    expect(sent(shared.seen)).toEqual(sent(generated.seen));
+    expect(shared.seen.headers.authorization).toBe("Bearer at-secret");
+    expect(shared.seen.headers["idempotency-key"]).toBe("k-1");
+    expect({ error: shared.error, status: shared.status }).toEqual({
+      error: generated.error,
+      status: generated.status,
+    });
+  });
+
+  it("sends a basic-scheme call as the generated client does", async () => {
+    const { generated, shared } = await both(json(200, { ok: true }), (options) =>
+      options.client.get({
+        ...options,
+        url: "/v1/agents",
+        security: [{ scheme: "basic", type: "http" }],
+        auth: "user:pass",
+      }),
+    );
+    expect(shared.seen.wasRequest).toBe(false);
+    expect(sent(shared.seen)).toEqual(sent(generated.seen));
+    expect(shared.seen.headers.authorization).toBe(`Basic ${btoa("user:pass")}`);
+  });
+
+  const generatedOnly: Array<[string, Record<string, unknown>]> = [
+    ["a query-parameter key", { security: [{ type: "apiKey", in: "query", name: "key" }], auth: "k" }],
+    ["a named header", { security: [{ type: "apiKey", name: "X-Api-Key" }], auth: "k" }],
+    ["a cookie", { security: [{ type: "apiKey", in: "cookie", name: "sid" }], auth: "k" }],
+    ["a named bearer header", { security: [{ type: "http", scheme: "bearer", name: "X-Auth" }], auth: "k" }],
+  ];
+  for (const [name, extra] of generatedOnly) {
+    it(`leaves ${name} to the generated client, and sends what it sends`, async () => {
+      const { generated, shared } = await both(json(200, { ok: true }), (options) =>
+        options.client.get({ ...options, url: "/v1/agents", ...extra } as never),
+      );
+      expect(shared.seen.wasRequest).toBe(true);
+      expect(sent(shared.seen)).toEqual(sent(generated.seen));
+    });
+  }
+
+  it("rejects as the generated client does when the token function throws, without calling fetch", async () => {
+    const failing = () => {
+      throw new Error("no token");
+    };
+    for (const client of [createClient(), undefined]) {
+      const recorder = recordingFetch(json(200, {}));
+      await expect(
+        getV1AgentsByAgentRef({
+          ...(sdkTarget(client, BASE, recorder.fetch) as { client: Client }),
+          ...(client ? { baseUrl: BASE, fetch: recorder.fetch } : {}),
+          path: { agentRef: "agent-1" },
+          auth: failing,
+        }),
+      ).rejects.toThrow("no token");
+      expect(recorder.seen).toHaveLength(0);
+    }
   });
 
   it("sends a GET without a body or Content-Type", async () => {

@@ -4,7 +4,8 @@
  * costs no client of its own. A caller's own `client` option is used as is instead.
  *
  * The shared client is the generated one (`createClient()`) with one shortcut: a plain call (a JSON body or
- * none, string headers, no auth, no validators or transformers, the default parsing) is handed to fetch as
+ * none, string headers, header auth (`Authorization: Bearer …`, as every authenticated operation of the contract
+ * asks), no validators or transformers, the default parsing) is handed to fetch as
  * `(url, init)` instead of a `Request` that the transport would read back: building a `Request` costs more than
  * the rest of a sign-in's client work. URLs are built by the generated `buildUrl`, bodies by the generated JSON
  * serializer, and the answer is parsed as the generated client parses it. Any other call goes through the
@@ -48,8 +49,6 @@ interface CallOptions {
 
 /** Options the direct path does not implement: a call carrying any of them goes through the generated client. */
 const GENERATED_ONLY = [
-  "auth",
-  "security",
   "bodySerializer",
   "querySerializer",
   "parseAs",
@@ -89,9 +88,38 @@ interface Defaults {
   serialize: (body: unknown) => string;
 }
 
+/** The generated client's `Auth` (one entry of an operation's `security`). */
+interface Auth {
+  type: string;
+  scheme?: string;
+  in?: string;
+  name?: string;
+}
+
+/** What the generated client accepts as `auth`: a token, or a function of the `Auth` entry returning one. */
+type AuthOption = string | undefined | ((auth: Auth) => string | undefined | Promise<string | undefined>);
+
+/**
+ * Security rules the direct path sets as the generated `setAuthParams` does: an HTTP bearer or basic scheme
+ * sent in the `Authorization` header. A named header, a query parameter or a cookie goes through the generated
+ * client (its rule skips a name the call already carries, which only it checks).
+ */
+function isHeaderAuth(security: unknown): security is readonly Auth[] {
+  if (!Array.isArray(security)) return false;
+  for (const auth of security as Auth[]) {
+    if (typeof auth !== "object" || auth === null) return false;
+    if (auth.type !== "http" || (auth.scheme !== "bearer" && auth.scheme !== "basic")) return false;
+    if (auth.name !== undefined || (auth.in !== undefined && auth.in !== "header")) return false;
+  }
+  return true;
+}
+
 /** A call the direct path sends exactly as the generated client would: string headers, nothing it skips. */
 function isPlain(options: CallOptions): boolean {
   for (const option of GENERATED_ONLY) if (options[option] !== undefined) return false;
+  if (options.security !== undefined && !isHeaderAuth(options.security)) return false;
+  const auth = options.auth;
+  if (auth !== undefined && typeof auth !== "string" && typeof auth !== "function") return false;
   const headers = options.headers;
   if (headers === undefined) return true;
   if (
@@ -122,6 +150,14 @@ async function send(
   const headers = new Headers(defaults.headers);
   const own = options.headers as Record<string, string> | undefined;
   if (own !== undefined) for (const name in own) headers.set(name, own[name]!);
+  // As the generated `setAuthParams` (after the merge, so the token wins over a caller's Authorization).
+  if (options.security !== undefined) {
+    const option = options.auth as AuthOption;
+    for (const auth of options.security as readonly Auth[]) {
+      const token = typeof option === "function" ? await option(auth) : option;
+      if (token) headers.set("authorization", authorization(auth, token));
+    }
+  }
   const body = options.body === undefined ? undefined : defaults.serialize(options.body);
   // As the generated client: no Content-Type without a body.
   if (body === undefined || body === "") headers.delete("content-type");
@@ -147,6 +183,10 @@ async function send(
   }
   return { data: await parseAnswer(response), request: undefined, response };
 }
+
+/** The generated `getAuthToken` for an HTTP scheme: `Bearer <token>` or `Basic <base64 of token>`. */
+const authorization = (auth: Auth, token: string): string =>
+  auth.scheme === "bearer" ? `Bearer ${token}` : `Basic ${btoa(token)}`;
 
 /** The data of a 2xx answer, parsed by its Content-Type as the generated client's `parseAs: "auto"` does. */
 async function parseAnswer(response: Response): Promise<unknown> {

@@ -242,6 +242,37 @@ describe("createTelemetry() without a tracer", () => {
     expect(tracer.spans[0]?.attributes["lucid.agent_ref"]).toBe("a");
   });
 
+  it("opens no span while no SDK has registered a provider, and uses one registered later", async () => {
+    // The real API, its tracer lookups counted: no provider means no tracer asked for, the function run as is.
+    let proxyTracers = 0;
+    const api = {
+      trace: {
+        getTracerProvider: () => trace.getTracerProvider(),
+        getTracer: (name: string) => {
+          proxyTracers++;
+          return trace.getTracer(name);
+        },
+      },
+    };
+    const telemetry = createTelemetry({ loadApi: async () => api });
+    expect(await telemetry.withSpan(SpanName.WalletSignMessage, {}, () => "unobserved")).toBe("unobserved");
+    await expect(
+      telemetry.withSpan(SpanName.WalletSignMessage, {}, async () => {
+        throw new Error("passes through");
+      }),
+    ).rejects.toThrow("passes through");
+    expect(proxyTracers).toBe(0);
+
+    const tracer = new RecordingTracer();
+    trace.setGlobalTracerProvider({ getTracer: () => tracer } as unknown as TracerProvider);
+    expect(await telemetry.withSpan(SpanName.WalletSignMessage, { "lucid.n": 1 }, () => "observed")).toBe(
+      "observed",
+    );
+    expect(tracer.spans.map((span) => [span.name, span.attributes["lucid.n"], span.endCount])).toEqual([
+      ["agent.wallet.sign_message", 1, 1],
+    ]);
+  });
+
   it("does not import @opentelemetry/api when the module loads, only on the first span, and only once", async () => {
     let imports = 0;
     vi.resetModules();

@@ -102,7 +102,11 @@ const STATUS_ERROR = 2;
 const OTEL_API = "@opentelemetry/api";
 
 interface OpenTelemetryApiLike {
-  trace: { getTracer(name: string): TelemetryTracer };
+  trace: {
+    getTracer(name: string): TelemetryTracer;
+    /** The global provider: the API's proxy, which has a delegate once an SDK registered a provider. */
+    getTracerProvider?(): { getDelegateTracer?(name: string): TelemetryTracer | undefined } | undefined;
+  };
 }
 
 const asApi = (module: unknown): OpenTelemetryApiLike | undefined => {
@@ -228,16 +232,30 @@ function makeTelemetry(options: TelemetryOptions): Telemetry {
   const now = options.now ?? (() => Date.now());
   let injectedApi: Promise<OpenTelemetryApiLike | undefined> | undefined;
 
-  const resolveTracer = async (): Promise<TelemetryTracer | undefined> => {
-    if (options.tracer) return options.tracer;
-    if (options.loadApi) injectedApi ??= tryLoad(options.loadApi);
-    const api = await (injectedApi ?? loadDefaultApi());
+  /** The API once loaded (undefined: not yet, or not installed), so that later spans need no `await`. */
+  let loaded: { api: OpenTelemetryApiLike | undefined } | undefined;
+
+  /**
+   * The global tracer, or undefined while no OpenTelemetry SDK has registered a provider: the API's proxy
+   * would then open no-op spans, so the function runs without one (a provider registered later is used from
+   * the next span on).
+   */
+  const globalTracer = (api: OpenTelemetryApiLike | undefined): TelemetryTracer | undefined => {
     if (!api) return undefined;
     try {
+      const provider = api.trace.getTracerProvider?.();
+      if (typeof provider?.getDelegateTracer === "function") return provider.getDelegateTracer(TRACER_NAME);
       return api.trace.getTracer(TRACER_NAME);
     } catch {
       return undefined;
     }
+  };
+
+  const loadApi = async (): Promise<OpenTelemetryApiLike | undefined> => {
+    if (options.loadApi) injectedApi ??= tryLoad(options.loadApi);
+    const api = await (injectedApi ?? loadDefaultApi());
+    loaded = { api };
+    return api;
   };
 
   const withSpan = async <T>(
@@ -245,7 +263,9 @@ function makeTelemetry(options: TelemetryOptions): Telemetry {
     attributes: SpanAttributes,
     fn: (span: SpanHandle) => T | Promise<T>,
   ): Promise<T> => {
-    const tracer = enabled ? await resolveTracer() : undefined;
+    const tracer = !enabled
+      ? undefined
+      : (options.tracer ?? globalTracer(loaded ? loaded.api : await loadApi()));
     if (!tracer) return fn(noopHandle);
 
     let started = false;
