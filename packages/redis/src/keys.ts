@@ -25,6 +25,8 @@ export const ledgerKeys = (prefix: string, scope: string) => {
   const base = `${prefix}ledger:{${scope}}:`;
   return {
     scope: `${base}v3`,
+    /** Item-less reservations and held ones past the retention (see RESERVE). */
+    keys: `${base}v3:keys`,
     window: (asset: string) => `${base}v3:win:${asset}`,
   };
 };

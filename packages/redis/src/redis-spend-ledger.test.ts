@@ -260,19 +260,23 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
     );
   });
 
-  it("answers exactly as MemorySpendLedger over random reserves, commits, releases and clocks (1..77 digits)", async () => {
-    // A model-based check: the same random operations on both ledgers, every answer compared. Amounts of one
-    // run share a magnitude (so limits are sometimes reached), items of two assets, lifetime limits and two
-    // windows, reused keys (replays, conflicts), and a clock that mostly moves on and sometimes goes back.
+  /**
+   * A model-based check: the same random operations on both ledgers, every answer compared. Amounts of one run
+   * share a magnitude (so limits are sometimes reached), items of two assets (or none), lifetime limits and two
+   * windows, reused keys (replays, conflicts, replays of forgotten calls), and the clock moves of `move`.
+   * -> how often each answer came, and `forgotten`: reservations answered anew for a key last committed.
+   */
+  const runModel = async (
+    name: string,
+    runs: readonly (readonly [number, number])[],
+    options: {
+      windowRetentionMs?: number;
+      windows: readonly [number, number];
+      move: (next: () => number) => number;
+    },
+  ) => {
     const seen = new Map<string, number>();
-    for (const [seed, digits] of [
-      [1, 1],
-      [2, 15],
-      [3, 16],
-      [4, 29],
-      [5, 45],
-      [6, 76],
-    ] as const) {
+    for (const [seed, digits] of runs) {
       const next = mulberry32(seed);
       const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
       const below = (bound: bigint): bigint => {
@@ -284,42 +288,106 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       const unit = 10n ** BigInt(digits);
       let time = 1_750_000_000_000;
       const now = () => time;
-      const memory = new MemorySpendLedger({ now });
-      const redis = new RedisSpendLedger({ client, prefix: p(`model${seed}`), now });
+      const { windowRetentionMs, windows } = options;
+      const memory = new MemorySpendLedger({ now, windowRetentionMs });
+      const redis = new RedisSpendLedger({ client, prefix: p(`${name}${seed}`), now, windowRetentionMs });
       const limitsOf = (): SpendLimit[] => {
         const limits: SpendLimit[] = [];
         if (next() < 0.7) limits.push({ rule: "life", amount: below(unit * 20n) });
-        if (next() < 0.6) limits.push({ rule: "1s", amount: below(unit * 8n), windowMs: 1_000 });
-        if (next() < 0.4) limits.push({ rule: "5s", amount: below(unit * 12n), windowMs: 5_000 });
+        if (next() < 0.6) limits.push({ rule: "short", amount: below(unit * 8n), windowMs: windows[0] });
+        if (next() < 0.4) limits.push({ rule: "long", amount: below(unit * 12n), windowMs: windows[1] });
         return limits;
       };
+      /** What the answers so far say of each key: reserved (R) or committed (C). */
+      const states = new Map<string, "R" | "C">();
       for (let step = 0; step < 250; step += 1) {
         const key = `k${Math.floor(next() * 30)}`;
         const roll = next();
         if (roll < 0.6) {
-          const items = Array.from({ length: 1 + Math.floor(next() * 2) }, () => ({
+          const items = Array.from({ length: Math.floor(next() * 3) }, () => ({
             asset: pick(["eth", "usdc"]),
             amount: next() < 0.1 ? unit - 1n : below(unit),
             limits: limitsOf(),
           }));
           const request = { scope: "s", key, fingerprint: pick(["f1", "f2"]), items };
           const expected = await memory.reserve(request);
-          expect(await redis.reserve(request), `seed ${seed} step ${step}`).toEqual(expected);
+          expect(await redis.reserve(request), `${name} seed ${seed} step ${step}`).toEqual(expected);
           const outcome = expected.status === "exceeded" ? `exceeded ${expected.rule}` : expected.status;
           seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+          if (states.get(key) === "C" && (expected.status === "reserved" || expected.status === "exceeded")) {
+            seen.set("forgotten", (seen.get("forgotten") ?? 0) + 1);
+          }
+          if (expected.status === "reserved") states.set(key, "R");
+          else if (expected.status === "exceeded" && states.get(key) === "C") states.delete(key);
         } else if (roll < 0.75) {
           await memory.commit("s", key);
           await redis.commit("s", key);
+          if (states.get(key) === "R") states.set(key, "C");
         } else if (roll < 0.9) {
           await memory.release("s", key);
           await redis.release("s", key);
+          if (states.get(key) === "R") states.delete(key);
         } else {
-          time += next() < 0.85 ? pick([1, 10, 400, 999, 1_000, 1_001, 4_000]) : -pick([1, 500, 1_500]);
+          time += options.move(next);
         }
       }
     }
+    return seen;
+  };
+
+  it("answers exactly as MemorySpendLedger over random reserves, commits, releases and clocks (1..77 digits)", async () => {
+    const seen = await runModel(
+      "model",
+      [
+        [1, 1],
+        [2, 15],
+        [3, 16],
+        [4, 29],
+        [5, 45],
+        [6, 76],
+      ],
+      {
+        windows: [1_000, 5_000],
+        // mostly on, sometimes back
+        move: (next) =>
+          next() < 0.85
+            ? ([1, 10, 400, 999, 1_000, 1_001, 4_000][Math.floor(next() * 7)] as number)
+            : -([1, 500, 1_500][Math.floor(next() * 3)] as number),
+      },
+    );
     // the runs reached every answer, and every kind of limit refused at least once
-    for (const outcome of ["reserved", "replay", "conflict", "exceeded life", "exceeded 1s", "exceeded 5s"]) {
+    for (const outcome of [
+      "reserved",
+      "replay",
+      "conflict",
+      "exceeded life",
+      "exceeded short",
+      "exceeded long",
+    ]) {
+      expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+    }
+  });
+
+  it("answers exactly as MemorySpendLedger when committed calls are forgotten (retention 5 s, windows 1 s and 5 s)", async () => {
+    const seen = await runModel(
+      "forget",
+      [
+        [11, 1],
+        [12, 16],
+        [13, 30],
+        [14, 76],
+      ],
+      {
+        windowRetentionMs: 5_000,
+        windows: [1_000, 5_000],
+        // on only, by less than, exactly and more than the retention and its clean-up period (312 ms)
+        move: (next) =>
+          [1, 311, 312, 313, 999, 1_000, 2_500, 4_999, 5_000, 5_001, 9_000][
+            Math.floor(next() * 11)
+          ] as number,
+      },
+    );
+    for (const outcome of ["reserved", "replay", "conflict", "exceeded life", "forgotten"]) {
       expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
     }
   });

@@ -109,7 +109,7 @@ export class RedisSpendLedger implements SpendLedger {
     view.setFloat64(8, this.#retentionMs, true);
     let at = 16;
     const keys = ledgerKeys(this.#prefix, request.scope);
-    const scriptKeys = [keys.scope];
+    const scriptKeys = [keys.scope, keys.keys];
     const args: ScriptArgument[] = [numbers, request.key, ""];
     let entry = "";
     for (const plan of assets) {
