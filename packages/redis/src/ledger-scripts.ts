@@ -124,7 +124,8 @@ else
   got = redis.call('HMGET', H, unpack(fields))
 end
 -- the last pass: its number, its cutoff (now - retention), when the keys set is next cleaned
-local pass = got[2] and unpackDoubles(got[2]) or { 0, -1, 0 }
+local pass = { 0, -1, 0 }
+if got[2] then pass[1], pass[2], pass[3] = struct.unpack('<ddd', got[2]) end
 if got[1] then
   local state, at, efp, _, committedAfter = parseEntry(got[1])
   -- a committed entry is forgotten once a pass after its commit found it past the retention: reserve it again
@@ -206,7 +207,7 @@ for i = 1, nA do
 end
 if overflow then return {'overflow'} end
 if exceeded then
-  local out, used = { 'n', packDoubles(pass) }, { 'exceeded' }
+  local out, used = { 'n', struct.pack('<ddd', pass[1], pass[2], pass[3]) }, { 'exceeded' }
   for i = 1, nA do
     local s, c = states[i], checks[i]
     out[#out + 1] = 's:' .. ARGV[2 + 2 * i]
@@ -227,7 +228,7 @@ for i = 1, nA do
     if s[q + 3] < 0 or now < s[q + 3] then s[q + 3] = now end
   end
 end
-local stamp, step, cutText = int(now), math.max(1, math.floor(retention / 16)), int(cut)
+local stamp = int(now)
 -- forgets the committed entries of keys past the retention (this pass forgets them: HDEL); a reservation never
 -- committed nor released is kept, its key moved to (or left in) the keys set, checked again a retention later.
 -- -> the keys to remove from the keys set
@@ -263,14 +264,14 @@ for i = 1, nA do
   -- forget reservations older than the retention (outside every window, all advanced above), at most BATCH
   -- per pass; their amounts stay in the lifetime total
   if now >= s[1] then
-    local old = redis.call('ZRANGEBYSCORE', z, '-inf', cutText, 'LIMIT', 0, ${FORGET_BATCH})
+    local old = redis.call('ZRANGEBYSCORE', z, '-inf', int(cut), 'LIMIT', 0, ${FORGET_BATCH})
     if #old > 0 then
       local keys = {}
       for j = 1, #old do keys[j] = string.sub(old[j], string.find(old[j], ':', 1, true) + 1) end
       forget(keys)
       redis.call('ZREM', z, unpack(old))
     end
-    if #old < ${FORGET_BATCH} then s[1] = now + step end
+    if #old < ${FORGET_BATCH} then s[1] = now + math.max(1, math.floor(retention / 16)) end
   end
   out[#out + 1] = 's:' .. ARGV[2 + 2 * i]
   out[#out + 1] = packDoubles(s)
@@ -278,15 +279,15 @@ end
 -- the keys set: item-less reservations (no sorted set counts them) and held reservations past the retention
 if nA == 0 then redis.call('ZADD', K, stamp, key) end
 if now >= pass[3] then
-  local old = redis.call('ZRANGEBYSCORE', K, '-inf', cutText, 'LIMIT', 0, ${FORGET_BATCH})
+  local old = redis.call('ZRANGEBYSCORE', K, '-inf', int(cut), 'LIMIT', 0, ${FORGET_BATCH})
   if #old > 0 then
     local drop = forget(old)
     if #drop > 0 then redis.call('ZREM', K, unpack(drop)) end
   end
-  if #old < ${FORGET_BATCH} then pass[3] = now + step end
+  if #old < ${FORGET_BATCH} then pass[3] = now + math.max(1, math.floor(retention / 16)) end
 end
 out[#out + 1] = 'n'
-out[#out + 1] = packDoubles(pass)
+out[#out + 1] = struct.pack('<ddd', pass[1], pass[2], pass[3])
 out[#out + 1] = 'e:' .. key
 out[#out + 1] = 'R ' .. stamp .. ' ' .. ARGV[3]
 redis.call('HSET', H, unpack(out))
