@@ -475,7 +475,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       expect(await ledger.reserve("a", items)).toEqual({ status: "reserved" });
       expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(13n);
       expect(await ledger.reserve("a", items)).toEqual({ status: "replay", state: "reserved" });
-      expect(await ledger.reserve("c", [{ ...items[0], amount: 8n }])).toMatchObject({
+      expect(await ledger.reserve("c", [{ asset: "x", amount: 8n, limits: life(20n) }])).toMatchObject({
         status: "exceeded",
         used: 13n,
       });
