@@ -68,17 +68,23 @@ local function unpackDoubles(bytes)
 end
 local function packDoubles(t) return struct.pack(doubles(#t), unpack(t)) end
 local function int(n) return string.format('%d', n) end
--- an entry: '<state R|C> <time> <length of fingerprint> <fingerprint><JSON [[asset, amount], ...]>'
+-- an entry: '<R | C<pass>> <time> <length of fingerprint> <fingerprint><JSON [[asset, amount], ...]>'
+-- -> state, time, fingerprint, JSON, and for a committed one the number of the last pass before its commit
 local function parseEntry(v)
-  local a = string.find(v, ' ', 3, true)
+  local z = string.find(v, ' ', 2, true)
+  local a = string.find(v, ' ', z + 1, true)
   local b = string.find(v, ' ', a + 1, true)
   local n = tonumber(string.sub(v, a + 1, b - 1))
-  return string.sub(v, 1, 1), tonumber(string.sub(v, 3, a - 1)), string.sub(v, b + 1, b + n), string.sub(v, b + n + 1)
+  return string.sub(v, 1, 1), tonumber(string.sub(v, z + 1, a - 1)), string.sub(v, b + 1, b + n),
+    string.sub(v, b + n + 1), tonumber(string.sub(v, 2, z - 1)) or -1
 end
 `;
 
+/** The most entries one pass forgets per sorted set (the rest on the next reservations: bounded script time). */
+const FORGET_BATCH = 256;
+
 /**
- * Reserve. KEYS: the scope hash, then the sorted set of each asset (in ARGV order).
+ * Reserve. KEYS: the scope hash, the scope's keys set, then the sorted set of each asset (in ARGV order).
  * ARGV: the numbers (little-endian doubles, one `struct.unpack`): now (-1 = Redis TIME), retention ms, then per
  * asset its amount (the sum of the request's items of that asset), its lifetime threshold, the number of
  * windows it checks and per window `windowMs` and its threshold (amounts and thresholds in 6 limbs); then the
@@ -94,27 +100,41 @@ end
  * -> 'reserved' | {'replay', state} | {'conflict'} | {'exceeded', per asset the lifetime total and the sum of
  * each window checked, 6 limbs each} | {'overflow'} (a sum past 10^90: nothing written)
  *
- * Calls on the usual path: HMGET (the entry and the states of the assets at once), TIME (without an injected
- * clock), ZADD per asset, HSET (the entry and the states at once). A window reads its sorted set only when a
- * reservation may have left it.
+ * Calls on the usual path: HMGET (the entry, the last pass and the states of the assets at once), TIME (without
+ * an injected clock), ZADD per asset (or into the keys set for an item-less call), HSET (the entry, the pass and
+ * the states at once). A window reads its sorted set only when a reservation may have left it.
+ *
+ * Forgetting (the same as `MemorySpendLedger`): every new reservation is a pass (field `n`: its number, its
+ * cutoff `now - retention`, and when the keys set is next cleaned) that forgets the committed entries made at or
+ * before its cutoff. Logically at once: a committed entry (which records the number of the last pass before its
+ * commit) whose time is at or before the cutoff of a later pass counts as absent, so its replay reserves again.
+ * Physically every `retention / 16` per sorted set (and for the keys set): its members past the cutoff are read,
+ * the committed entries deleted (HDEL), held ones (never committed nor released) kept with their key put in the
+ * keys set, looked at again a retention later; at most FORGET_BATCH per pass, the rest on the next ones.
  */
 export const RESERVE = script(`${PRELUDE}
-local H, key = KEYS[1], ARGV[2]
-local nA = #KEYS - 1
+local H, K, key = KEYS[1], KEYS[2], ARGV[2]
+local nA = #KEYS - 2
 local got
 if nA == 1 then
-  got = redis.call('HMGET', H, 'e:' .. key, 's:' .. ARGV[4])
+  got = redis.call('HMGET', H, 'e:' .. key, 'n', 's:' .. ARGV[4])
 else
-  local fields = { 'e:' .. key }
-  for i = 1, nA do fields[i + 1] = 's:' .. ARGV[2 + 2 * i] end
+  local fields = { 'e:' .. key, 'n' }
+  for i = 1, nA do fields[i + 2] = 's:' .. ARGV[2 + 2 * i] end
   got = redis.call('HMGET', H, unpack(fields))
 end
+-- the last pass: its number, its cutoff (now - retention), when the keys set is next cleaned
+local pass = { 0, -1, 0 }
+if got[2] then pass[1], pass[2], pass[3] = struct.unpack('<ddd', got[2]) end
 if got[1] then
-  local state, _, efp = parseEntry(got[1])
-  local tail = ARGV[3]
-  local sp = string.find(tail, ' ', 1, true)
-  if efp ~= string.sub(tail, sp + 1, sp + tonumber(string.sub(tail, 1, sp - 1))) then return {'conflict'} end
-  return {'replay', state == 'C' and 'committed' or 'reserved'}
+  local state, at, efp, _, committedAfter = parseEntry(got[1])
+  -- a committed entry is forgotten once a pass after its commit found it past the retention: reserve it again
+  if not (state == 'C' and committedAfter < pass[1] and at <= pass[2]) then
+    local tail = ARGV[3]
+    local sp = string.find(tail, ' ', 1, true)
+    if efp ~= string.sub(tail, sp + 1, sp + tonumber(string.sub(tail, 1, sp - 1))) then return {'conflict'} end
+    return {'replay', state == 'C' and 'committed' or 'reserved'}
+  end
 end
 local a = unpackDoubles(ARGV[1])
 local now = a[1]
@@ -122,6 +142,9 @@ if now < 0 then
   local t = redis.call('TIME')
   now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
 end
+local retention = a[2]
+local cut = now - retention
+pass[1], pass[2] = pass[1] + 1, cut
 -- the sum of the amounts of the members scored in (lo, hi], added to x at o; members are '<amount>:<key>'
 local overflow = false
 local function sumRange(z, lo, hi, x, o)
@@ -138,8 +161,8 @@ end
 local states, checks, amounts, exceeded = {}, {}, {}, false
 local p = 2
 for i = 1, nA do
-  local z = KEYS[i + 1]
-  local s = got[i + 1] and unpackDoubles(got[i + 1]) or { 0, 0, 0, 0, 0, 0, 0 }
+  local z = KEYS[i + 2]
+  local s = got[i + 2] and unpackDoubles(got[i + 2]) or { 0, 0, 0, 0, 0, 0, 0 }
   amounts[i] = p
   if over(s, 1, a, p + 6) then exceeded = true end
   -- the windows this request checks (offsets in s and in a), first used ones added
@@ -184,7 +207,7 @@ for i = 1, nA do
 end
 if overflow then return {'overflow'} end
 if exceeded then
-  local out, used = {}, { 'exceeded' }
+  local out, used = { 'n', struct.pack('<ddd', pass[1], pass[2], pass[3]) }, { 'exceeded' }
   for i = 1, nA do
     local s, c = states[i], checks[i]
     out[#out + 1] = 's:' .. ARGV[2 + 2 * i]
@@ -205,31 +228,82 @@ for i = 1, nA do
     if s[q + 3] < 0 or now < s[q + 3] then s[q + 3] = now end
   end
 end
-local retention, stamp = a[2], int(now)
+local stamp = int(now)
+-- forgets the committed entries of keys past the retention (this pass forgets them: HDEL); a reservation never
+-- committed nor released is kept, its key moved to (or left in) the keys set, checked again a retention later.
+-- -> the keys to remove from the keys set
+local function forget(keys)
+  local fields, gone, held, drop = {}, {}, {}, {}
+  for j = 1, #keys do fields[j] = 'e:' .. keys[j] end
+  local entries = redis.call('HMGET', H, unpack(fields))
+  for j = 1, #keys do
+    local v = entries[j]
+    if not v then
+      drop[#drop + 1] = keys[j]
+    else
+      local state, at = parseEntry(v)
+      if at > cut then
+        drop[#drop + 1] = keys[j] -- reserved again since: counted by a sorted set or the keys set anew
+      elseif state == 'C' then
+        gone[#gone + 1] = fields[j]
+        drop[#drop + 1] = keys[j]
+      else
+        held[#held + 1] = stamp
+        held[#held + 1] = keys[j]
+      end
+    end
+  end
+  if #gone > 0 then redis.call('HDEL', H, unpack(gone)) end
+  if #held > 0 then redis.call('ZADD', K, unpack(held)) end
+  return drop
+end
 local out = {}
 for i = 1, nA do
-  local s, z = states[i], KEYS[i + 1]
+  local s, z = states[i], KEYS[i + 2]
   redis.call('ZADD', z, stamp, ARGV[3 + 2 * i])
-  -- forget reservations older than the retention (outside every window, all advanced above); their amounts
-  -- stay in the lifetime total
+  -- forget reservations older than the retention (outside every window, all advanced above), at most BATCH
+  -- per pass; their amounts stay in the lifetime total
   if now >= s[1] then
-    redis.call('ZREMRANGEBYSCORE', z, '-inf', int(now - retention))
-    s[1] = now + math.max(1, math.floor(retention / 16))
+    local old = redis.call('ZRANGEBYSCORE', z, '-inf', int(cut), 'LIMIT', 0, ${FORGET_BATCH})
+    if #old > 0 then
+      local keys = {}
+      for j = 1, #old do keys[j] = string.sub(old[j], string.find(old[j], ':', 1, true) + 1) end
+      forget(keys)
+      redis.call('ZREM', z, unpack(old))
+    end
+    if #old < ${FORGET_BATCH} then s[1] = now + math.max(1, math.floor(retention / 16)) end
   end
   out[#out + 1] = 's:' .. ARGV[2 + 2 * i]
   out[#out + 1] = packDoubles(s)
 end
+-- the keys set: item-less reservations (no sorted set counts them) and held reservations past the retention
+if nA == 0 then redis.call('ZADD', K, stamp, key) end
+if now >= pass[3] then
+  local old = redis.call('ZRANGEBYSCORE', K, '-inf', int(cut), 'LIMIT', 0, ${FORGET_BATCH})
+  if #old > 0 then
+    local drop = forget(old)
+    if #drop > 0 then redis.call('ZREM', K, unpack(drop)) end
+  end
+  if #old < ${FORGET_BATCH} then pass[3] = now + math.max(1, math.floor(retention / 16)) end
+end
+out[#out + 1] = 'n'
+out[#out + 1] = struct.pack('<ddd', pass[1], pass[2], pass[3])
 out[#out + 1] = 'e:' .. key
 out[#out + 1] = 'R ' .. stamp .. ' ' .. ARGV[3]
 redis.call('HSET', H, unpack(out))
 return 'reserved'
 `);
 
-/** Commit. KEYS: the scope hash. ARGV: key. Marks a reserved entry committed. -> 1 when changed. */
+/**
+ * Commit. KEYS: the scope hash. ARGV: key. Marks a reserved entry committed, with the number of the last pass
+ * (so that only a later pass forgets it). -> 1 when changed.
+ */
 export const COMMIT = script(`
-local existing = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1])
+local got = redis.call('HMGET', KEYS[1], 'e:' .. ARGV[1], 'n')
+local existing = got[1]
 if not existing or string.sub(existing, 1, 1) ~= 'R' then return 0 end
-redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], 'C' .. string.sub(existing, 2))
+local pass = got[2] and struct.unpack('<d', got[2]) or 0
+redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], 'C' .. string.format('%d', pass) .. string.sub(existing, 2))
 return 1
 `);
 
@@ -264,7 +338,7 @@ for i = 1, nA do
 end
 local fields = {}
 for i = 1, nA do fields[i] = 's:' .. ARGV[1 + i] end
-local got = redis.call('HMGET', H, unpack(fields))
+local got = nA > 0 and redis.call('HMGET', H, unpack(fields)) or {}
 local out = {}
 for i = 1, nA do
   local amount = pairs_[i][2]
@@ -279,7 +353,7 @@ for i = 1, nA do
   out[#out + 1] = 's:' .. ARGV[1 + i]
   out[#out + 1] = packDoubles(s)
 end
-redis.call('HSET', H, unpack(out))
+if nA > 0 then redis.call('HSET', H, unpack(out)) end
 redis.call('HDEL', H, 'e:' .. key)
 return 1
 `);

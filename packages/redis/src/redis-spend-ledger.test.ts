@@ -1,4 +1,9 @@
-import { MemorySpendLedger, type SpendLedger, type SpendLimit } from "@lucid-dreams/agent-auth/tools";
+import {
+  MemorySpendLedger,
+  type SpendLedger,
+  type SpendLimit,
+  type SpendReserveRequest,
+} from "@lucid-dreams/agent-auth/tools";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
@@ -260,19 +265,23 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
     );
   });
 
-  it("answers exactly as MemorySpendLedger over random reserves, commits, releases and clocks (1..77 digits)", async () => {
-    // A model-based check: the same random operations on both ledgers, every answer compared. Amounts of one
-    // run share a magnitude (so limits are sometimes reached), items of two assets, lifetime limits and two
-    // windows, reused keys (replays, conflicts), and a clock that mostly moves on and sometimes goes back.
+  /**
+   * A model-based check: the same random operations on both ledgers, every answer compared. Amounts of one run
+   * share a magnitude (so limits are sometimes reached), items of two assets (or none), lifetime limits and two
+   * windows, reused keys (replays, conflicts, replays of forgotten calls), and the clock moves of `move`.
+   * -> how often each answer came, and `forgotten`: reservations answered anew for a key last committed.
+   */
+  const runModel = async (
+    name: string,
+    runs: readonly (readonly [number, number])[],
+    options: {
+      windowRetentionMs?: number;
+      windows: readonly [number, number];
+      move: (next: () => number) => number;
+    },
+  ) => {
     const seen = new Map<string, number>();
-    for (const [seed, digits] of [
-      [1, 1],
-      [2, 15],
-      [3, 16],
-      [4, 29],
-      [5, 45],
-      [6, 76],
-    ] as const) {
+    for (const [seed, digits] of runs) {
       const next = mulberry32(seed);
       const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
       const below = (bound: bigint): bigint => {
@@ -284,44 +293,271 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       const unit = 10n ** BigInt(digits);
       let time = 1_750_000_000_000;
       const now = () => time;
-      const memory = new MemorySpendLedger({ now });
-      const redis = new RedisSpendLedger({ client, prefix: p(`model${seed}`), now });
+      const { windowRetentionMs, windows } = options;
+      const memory = new MemorySpendLedger({ now, windowRetentionMs });
+      const redis = new RedisSpendLedger({ client, prefix: p(`${name}${seed}`), now, windowRetentionMs });
       const limitsOf = (): SpendLimit[] => {
         const limits: SpendLimit[] = [];
         if (next() < 0.7) limits.push({ rule: "life", amount: below(unit * 20n) });
-        if (next() < 0.6) limits.push({ rule: "1s", amount: below(unit * 8n), windowMs: 1_000 });
-        if (next() < 0.4) limits.push({ rule: "5s", amount: below(unit * 12n), windowMs: 5_000 });
+        if (next() < 0.6) limits.push({ rule: "short", amount: below(unit * 8n), windowMs: windows[0] });
+        if (next() < 0.4) limits.push({ rule: "long", amount: below(unit * 12n), windowMs: windows[1] });
         return limits;
       };
+      /** What the answers so far say of each key: reserved (R) or committed (C). */
+      const states = new Map<string, "R" | "C">();
       for (let step = 0; step < 250; step += 1) {
         const key = `k${Math.floor(next() * 30)}`;
         const roll = next();
         if (roll < 0.6) {
-          const items = Array.from({ length: 1 + Math.floor(next() * 2) }, () => ({
+          const items = Array.from({ length: Math.floor(next() * 3) }, () => ({
             asset: pick(["eth", "usdc"]),
             amount: next() < 0.1 ? unit - 1n : below(unit),
             limits: limitsOf(),
           }));
           const request = { scope: "s", key, fingerprint: pick(["f1", "f2"]), items };
           const expected = await memory.reserve(request);
-          expect(await redis.reserve(request), `seed ${seed} step ${step}`).toEqual(expected);
+          expect(await redis.reserve(request), `${name} seed ${seed} step ${step}`).toEqual(expected);
           const outcome = expected.status === "exceeded" ? `exceeded ${expected.rule}` : expected.status;
           seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+          if (states.get(key) === "C" && (expected.status === "reserved" || expected.status === "exceeded")) {
+            seen.set("forgotten", (seen.get("forgotten") ?? 0) + 1);
+          }
+          if (expected.status === "reserved") states.set(key, "R");
+          else if (expected.status === "exceeded" && states.get(key) === "C") states.delete(key);
         } else if (roll < 0.75) {
           await memory.commit("s", key);
           await redis.commit("s", key);
+          if (states.get(key) === "R") states.set(key, "C");
         } else if (roll < 0.9) {
           await memory.release("s", key);
           await redis.release("s", key);
+          if (states.get(key) === "R") states.delete(key);
         } else {
-          time += next() < 0.85 ? pick([1, 10, 400, 999, 1_000, 1_001, 4_000]) : -pick([1, 500, 1_500]);
+          time += options.move(next);
         }
       }
     }
+    return seen;
+  };
+
+  it("answers exactly as MemorySpendLedger over random reserves, commits, releases and clocks (1..77 digits)", async () => {
+    const seen = await runModel(
+      "model",
+      [
+        [1, 1],
+        [2, 15],
+        [3, 16],
+        [4, 29],
+        [5, 45],
+        [6, 76],
+      ],
+      {
+        windows: [1_000, 5_000],
+        // mostly on, sometimes back
+        move: (next) =>
+          next() < 0.85
+            ? ([1, 10, 400, 999, 1_000, 1_001, 4_000][Math.floor(next() * 7)] as number)
+            : -([1, 500, 1_500][Math.floor(next() * 3)] as number),
+      },
+    );
     // the runs reached every answer, and every kind of limit refused at least once
-    for (const outcome of ["reserved", "replay", "conflict", "exceeded life", "exceeded 1s", "exceeded 5s"]) {
+    for (const outcome of [
+      "reserved",
+      "replay",
+      "conflict",
+      "exceeded life",
+      "exceeded short",
+      "exceeded long",
+    ]) {
       expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
     }
+  });
+
+  it("answers exactly as MemorySpendLedger when committed calls are forgotten (retention 5 s, windows 1 s and 5 s)", async () => {
+    const seen = await runModel(
+      "forget",
+      [
+        [11, 1],
+        [12, 16],
+        [13, 30],
+        [14, 76],
+      ],
+      {
+        windowRetentionMs: 5_000,
+        windows: [1_000, 5_000],
+        // on only, by less than, exactly and more than the retention and its clean-up period (312 ms)
+        move: (next) =>
+          [1, 311, 312, 313, 999, 1_000, 2_500, 4_999, 5_000, 5_001, 9_000][
+            Math.floor(next() * 11)
+          ] as number,
+      },
+    );
+    for (const outcome of ["reserved", "replay", "conflict", "exceeded life", "forgotten"]) {
+      expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+    }
+  });
+
+  describe("forgetting committed calls after windowRetentionMs (as MemorySpendLedger)", () => {
+    /** A Redis ledger and a MemorySpendLedger on one clock and retention: every answer of both is compared. */
+    const pair = (name: string, windowRetentionMs: number) => {
+      const clock = { time: 1_750_000_000_000 };
+      const now = () => clock.time;
+      const redis = new RedisSpendLedger({ client, prefix: p(name), now, windowRetentionMs });
+      const memory = new MemorySpendLedger({ now, windowRetentionMs });
+      const hash = `${p(name)}ledger:{s}:v3`;
+      return {
+        clock,
+        hash,
+        keysSet: `${p(name)}ledger:{s}:v3:keys`,
+        async reserve(key: string, items: SpendReserveRequest["items"], fingerprint = "f") {
+          const request = { scope: "s", key, fingerprint, items };
+          const answer = await redis.reserve(request);
+          expect(answer, key).toEqual(await memory.reserve(request));
+          return answer;
+        },
+        async commit(key: string) {
+          await Promise.all([redis.commit("s", key), memory.commit("s", key)]);
+        },
+        async release(key: string) {
+          await Promise.all([redis.release("s", key), memory.release("s", key)]);
+        },
+        /** The reservation keys with an entry in Redis. */
+        async entries() {
+          const fields = await raw.hKeys(hash);
+          return fields.filter((field) => field.startsWith("e:")).map((field) => field.slice(2));
+        },
+      };
+    };
+    const life = (amount: bigint, windowMs?: number): SpendLimit[] => [
+      { rule: "life", amount },
+      ...(windowMs === undefined ? [] : [{ rule: "w", amount, windowMs }]),
+    ];
+
+    it("deletes the entries of committed calls past the retention and keeps their amounts in the lifetime total", async () => {
+      const ledger = pair("gone", 1_600);
+      const items = (amount: bigint) => [{ asset: "x", amount, limits: life(10n ** 6n, 1_000) }];
+      // keys a model controls: separators, spaces, the name of the pass field
+      const keys = ["n", "s:x", "1:2 3", ...Array.from({ length: 47 }, (_, i) => `k${i}`)];
+      for (const key of keys) {
+        ledger.clock.time += 10;
+        expect(await ledger.reserve(key, items(3n))).toEqual({ status: "reserved" });
+        await ledger.commit(key);
+      }
+      expect((await ledger.entries()).length).toBe(50);
+      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(150n);
+      ledger.clock.time += 1_600 + 100; // past the retention and the next clean-up
+      expect(await ledger.reserve("next", items(1n))).toEqual({ status: "reserved" });
+      expect(await ledger.entries()).toEqual(["next"]);
+      expect(await raw.hLen(ledger.hash)).toBe(3); // e:next, s:x, n
+      expect(await raw.zCard(`${p("gone")}ledger:{s}:v3:win:x`)).toBe(1);
+      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(151n);
+      // the lifetime limit still counts every forgotten call
+      expect(await ledger.reserve("big", items(10n ** 6n - 150n))).toMatchObject({
+        status: "exceeded",
+        rule: "life",
+        used: 151n,
+      });
+    });
+
+    it("answers a replay as a new call once a later reservation forgot it, counting it again", async () => {
+      const ledger = pair("again", 1_600);
+      const items = [{ asset: "x", amount: 6n, limits: life(20n) }];
+      expect(await ledger.reserve("a", items)).toEqual({ status: "reserved" });
+      await ledger.commit("a");
+      ledger.clock.time += 1_600;
+      // no reservation since: still remembered, even past the retention
+      expect(await ledger.reserve("a", items)).toEqual({ status: "replay", state: "committed" });
+      expect(await ledger.reserve("a", items, "other body")).toEqual({ status: "conflict" });
+      expect(await ledger.reserve("b", [{ asset: "x", amount: 1n, limits: life(20n) }])).toEqual({
+        status: "reserved",
+      });
+      // forgotten by "b" (logically at once, even before the clean-up reads it): reserved and counted again
+      expect(await ledger.reserve("a", items)).toEqual({ status: "reserved" });
+      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(13n);
+      expect(await ledger.reserve("a", items)).toEqual({ status: "replay", state: "reserved" });
+      expect(await ledger.reserve("c", [{ asset: "x", amount: 8n, limits: life(20n) }])).toMatchObject({
+        status: "exceeded",
+        used: 13n,
+      });
+    });
+
+    it("keeps a reservation never committed nor released, which may still be released, or committed and then forgotten", async () => {
+      const ledger = pair("held", 1_600);
+      const items = (amount: bigint) => [{ asset: "x", amount, limits: life(10n, 1_000) }];
+      expect(await ledger.reserve("stuck", items(4n))).toEqual({ status: "reserved" });
+      expect(await ledger.reserve("late", items(1n))).toEqual({ status: "reserved" });
+      expect(await ledger.reserve("done", items(3n))).toEqual({ status: "reserved" });
+      await ledger.commit("done");
+      ledger.clock.time += 1_700;
+      expect(await ledger.reserve("p1", items(1n))).toEqual({ status: "reserved" });
+      expect((await ledger.entries()).sort()).toEqual(["late", "p1", "stuck"]);
+      expect((await raw.zRange(ledger.keysSet, 0, -1)).sort()).toEqual(["late", "stuck"]);
+      expect(await ledger.reserve("stuck", items(4n))).toEqual({ status: "replay", state: "reserved" });
+      // released past the retention: the lifetime total gives it back
+      await ledger.release("stuck");
+      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(5n);
+      expect(await ledger.reserve("p2", items(5n))).toEqual({ status: "reserved" });
+      // committed past the retention: remembered until the next reservation, then forgotten
+      await ledger.commit("late");
+      expect(await ledger.reserve("late", items(1n))).toEqual({ status: "replay", state: "committed" });
+      ledger.clock.time += 1;
+      expect(await ledger.reserve("p3", items(1n))).toMatchObject({ status: "exceeded", used: 10n });
+      ledger.clock.time += 1_700; // and its entry is deleted when the keys set is looked at again
+      expect(await ledger.reserve("late", items(1n))).toMatchObject({ status: "exceeded", used: 10n });
+      expect(await ledger.reserve("p4", items(0n))).toEqual({ status: "reserved" });
+      expect((await ledger.entries()).sort()).toEqual(["p1", "p2", "p4"]);
+      // "stuck" (released) and "late" (forgotten) left the keys set; p1 and p2, held past the retention, joined it
+      expect((await raw.zRange(ledger.keysSet, 0, -1)).sort()).toEqual(["p1", "p2"]);
+    });
+
+    it("bounds item-less calls (signMessage, signTypedData) too, with one ZADD each into the keys set", async () => {
+      const ledger = pair("bare", 1_600);
+      await ledger.reserve("warm", []);
+      await raw.sendCommand(["CONFIG", "RESETSTAT"]);
+      ledger.clock.time += 1;
+      expect(await ledger.reserve("one", [])).toEqual({ status: "reserved" });
+      const stats = String(await raw.sendCommand(["INFO", "commandstats"]));
+      const calls = Object.fromEntries(
+        [...stats.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)].map((match) => [match[1], Number(match[2])]),
+      );
+      expect(calls).toMatchObject({ evalsha: 1, hmget: 1, zadd: 1, hset: 1 });
+      for (const name of ["zrangebyscore", "zrem", "hdel", "time"]) expect(calls[name], name).toBeUndefined();
+      let most = 0;
+      for (let i = 0; i < 400; i += 1) {
+        ledger.clock.time += 20; // 80 calls per retention
+        expect(await ledger.reserve(`m${i}`, [])).toEqual({ status: "reserved" });
+        await ledger.commit(`m${i}`);
+        if (i % 20 === 0) most = Math.max(most, (await ledger.entries()).length);
+      }
+      // at most a retention plus one clean-up period (100 ms: 5 calls) of calls
+      expect(most).toBeLessThanOrEqual(86);
+      expect((await ledger.entries()).length).toBeLessThanOrEqual(86);
+      expect(await raw.zCard(ledger.keysSet)).toBeLessThanOrEqual(86);
+      // a replay of a remembered one is still a replay; of a forgotten one, a new call
+      expect(await ledger.reserve("m399", [])).toEqual({ status: "replay", state: "committed" });
+      expect(await ledger.reserve("m0", [])).toEqual({ status: "reserved" });
+      await ledger.release("m0");
+      expect(await ledger.entries()).not.toContain("m0");
+    });
+
+    it("forgets at most 256 entries per sorted set in one reservation, the rest in the next ones", async () => {
+      const ledger = pair("batch", 1_600);
+      const items = (amount: bigint) => [{ asset: "x", amount, limits: life(10n ** 9n) }];
+      for (let i = 0; i < 600; i += 1) {
+        expect(await ledger.reserve(`b${i}`, items(1n))).toEqual({ status: "reserved" });
+        await ledger.commit(`b${i}`);
+      }
+      ledger.clock.time += 1_700;
+      const left = [];
+      for (let i = 0; i < 3; i += 1) {
+        expect(await ledger.reserve(`p${i}`, items(1n))).toEqual({ status: "reserved" });
+        left.push((await ledger.entries()).filter((key) => key.startsWith("b")).length);
+      }
+      expect(left).toEqual([600 - 256, 600 - 512, 0]);
+      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(603n);
+      // every one of them was forgotten at once all the same
+      expect(await ledger.reserve("b1", items(1n))).toEqual({ status: "reserved" });
+    });
   });
 
   it("refuses amounts above 2^256 and a clock that is not epoch milliseconds, before touching Redis", async () => {

@@ -5,7 +5,7 @@ import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.j
 import { checkPrefix, type RedisClientLike, type ScriptArgument, ScriptRunner } from "./redis-client.js";
 import { RedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
-/** Default: window entries older than this are dropped (a window may not be longer). 31 days. */
+/** Default of `windowRetentionMs`: committed calls older than this are forgotten (no window may be longer). 31 days. */
 export const DEFAULT_WINDOW_RETENTION_MS = 31 * 24 * 60 * 60 * 1000;
 
 /** Options of `RedisSpendLedger`. */
@@ -19,7 +19,12 @@ export interface RedisSpendLedgerOptions {
    * agree on windows even when their clocks drift.
    */
   now?: () => number;
-  /** Reservations older than this are forgotten by windows; a limit's `windowMs` may not exceed it. */
+  /**
+   * How long a committed call is remembered, as `MemorySpendLedger`'s option: for rolling windows (a limit's
+   * `windowMs` may not exceed it) and to recognise a replay. Older committed calls are forgotten, so a scope's
+   * keys stay bounded; their amounts stay in the lifetime totals, and a replay of one counts again (never
+   * less). A reservation never committed nor released is kept. Default 31 days.
+   */
   windowRetentionMs?: number;
   /** Time one Redis command may take before counting as unavailable. Default 1 000 ms. */
   commandTimeoutMs?: number;
@@ -109,7 +114,7 @@ export class RedisSpendLedger implements SpendLedger {
     view.setFloat64(8, this.#retentionMs, true);
     let at = 16;
     const keys = ledgerKeys(this.#prefix, request.scope);
-    const scriptKeys = [keys.scope];
+    const scriptKeys = [keys.scope, keys.keys];
     const args: ScriptArgument[] = [numbers, request.key, ""];
     let entry = "";
     for (const plan of assets) {
