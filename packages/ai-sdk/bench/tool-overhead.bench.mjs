@@ -41,7 +41,7 @@ import {
 } from "./lib/report.mjs";
 
 requireBuild();
-const CALLS = positiveInt(process.env.BENCH_CALLS, 400);
+const CALLS = positiveInt(process.env.BENCH_CALLS, 2000);
 const WARMUP = positiveInt(process.env.BENCH_WARMUP, 1500);
 const WARMUP_CHUNK = 100;
 const CONCURRENCY = [1, 8];
