@@ -1,10 +1,10 @@
 import { z } from "zod/v4";
 import { formatEther } from "./amount.js";
-import { previewBudget, runGuarded } from "./guarded-call.js";
+import { runGuarded } from "./guarded-call.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { toToolSession } from "./tool-session.js";
 import { transactionFields } from "./transaction-fields.js";
-import { planTransaction } from "./transaction-plan.js";
+import { planTransaction, transactionToolPreview } from "./transaction-plan.js";
 
 const input = z.strictObject(transactionFields);
 
@@ -34,12 +34,7 @@ export function sendTransactionTool(
       "Send native coin (and optional call data) from this session's wallet. Moves real funds: amount is in the chain's native unit (ether) or wei, as stated by unit. Nonce, gas and fees are filled in by the wallet. The host's policy checks the decoded call, its simulated effect and the budget (fees included) first. Returns the transaction hash.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    async preview(args, context) {
-      const toolSession = toToolSession(context.session);
-      const plan = await planTransaction(name, args, deps, toolSession, context.signal);
-      await previewBudget(name, args, plan.items, deps, toolSession, context);
-      return plan.preview;
-    },
+    preview: transactionToolPreview(name, deps),
     async execute(args, context) {
       const toolSession = toToolSession(context.session);
       const plan = await planTransaction(name, args, deps, toolSession, context.signal);

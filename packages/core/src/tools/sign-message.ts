@@ -1,7 +1,7 @@
 import { z } from "zod/v4";
 import { runGuarded } from "./guarded-call.js";
 import { decideMessage } from "./policy/message-rules.js";
-import type { LucidToolPreview } from "./policy/preview.js";
+import { type LucidToolPreview, signaturePreview } from "./policy/preview.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { toToolSession } from "./tool-session.js";
 
@@ -30,9 +30,8 @@ function check(deps: ToolDeps, { message, encoding }: Args): LucidToolPreview {
   const decision = decideMessage(deps.policy.rules, message, resolved);
   const shown = decision.text ?? message;
   const quoted = shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
-  return {
+  return signaturePreview({
     tool: "signMessage",
-    kind: "sign",
     summary: decision.siweDomain
       ? `Sign in to ${decision.siweDomain} with this wallet (Sign-In-With-Ethereum)`
       : `Sign the message ${JSON.stringify(quoted)}${decision.text === null ? " (hex bytes)" : ""}`,
@@ -40,14 +39,8 @@ function check(deps: ToolDeps, { message, encoding }: Args): LucidToolPreview {
     action: decision.siweDomain
       ? `Sign-In-With-Ethereum for ${decision.siweDomain}`
       : "personal_sign (EIP-191)",
-    balanceChanges: [],
-    worstCaseFee: null,
-    worstCaseCost: null,
-    balanceAfter: null,
-    simulation: "not-applicable",
-    simulationNote: null,
     rules: decision.rules,
-  };
+  });
 }
 
 /** `signMessage`: an EIP-191 personal signature with the session's wallet, after the policy's message rules. */

@@ -1,11 +1,11 @@
 import { z } from "zod/v4";
 import { formatEther } from "./amount.js";
-import { previewBudget, runGuarded } from "./guarded-call.js";
+import { runGuarded } from "./guarded-call.js";
 import { quantitySchema } from "./schemas.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
 import { toToolSession } from "./tool-session.js";
 import { transactionFields } from "./transaction-fields.js";
-import { planTransaction } from "./transaction-plan.js";
+import { planTransaction, transactionToolPreview } from "./transaction-plan.js";
 
 const input = z.strictObject({
   ...transactionFields,
@@ -47,12 +47,7 @@ export function signTransactionTool(
       "Sign a transaction with this session's wallet WITHOUT broadcasting it. Pass null for nonce, gas and the fee fields to have them filled from the chain. Counts against the same budget as a send (value plus the worst-case fee). Prefer sendTransaction to actually send funds.",
     inputSchema: input,
     needsApproval: deps.needsApproval,
-    async preview(args, context) {
-      const toolSession = toToolSession(context.session);
-      const plan = await planTransaction(name, args, deps, toolSession, context.signal);
-      await previewBudget(name, args, plan.items, deps, toolSession, context);
-      return plan.preview;
-    },
+    preview: transactionToolPreview(name, deps),
     async execute(args, context) {
       const toolSession = toToolSession(context.session);
       const plan = await planTransaction(name, args, deps, toolSession, context.signal);

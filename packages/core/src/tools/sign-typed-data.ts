@@ -1,6 +1,6 @@
 import { z } from "zod/v4";
 import { runGuarded } from "./guarded-call.js";
-import type { LucidToolPreview } from "./policy/preview.js";
+import { type LucidToolPreview, signaturePreview } from "./policy/preview.js";
 import { checkTypedDataShape, decideTypedData } from "./policy/typed-data-rules.js";
 import type { TypedDataInput } from "./policy/typed-data-schemas.js";
 import type { LucidTool, ToolDeps } from "./tool-context.js";
@@ -37,9 +37,8 @@ function check(deps: ToolDeps, { typedData }: Args): { parsed: ParsedTypedData; 
   const where = `domain ${name}${chainId ? ` on chain ${chainId}` : ""}${contract ? `, contract ${contract}` : ", no contract"}`;
   return {
     parsed,
-    preview: {
+    preview: signaturePreview({
       tool: "signTypedData",
-      kind: "sign",
       summary: decision.schema
         ? `Sign ${decision.schema.name} (${decision.schema.details}) in ${where}`
         : `Sign typed data "${parsed.primaryType}" in ${where}`,
@@ -47,14 +46,8 @@ function check(deps: ToolDeps, { typedData }: Args): { parsed: ParsedTypedData; 
       action: decision.schema
         ? `${decision.schema.name}: ${decision.schema.details}`
         : `EIP-712 ${parsed.primaryType}`,
-      balanceChanges: [],
-      worstCaseFee: null,
-      worstCaseCost: null,
-      balanceAfter: null,
-      simulation: "not-applicable",
-      simulationNote: null,
       rules: decision.rules,
-    },
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Hex, PublicClient } from "viem";
 import { formatEther, toWei } from "./amount.js";
+import { previewBudget } from "./guarded-call.js";
 import { checkEffect, mergeItems, nativeAsset } from "./policy/asset-rules.js";
 import {
   type LucidBalanceChange,
@@ -15,8 +16,9 @@ import {
 } from "./policy/transaction-rules.js";
 import type { SpendItem } from "./spend-ledger.js";
 import { resolveChain, type ToolDeps } from "./tool-context.js";
+import type { LucidToolContext } from "./tool-descriptor.js";
 import { ChainUnavailableError, PolicyRefusedError, ToolInputError } from "./tool-errors.js";
-import type { ToolSession } from "./tool-session.js";
+import { type LucidSession, type ToolSession, toToolSession } from "./tool-session.js";
 
 /** The model's transaction fields (sign adds the optional fee fields). */
 export interface TransactionArgs {
@@ -303,4 +305,20 @@ function describeAction(decision: TransactionDecision): string | null {
   );
   const name = decoded.function ?? `call ${decoded.selector}`;
   return effects.length ? `${name}: ${effects.join("; ")}` : name;
+}
+
+/**
+ * The `preview` of a transaction tool (`sendTransaction`, `signTransaction`): its plan after every policy check,
+ * and the budget checked without reserving.
+ */
+export function transactionToolPreview(
+  tool: "sendTransaction" | "signTransaction",
+  deps: ToolDeps,
+): (args: TransactionArgs, context: LucidToolContext<LucidSession>) => Promise<LucidToolPreview> {
+  return async (args, context) => {
+    const toolSession = toToolSession(context.session);
+    const plan = await planTransaction(tool, args, deps, toolSession, context.signal);
+    await previewBudget(tool, args, plan.items, deps, toolSession, context);
+    return plan.preview;
+  };
 }

@@ -73,3 +73,25 @@ export const nativeChange = (asset: string, wei: bigint): LucidBalanceChange => 
   amount: (-wei).toString(),
   display: `-${formatEther(wei)} ETH`,
 });
+
+/** The preview of an off-chain signature (a message, typed data): nothing moves, no fee, no simulation. */
+export const signaturePreview = (fields: {
+  tool: string;
+  summary: string;
+  chain: string | null;
+  action: string;
+  rules: string[];
+}): LucidToolPreview => ({
+  tool: fields.tool,
+  kind: "sign",
+  summary: fields.summary,
+  chain: fields.chain,
+  action: fields.action,
+  balanceChanges: [],
+  worstCaseFee: null,
+  worstCaseCost: null,
+  balanceAfter: null,
+  simulation: "not-applicable",
+  simulationNote: null,
+  rules: fields.rules,
+});
