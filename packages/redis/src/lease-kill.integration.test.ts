@@ -150,8 +150,9 @@ describe.runIf(run)("a lease holder that dies or stalls", () => {
     );
     expect(storage.stats.leaseWaits).toBeGreaterThan(0); // it had to wait for the lease to expire
     expect(token).toMatch(/^lat_/);
-    // Generous bound (a loaded machine): the takeover is driven by the lease TTL, not by a 30 s lock timeout.
-    expect(tookMs).toBeLessThan(LEASE_TTL_MS + 10_000);
+    // The takeover is driven by the lease TTL: the waiter polled (every 10 ms at the earliest) for at most the
+    // lease's remaining life. Counted, not timed: a loaded machine only makes the polls fewer.
+    expect(storage.stats.leaseWaits).toBeLessThanOrEqual(Math.ceil((LEASE_TTL_MS / 10) * 1.25));
     // The killed holder's refresh token was presented once (by it); this process signed in instead of replaying it.
     expect(server.counters.get("refresh") - before.refresh).toBe(1);
     expect(server.counters.get("exchange") - before.exchange).toBe(1);
