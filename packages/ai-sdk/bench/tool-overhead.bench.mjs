@@ -11,8 +11,9 @@
 // First a warm-up of BENCH_WARMUP calls per candidate, in chunks alternating between the candidates and between
 // concurrency 1 and 8, so that both paths are compiled (JIT) before anything is measured; its CPU per call is
 // printed for information (it includes compiling the longer path). Then, at concurrency 1 and 8 (that many
-// callers in flight), each round runs BENCH_CALLS calls per candidate in two halves, A B B A (B A A B the next
-// round), so that a drift during the round (the machine's load, late JIT work) weighs on both alike. Per round:
+// callers in flight), each round runs BENCH_CALLS calls per candidate in slices of BENCH_SLICE (100) calls,
+// A B B A A B B A ... (B A A B ... the next round), so that a drift during the round (the machine's load, late JIT
+// work) longer than a slice (about 0.1 s) weighs on both alike. Per round:
 // p50 and p99 latency, throughput and the client's CPU time per call (process.cpuUsage, user + system). Ratios
 // tool / sdk per round; min / median / max.
 // Targets: tool throughput >= 0.95x the SDK's and client CPU per call <= 1.1x, at both concurrencies; p50 and
@@ -44,12 +45,13 @@ requireBuild();
 const CALLS = positiveInt(process.env.BENCH_CALLS, 2000);
 const WARMUP = positiveInt(process.env.BENCH_WARMUP, 1500);
 const WARMUP_CHUNK = 100;
+const SLICE = positiveInt(process.env.BENCH_SLICE, 100);
 const CONCURRENCY = [1, 8];
 
 header(
   "1. tool-call overhead: lucidTools(runtime).signMessage vs the generated SDK, local server in its own process",
   [
-    `${ROUNDS} rounds x ${CALLS} calls per candidate and concurrency, in halves A B B A (B A A B the next round)`,
+    `${ROUNDS} rounds x ${CALLS} calls per candidate and concurrency, in slices of ${SLICE} calls A B B A A B B A ... (B A A B ... the next round)`,
     "every call is a real signature by the server wallet; CPU = this (client) process's user + system time",
   ],
 );
@@ -84,19 +86,28 @@ async function run(call, calls, concurrency) {
   return { latencies, wall, cpu: used.user + used.system, calls };
 }
 
-/** Runs `candidate` twice with half the calls each, in the order `A B B A`; combined figures per candidate. */
+/**
+ * Runs both candidates for `calls` calls each, in slices of SLICE calls alternating A B B A A B B A ...: a change
+ * of the machine's speed longer than a slice (about 0.1 s) hits both alike. Combined figures per candidate.
+ */
 async function abba(first, second, calls, concurrency) {
-  const halves = { [first.name]: [], [second.name]: [] };
-  for (const candidate of [first, second, second, first]) {
-    halves[candidate.name].push(await run(candidate.call, Math.ceil(calls / 2), concurrency));
+  const slices = { [first.name]: [], [second.name]: [] };
+  const pattern = [first, second, second, first];
+  const count = { [first.name]: 0, [second.name]: 0 };
+  for (let i = 0; count[first.name] < calls || count[second.name] < calls; i++) {
+    const candidate = pattern[i % 4];
+    const size = Math.min(SLICE, calls - count[candidate.name]);
+    if (size <= 0) continue;
+    slices[candidate.name].push(await run(candidate.call, size, concurrency));
+    count[candidate.name] += size;
   }
   const combined = {};
-  for (const [name, [a, b]] of Object.entries(halves)) {
-    const wall = a.wall + b.wall;
-    const count = a.calls + b.calls;
+  for (const [name, runs] of Object.entries(slices)) {
+    const wall = runs.reduce((sum, r) => sum + r.wall, 0);
+    const count = runs.reduce((sum, r) => sum + r.calls, 0);
     combined[name] = {
-      latencies: [...a.latencies, ...b.latencies],
-      cpuPerCall: (a.cpu + b.cpu) / count,
+      latencies: runs.flatMap((r) => r.latencies),
+      cpuPerCall: runs.reduce((sum, r) => sum + r.cpu, 0) / count,
       perSecond: (count / wall) * 1000,
     };
   }
