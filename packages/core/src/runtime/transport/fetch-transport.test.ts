@@ -465,6 +465,8 @@ describe("abort, timeout and deadline", () => {
     const longLived = new AbortController();
     for (let i = 0; i < 20; i++) {
       await send(transport, "/x", { signal: longLived.signal, timeoutMs: 60_000 });
+      await send(transport, "/x", { signal: longLived.signal, deadlineMs: 60_000 });
+      await send(transport, "/x", { signal: longLived.signal, timeoutMs: 60_000, deadlineMs: 60_000 });
     }
     expect(getEventListeners(longLived.signal, "abort")).toHaveLength(0);
   });

@@ -66,13 +66,27 @@ function emit<K extends keyof TransportInstrumentation>(
   }
 }
 
-/** Combines two optional signals into one (no controller when one of them is absent). */
-function either(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (!a || !b) return a ?? b;
+const noop = () => {};
+
+/**
+ * Combines two optional signals into one (no controller when one of them is absent); `unlink` removes the
+ * listeners it put on them (a caller's signal may outlive many requests).
+ */
+function either(
+  a: AbortSignal | undefined,
+  b: AbortSignal | undefined,
+): { signal: AbortSignal | undefined; unlink: () => void } {
+  if (!a || !b) return { signal: a ?? b, unlink: noop };
   const controller = new AbortController();
-  linkAbort(a, controller);
-  linkAbort(b, controller);
-  return controller.signal;
+  const unlinkA = linkAbort(a, controller);
+  const unlinkB = linkAbort(b, controller);
+  return {
+    signal: controller.signal,
+    unlink: () => {
+      unlinkA();
+      unlinkB();
+    },
+  };
 }
 
 /** Why no further attempt is made, once the caller aborted or the deadline passed; else undefined. */
@@ -126,7 +140,8 @@ export async function sendWithRetry(
       ? undefined
       : startAbortTimer(deadlineMs, `The request exceeded ${deadlineMs} ms.`);
   // Aborts on the caller's signal or the deadline; every attempt and every backoff sleep follows it.
-  const runSignal = either(callerSignal, deadline?.signal);
+  const run = either(callerSignal, deadline?.signal);
+  const runSignal = run.signal;
   const attemptTimeout = isTimerDelay(timeoutMs) ? timeoutMs : undefined;
   const timeoutMessage =
     attemptTimeout === undefined ? "" : `The attempt timed out after ${attemptTimeout} ms.`;
@@ -215,6 +230,7 @@ export async function sendWithRetry(
     }
   } finally {
     deadline?.clear();
+    run.unlink();
   }
 }
 
