@@ -15,6 +15,7 @@
 import { createWallet } from "@lucid-dreams/agent-auth";
 import { startLocalServer } from "@lucid-dreams/local-server";
 import { privateKeyToAccount } from "viem/accounts";
+import { interleavedRates, warmUp } from "../../../bench-lib/interleave.mjs";
 import {
   DIST_INDEX,
   fmtInt,
@@ -95,41 +96,11 @@ try {
     throw new Error(`the tool's signature or address differs from viem's: ${JSON.stringify(probe)}`);
   }
 
-  /** Calls `candidate` for about SLICE_MS; returns [calls, elapsed ms]. */
-  async function slice(candidate) {
-    let calls = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < SLICE_MS) {
-      await candidate.call();
-      calls += 1;
-      elapsed = performance.now() - start;
-    }
-    return [calls, elapsed];
-  }
-
   // Warm up (JIT), then the rounds.
-  for (const candidate of candidates) {
-    for (let i = 0; i < 3; i++) await slice(candidate);
-    candidate.rates = [];
-  }
+  await warmUp(candidates, SLICE_MS);
   const before = server.counters.snapshot();
-  const ratios = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const totals = candidates.map(() => [0, 0]);
-    for (let n = 0; n < ROUND_MS / SLICE_MS; n++) {
-      for (let k = 0; k < candidates.length; k++) {
-        const index = (round + n + k) % candidates.length;
-        const [calls, elapsed] = await slice(candidates[index]);
-        totals[index][0] += calls;
-        totals[index][1] += elapsed;
-      }
-    }
-    candidates.forEach((candidate, i) => {
-      candidate.rates.push((totals[i][0] / totals[i][1]) * 1000);
-    });
-    ratios.push(tool.rates.at(-1) / viem.rates.at(-1));
-  }
+  await interleavedRates(candidates, { rounds: ROUNDS, roundMs: ROUND_MS, sliceMs: SLICE_MS });
+  const ratios = tool.rates.map((rate, round) => rate / viem.rates[round]);
   const after = server.counters.snapshot();
   const requests = Object.keys(after).reduce((sum, op) => sum + after[op] - before[op], 0);
 

@@ -14,6 +14,7 @@
 
 import { startLocalServer } from "@lucid-dreams/local-server";
 import { createPublicClient, encodeFunctionData, http, parseAbi } from "viem";
+import { interleavedRates, warmUp } from "../../../bench-lib/interleave.mjs";
 import {
   DIST_INDEX,
   DIST_TOOLS,
@@ -90,38 +91,10 @@ try {
   const probe = await tool.call();
   if (!probe.signedTransaction) throw new Error("the tool did not sign");
 
-  async function slice(candidate) {
-    let calls = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < SLICE_MS) {
-      await candidate.call();
-      calls += 1;
-      elapsed = performance.now() - start;
-    }
-    return [calls, elapsed];
-  }
-  for (const candidate of candidates) {
-    for (let i = 0; i < 3; i++) await slice(candidate);
-    candidate.rates = [];
-  }
+  await warmUp(candidates, SLICE_MS);
   const before = server.counters.snapshot();
-  const ratios = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const totals = candidates.map(() => [0, 0]);
-    for (let k = 0; k < ROUND_MS / SLICE_MS; k++) {
-      for (let c = 0; c < candidates.length; c++) {
-        const index = (round + k + c) % candidates.length;
-        const [calls, elapsed] = await slice(candidates[index]);
-        totals[index][0] += calls;
-        totals[index][1] += elapsed;
-      }
-    }
-    candidates.forEach((candidate, i) => {
-      candidate.rates.push((totals[i][0] / totals[i][1]) * 1000);
-    });
-    ratios.push(direct.rates.at(-1) / tool.rates.at(-1));
-  }
+  await interleavedRates(candidates, { rounds: ROUNDS, roundMs: ROUND_MS, sliceMs: SLICE_MS });
+  const ratios = direct.rates.map((rate, round) => rate / tool.rates[round]);
   const after = server.counters.snapshot();
   const requests = Object.keys(after).reduce((sum, op) => sum + after[op] - before[op], 0);
   table([
