@@ -269,6 +269,49 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
     expect(seen).toEqual(["t1:sendTransaction:true", "t1:sendTransaction:true"]);
   });
 
+  it("scopes client idempotency keys per tenant: a tenant never replays another's call under the same key", async () => {
+    const http = await startLucidMcpHttpServer({
+      authenticate: (request) => /^Bearer (t[12])$/.exec(request.headers.authorization ?? "")?.[1],
+      session: () => runtime, // both tenants share one Lucid session (one wallet)
+      autoApprove: { sendTransaction: true },
+    });
+    closers.push(() => http.close());
+    const open = async (tenant: string) => {
+      const client = createClient();
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(http.url), {
+          requestInit: { headers: { authorization: `Bearer ${tenant}` } },
+        }),
+      );
+      closers.push(() => client.close());
+      return client;
+    };
+    const sent = () =>
+      createPublicClient({ transport: rpcTransport(server.seed.rpcUrl) }).getTransactionCount({
+        address: server.seed.serverWalletAddress,
+        blockTag: "pending",
+      });
+    const key = `shared-${crypto.randomUUID()}`;
+    const body = send("0.001");
+    const sendWithKey = async (client: Client) =>
+      (
+        await client.callTool({
+          name: "sendTransaction",
+          arguments: body,
+          _meta: { [IDEMPOTENCY_META_KEY]: key },
+        })
+      ).structuredContent as Envelope;
+    const before = await sent();
+    const first = await sendWithKey(await open("t1"));
+    expect(first).toMatchObject({ ok: true });
+    expect(await sendWithKey(await open("t1"))).toEqual(first); // the same tenant, another MCP session: a replay
+    expect(await sent()).toBe(before + 1);
+    const other = await sendWithKey(await open("t2")); // another tenant, the same key: its own call
+    expect(other).toMatchObject({ ok: true });
+    expect(other.result?.transactionHash).not.toBe(first.result?.transactionHash);
+    expect(await sent()).toBe(before + 2);
+  });
+
   it("caps the sessions of one tenant by closing its oldest, without touching another tenant's", async () => {
     const http = await startLucidMcpHttpServer({
       authenticate: (request) => /^Bearer (t[12])$/.exec(request.headers.authorization ?? "")?.[1],

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   ApprovalDeniedError,
   createLucidToolDescriptors,
@@ -45,6 +46,12 @@ export interface LucidMcpServerOptions extends LucidToolsOptions {
   approvalTimeoutMs?: number;
   /** The server's name and version in the MCP handshake. Default `lucid-mcp`, this package's version. */
   serverInfo?: { name: string; version: string };
+  /**
+   * Who a client's `_meta["lucid/idempotencyKey"]` belongs to: the same key replays a call only under the same
+   * scope. `createLucidMcpHttpHandler` sets the tenant, so tenants sharing a Lucid session never replay (or
+   * block) each other's calls. Default: one scope for the whole server.
+   */
+  idempotencyScope?: string;
 }
 
 /** This package's version, announced in the MCP handshake. */
@@ -67,6 +74,10 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
   const descriptors = options.descriptors ?? createLucidToolDescriptors(withMcpPaymentApproval(options));
   const byName = new Map(descriptors.map((descriptor) => [descriptor.name, descriptor]));
   const definitions = descriptors.map(toolDefinition);
+  const clientScope =
+    options.idempotencyScope === undefined
+      ? "mcp-client"
+      : `mcp-client:${createHash("sha256").update(options.idempotencyScope).digest("hex").slice(0, 32)}`;
   const resolve: LucidMcpSessionResolver =
     typeof options.session === "function" ? options.session : () => options.session as LucidSession;
 
@@ -105,7 +116,7 @@ export function createLucidMcpServer(options: LucidMcpServerOptions): Server {
         toolCallId: call.toolCallId,
         signal: extra.signal,
         // A client's key is its own scope: the same key replays the first call, whatever MCP session sends it.
-        conversationId: clientKey ? "mcp-client" : undefined,
+        conversationId: clientKey ? clientScope : undefined,
       };
       if (descriptor.needsApproval) {
         // Core runs every policy check first: nobody is asked to approve a call the policy would refuse anyway.

@@ -96,6 +96,7 @@ export function createLucidMcpHttpHandler(options: LucidMcpHttpOptions): LucidMc
       ...options,
       descriptors,
       session: (call) => options.session(tenant, call),
+      idempotencyScope: `tenant:${tenant}`,
     });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
