@@ -65,6 +65,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 /** Runs scripts on the user's client with EVALSHA (EVAL once on NOSCRIPT) and a per-command timeout. */
 export class ScriptRunner {
   readonly #run: (
+    slice: Slice,
     sha: string | null,
     source: string,
     keys: string[],
@@ -97,21 +98,30 @@ export class ScriptRunner {
     this.#client = client as RedisClientLike;
     this.#io = false;
     if (isNodeRedis(client)) {
-      // node-redis drops a command that timed out before it was written: it never runs late.
-      const withOptions = (client as { withCommandOptions?: (options: { timeout: number }) => unknown })
-        .withCommandOptions;
-      const timed =
+      // Each command carries the abort signal of its deadline's slice: node-redis drops a command still
+      // unwritten when its signal aborts, so a command that timed out never runs late. (node-redis's own
+      // `timeout` option does the same with an `AbortSignal.timeout()` per command, which cost more than the
+      // rest of a ledger reservation on the client.)
+      const withOptions = (
+        client as {
+          withCommandOptions?: (options: { abortSignal: AbortSignal; timeout: undefined }) => unknown;
+        }
+      ).withCommandOptions;
+      const bound = (signal: AbortSignal) =>
         typeof withOptions === "function"
-          ? (withOptions.call(client, { timeout: this.#timeoutMs }) as NodeRedisClientLike)
+          ? (withOptions.call(client, { abortSignal: signal, timeout: undefined }) as NodeRedisClientLike)
           : client;
-      this.#run = (sha, source, keys, args) =>
-        sha === null
-          ? timed.eval(source, { keys, arguments: args })
-          : timed.evalSha(sha, { keys, arguments: args });
+      this.#run = (slice, sha, source, keys, args) => {
+        slice.client ??= bound(slice.signal);
+        const target = slice.client as NodeRedisClientLike;
+        return sha === null
+          ? target.eval(source, { keys, arguments: args })
+          : target.evalSha(sha, { keys, arguments: args });
+      };
     } else if (isIoRedis(client)) {
       checkIoRedis(owner, client);
       this.#io = true;
-      this.#run = (sha, source, keys, args) =>
+      this.#run = (_slice, sha, source, keys, args) =>
         sha === null
           ? client.eval(source, keys.length, ...keys, ...args)
           : client.evalsha(sha, keys.length, ...keys, ...args);
@@ -163,7 +173,7 @@ export class ScriptRunner {
         const pending = this.#deadlines.add((error) => reject(this.#wrap(error)));
         let sent: Promise<unknown>;
         try {
-          sent = this.#run(sha, s.source, keys, args);
+          sent = this.#run(pending.slice, sha, s.source, keys, args);
         } catch (error) {
           sent = Promise.reject(error);
         }
@@ -205,31 +215,77 @@ export class ScriptRunner {
 
 class TimeoutError extends Error {}
 
-interface Pending {
+/** The most a slice lasts: a command's deadline is between the timeout and the timeout plus this. */
+const MAX_SLICE_MS = 50;
+
+/**
+ * The commands sent within one slice of time: one deadline (the slice's end plus the timeout), one timer and
+ * one abort signal for them all.
+ */
+interface Slice {
+  readonly closesAt: number;
   readonly deadline: number;
+  readonly controller: AbortController;
+  readonly signal: AbortSignal;
+  /** The client bound to `signal` (node-redis), made when the slice's first command is sent. */
+  client: unknown;
+  readonly pending: Pending[];
+  /** Commands of the slice not yet settled. */
+  open: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface Pending {
+  readonly slice: Slice;
   reject: ((error: Error) => void) | undefined;
   settled: boolean;
 }
 
 /**
- * The deadlines of the commands in flight. Every command waits the same time, so they expire in the order they
- * were sent: one timer, armed for the oldest unsettled command, serves them all (no timer is created or cleared
- * per command). The timer does not keep the process alive: a command in flight holds its socket, which does.
+ * The deadlines of the commands in flight. Every command waits the same time, so the commands sent within one
+ * slice (a tenth of the timeout, at most 50 ms) share a deadline: the slice's end plus the timeout, so a command
+ * waits at least the timeout and at most a slice more. Per slice one timer and one `AbortController`, whose
+ * signal node-redis commands carry; per command only its entry. A slice's timer is cleared once its commands
+ * are all answered and it takes no more; it never keeps the process alive (a command in flight holds its
+ * socket, which does).
  */
 class Deadlines {
   readonly #timeoutMs: number;
-  #queue: Pending[] = [];
-  #head = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #sliceMs: number;
+  #current: Slice | undefined;
 
   constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
+    this.#sliceMs = Math.min(MAX_SLICE_MS, timeoutMs / 10);
   }
 
   add(reject: (error: Error) => void): Pending {
-    const pending: Pending = { deadline: performance.now() + this.#timeoutMs, reject, settled: false };
-    this.#queue.push(pending);
-    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+    const now = performance.now();
+    let slice = this.#current;
+    if (slice === undefined || now >= slice.closesAt) {
+      if (slice !== undefined && slice.open === 0) this.#drop(slice);
+      const controller = new AbortController();
+      const closesAt = now + this.#sliceMs;
+      slice = {
+        closesAt,
+        deadline: closesAt + this.#timeoutMs,
+        controller,
+        signal: controller.signal,
+        client: undefined,
+        pending: [],
+        open: 0,
+        timer: undefined,
+      };
+      this.#current = slice;
+    }
+    if (slice.timer === undefined) {
+      const target = slice;
+      slice.timer = setTimeout(() => this.#expire(target), Math.max(0, Math.ceil(slice.deadline - now)));
+      slice.timer.unref?.();
+    }
+    const pending: Pending = { slice, reject, settled: false };
+    slice.pending.push(pending);
+    slice.open += 1;
     return pending;
   }
 
@@ -238,42 +294,35 @@ class Deadlines {
     if (pending.settled) return false;
     pending.settled = true;
     pending.reject = undefined;
-    this.#dropSettled();
+    const slice = pending.slice;
+    slice.open -= 1;
+    if (slice.open === 0) {
+      slice.pending.length = 0;
+      if (slice !== this.#current) this.#drop(slice);
+    }
     return true;
   }
 
-  #dropSettled(): void {
-    const queue = this.#queue;
-    while (this.#head < queue.length && (queue[this.#head] as Pending).settled) this.#head += 1;
-    if (this.#head === queue.length) {
-      queue.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
+  #drop(slice: Slice): void {
+    if (slice.timer !== undefined) clearTimeout(slice.timer);
+    slice.timer = undefined;
   }
 
-  #arm(ms: number): void {
-    this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(ms)));
-    this.#timer.unref?.();
-  }
-
-  #expire(): void {
-    this.#timer = undefined;
-    const now = performance.now();
-    for (let i = this.#head; i < this.#queue.length; i += 1) {
-      const pending = this.#queue[i] as Pending;
+  #expire(slice: Slice): void {
+    slice.timer = undefined;
+    if (slice === this.#current) this.#current = undefined;
+    const error = new TimeoutError(`no answer within ${this.#timeoutMs} ms`);
+    // node-redis drops the slice's commands it has not written yet: they never run
+    slice.controller.abort(error);
+    for (const pending of slice.pending) {
       if (pending.settled) continue;
-      if (pending.deadline > now) break;
       const reject = pending.reject;
       pending.settled = true;
       pending.reject = undefined;
-      reject?.(new TimeoutError(`no answer within ${this.#timeoutMs} ms`));
+      reject?.(error);
     }
-    this.#dropSettled();
-    const next = this.#queue[this.#head];
-    if (next !== undefined) this.#arm(next.deadline - now);
+    slice.pending.length = 0;
+    slice.open = 0;
   }
 }
 

@@ -2,7 +2,7 @@
  * The script runner's deadlines and NOSCRIPT handling, on a client double that answers when the test says so
  * (the network is faked; the runner is the real one).
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ScriptRunner, script } from "./redis-client.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 
@@ -27,7 +27,25 @@ function heldClient() {
   return { client, calls };
 }
 
+/** `heldClient` with node-redis's `withCommandOptions`: records the options each command was sent with. */
+function optionsClient() {
+  const { client, calls } = heldClient();
+  const sent: { abortSignal?: AbortSignal; timeout?: number }[] = [];
+  const withCommandOptions = (options: { abortSignal?: AbortSignal; timeout?: number }) => ({
+    ...client,
+    evalSha: (sha: string, o: { arguments: unknown[] }) => {
+      sent.push(options);
+      return client.evalSha(sha, o);
+    },
+  });
+  return { client: { ...client, withCommandOptions }, calls, sent };
+}
+
 const S = script("return ARGV[1]");
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("ScriptRunner", () => {
   it("fails a command Redis never answers with a retryable redis_unavailable, and ignores its late answer", async () => {
@@ -90,5 +108,63 @@ describe("ScriptRunner", () => {
     const down = await runner.eval(S, ["k"], ["a"]).catch((caught: unknown) => caught);
     expect(isRedisAdapterError(down, RedisErrorCode.Unavailable)).toBe(true);
     expect(calls).toHaveLength(1); // nothing was queued while reconnecting
+  });
+
+  it("never fails a command before its timeout, and at most a slice (a tenth, <= 50 ms) after", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const { client } = heldClient();
+    const runner = new ScriptRunner(client, 1_000, "Test");
+    const failedAt: number[] = [];
+    const sentAt: number[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      // commands spread over 300 ms: several slices
+      sentAt.push(performance.now());
+      void runner.eval(S, ["k"], [String(i)]).catch(() => (failedAt[i] = performance.now()));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(failedAt.filter((at) => at !== undefined)).toHaveLength(30);
+    for (let i = 0; i < 30; i += 1) {
+      const waited = (failedAt[i] as number) - (sentAt[i] as number);
+      expect(waited).toBeGreaterThanOrEqual(1_000);
+      expect(waited).toBeLessThanOrEqual(1_050);
+    }
+    expect(vi.getTimerCount()).toBe(0); // nothing left behind
+  });
+
+  it("shares one timer and one abort signal among the commands of a slice; the signal aborts at their deadline", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const { client, calls, sent } = optionsClient();
+    const runner = new ScriptRunner(client, 1_000, "Test");
+    const replies = Array.from({ length: 500 }, (_, i) => runner.eval(S, ["k"], [String(i)]));
+    expect(vi.getTimerCount()).toBe(1);
+    expect(new Set(sent.map((options) => options.abortSignal)).size).toBe(1);
+    // node-redis's own per-command timeout (an AbortSignal.timeout each) is turned off: the runner's deadline rules
+    expect(sent.every((options) => "timeout" in options && options.timeout === undefined)).toBe(true);
+    const signal = sent[0]?.abortSignal as AbortSignal;
+    for (let i = 1; i < 500; i += 1) calls[i]?.resolve(i);
+    for (let i = 1; i < 500; i += 1) expect(await replies[i]).toBe(i);
+    const held = replies[0]?.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(signal.aborted).toBe(true); // node-redis drops the command if it was never written
+    expect(isRedisAdapterError(await held, RedisErrorCode.Unavailable)).toBe(true);
+    // the next command gets a new slice: a live signal
+    void runner.eval(S, ["k"], ["next"]).catch(() => undefined);
+    expect(sent.at(-1)?.abortSignal?.aborted).toBe(false);
+  });
+
+  it("clears the timer of a slice whose commands are all answered once a newer slice opens", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const { client, calls } = heldClient();
+    const runner = new ScriptRunner(client, 1_000, "Test");
+    for (let i = 0; i < 40; i += 1) {
+      const reply = runner.eval(S, ["k"], [String(i)]);
+      calls[i]?.resolve(i);
+      expect(await reply).toBe(i);
+      await vi.advanceTimersByTimeAsync(25); // a new slice every other command
+      expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
+    }
   });
 });

@@ -37,6 +37,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty, unless started with `persistDir`). */
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is read or answered. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 function launch(port: number, persistDir: string | undefined, clusterDir?: string): Promise<ChildProcess> {
@@ -96,6 +100,7 @@ export async function startRedis(
         child = null;
         if (current === null || current.exitCode !== null || current.signalCode !== null) return;
         const closed = new Promise((resolve) => current.once("close", resolve));
+        current.kill("SIGCONT"); // a paused server would not act on SIGTERM
         current.kill("SIGTERM");
         await closed;
       };
@@ -106,6 +111,12 @@ export async function startRedis(
         async start() {
           if (child !== null) return;
           child = await launch(port, options.persistDir, options.clusterDir);
+        },
+        pause() {
+          child?.kill("SIGSTOP");
+        },
+        resume() {
+          child?.kill("SIGCONT");
         },
       };
     } catch (error) {
