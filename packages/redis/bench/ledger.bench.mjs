@@ -63,6 +63,10 @@ try {
   };
   await client.set("bench:raw", "x");
   const get = () => client.get("bench:raw");
+  // the same GET without node-redis's per-command timer (its default 5 s timeout makes an AbortSignal.timeout()
+  // per command; the ledger's commands carry a shared signal instead), sent as the ledger sends its scripts
+  const bareOptions = { timeout: undefined };
+  const bare = () => client.sendCommand(["GET", "bench:raw"], bareOptions);
   const emptySha = await client.scriptLoad("return 1");
   const empty = () => client.evalSha(emptySha, { keys: ["bench:raw"], arguments: [] });
   // the four commands of a reservation, nothing computed: same number of keys and arguments, sizes alike
@@ -88,15 +92,26 @@ return 'reserved'`);
   };
   const subjects = [
     ["raw", get],
+    ["bare", bare],
     ["empty", empty],
     ["floor", floor],
     ["reserve", reserve],
   ];
   for (let i = 0; i < 500; i += 1) for (const [, fn] of subjects) await fn();
 
-  const p50 = { reserve: [], raw: [], empty: [], floor: [], ratio: [], ratioEmpty: [], ratioFloor: [] };
+  const p50 = {
+    reserve: [],
+    raw: [],
+    bare: [],
+    empty: [],
+    floor: [],
+    ratio: [],
+    ratioBare: [],
+    ratioEmpty: [],
+    ratioFloor: [],
+  };
   for (let round = 0; round < ROUND_COUNT; round += 1) {
-    const samples = { reserve: [], raw: [], empty: [], floor: [] };
+    const samples = { reserve: [], raw: [], bare: [], empty: [], floor: [] };
     for (let done = 0; done < BATCH; done += 1) {
       const shift = (round + done) % subjects.length;
       for (const [name, fn] of [...subjects.slice(shift), ...subjects.slice(0, shift)]) {
@@ -109,6 +124,8 @@ return 'reserved'`);
     const raw = percentile(samples.raw, 50);
     p50.reserve.push(r);
     p50.raw.push(raw);
+    p50.bare.push(percentile(samples.bare, 50));
+    p50.ratioBare.push(r / percentile(samples.bare, 50));
     p50.empty.push(percentile(samples.empty, 50));
     p50.floor.push(percentile(samples.floor, 50));
     p50.ratio.push(r / raw);
@@ -124,10 +141,12 @@ return 'reserved'`);
   table([
     ["p50 per round", "min", "median", "max"],
     row("raw GET", p50.raw, fmtMs),
+    row("GET without a per-command timer", p50.bare, fmtMs),
     row("empty EVALSHA", p50.empty, fmtMs),
     row("4-command floor script", p50.floor, fmtMs),
     row("ledger reserve", p50.reserve, fmtMs),
     row("ratio reserve/GET", p50.ratio, fmtRatio),
+    row("ratio reserve/GET without timer", p50.ratioBare, fmtRatio),
     row("ratio reserve/empty EVALSHA", p50.ratioEmpty, fmtRatio),
     row("ratio floor/GET (the design's floor)", p50.ratioFloor, fmtRatio),
   ]);

@@ -30,6 +30,12 @@ export interface IoRedisClientLike {
   readonly isCluster?: boolean;
 }
 
+/** node-redis's `RedisClient#sendCommand(args, options)`. */
+type SendCommand = (
+  args: ScriptArgument[],
+  options: { abortSignal: AbortSignal; timeout: undefined },
+) => Promise<unknown>;
+
 /** An argument of a script: text, or bytes (the ledger sends its numbers packed). */
 export type ScriptArgument = string | Buffer;
 
@@ -111,13 +117,27 @@ export class ScriptRunner {
         typeof withOptions === "function"
           ? (withOptions.call(client, { abortSignal: signal, timeout: undefined }) as NodeRedisClientLike)
           : client;
-      this.#run = (slice, sha, source, keys, args) => {
-        slice.client ??= bound(slice.signal);
-        const target = slice.client as NodeRedisClientLike;
-        return sha === null
-          ? target.eval(source, { keys, arguments: args })
-          : target.evalSha(sha, { keys, arguments: args });
-      };
+      const send = (client as { sendCommand?: SendCommand }).sendCommand;
+      if (typeof send === "function" && send.length === 2 && !("masters" in client)) {
+        // One node-redis client (not a cluster, whose sendCommand takes a key first): the script goes straight
+        // to `sendCommand`, without the command layer of `evalSha` (its argument parser and options merge).
+        this.#run = (slice, sha, source, keys, args) => {
+          slice.client ??= { abortSignal: slice.signal, timeout: undefined };
+          const command =
+            sha === null
+              ? ["EVAL", source, String(keys.length), ...keys, ...args]
+              : ["EVALSHA", sha, String(keys.length), ...keys, ...args];
+          return send.call(client, command, slice.client as Parameters<SendCommand>[1]);
+        };
+      } else {
+        this.#run = (slice, sha, source, keys, args) => {
+          slice.client ??= bound(slice.signal);
+          const target = slice.client as NodeRedisClientLike;
+          return sha === null
+            ? target.eval(source, { keys, arguments: args })
+            : target.evalSha(sha, { keys, arguments: args });
+        };
+      }
     } else if (isIoRedis(client)) {
       checkIoRedis(owner, client);
       this.#io = true;
@@ -227,7 +247,7 @@ interface Slice {
   readonly deadline: number;
   readonly controller: AbortController;
   readonly signal: AbortSignal;
-  /** The client bound to `signal` (node-redis), made when the slice's first command is sent. */
+  /** node-redis: the client bound to `signal`, or the options carrying it, made for the slice's first command. */
   client: unknown;
   readonly pending: Pending[];
   /** Commands of the slice not yet settled. */

@@ -167,4 +167,49 @@ describe("ScriptRunner", () => {
       expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
     }
   });
+
+  it("sends a single node-redis client's scripts with sendCommand (EVALSHA, then EVAL on NOSCRIPT), with the slice's signal", async () => {
+    const sent: { args: unknown[]; options: { abortSignal?: AbortSignal; timeout?: number } }[] = [];
+    const answers: ((value: unknown) => void)[] = [];
+    const failures: ((error: Error) => void)[] = [];
+    const client = {
+      isOpen: true,
+      isReady: true,
+      evalSha: () => Promise.reject(new Error("not this path")),
+      eval: () => Promise.reject(new Error("not this path")),
+      sendCommand(args: unknown[], options: { abortSignal?: AbortSignal; timeout?: number }) {
+        sent.push({ args, options });
+        return new Promise((resolve, reject) => {
+          answers.push(resolve);
+          failures.push(reject);
+        });
+      },
+    };
+    const runner = new ScriptRunner(client, 1_000, "Test");
+    const packed = Buffer.from([1, 2]);
+    const reply = runner.eval(S, ["k1", "k2"], [packed, "x"]);
+    expect(sent[0]?.args).toEqual(["EVALSHA", S.sha, "2", "k1", "k2", packed, "x"]);
+    expect(sent[0]?.options.abortSignal).toBeInstanceOf(AbortSignal);
+    expect("timeout" in (sent[0]?.options ?? {}) && sent[0]?.options.timeout === undefined).toBe(true);
+    failures[0]?.(new Error("NOSCRIPT No matching script. Please use EVAL."));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent[1]?.args).toEqual(["EVAL", S.source, "2", "k1", "k2", packed, "x"]);
+    answers[1]?.("ok");
+    expect(await reply).toBe("ok");
+  });
+
+  it("uses evalSha for a node-redis cluster (its sendCommand takes a key first)", async () => {
+    const { client, calls } = heldClient();
+    const cluster = {
+      ...client,
+      masters: [],
+      sendCommand: (_firstKey: string, _readonly: boolean, _args: unknown[], _options: unknown) =>
+        Promise.reject(new Error("not this path")),
+    };
+    const runner = new ScriptRunner(cluster, 1_000, "Test");
+    const reply = runner.eval(S, ["k"], ["a"]);
+    expect(calls.map((call) => call.kind)).toEqual(["evalSha"]);
+    calls[0]?.resolve("a");
+    expect(await reply).toBe("a");
+  });
 });
