@@ -5,6 +5,7 @@
  */
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seeded as random } from "../test/random.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
 import { decodeAssetState, fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
 import { PRELUDE } from "./ledger-scripts.js";
@@ -28,18 +29,6 @@ afterAll(async () => {
 
 const MAX = 2n ** 256n;
 const END = 10n ** 90n;
-
-/** A deterministic generator (mulberry32), so a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A number of `digits` random digits (the first one not 0). */
 function digitsOf(next: () => number, digits: number): bigint {

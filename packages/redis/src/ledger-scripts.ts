@@ -84,6 +84,86 @@ end
 const FORGET_BATCH = 256;
 
 /**
+ * The usual reservation, run before anything else is defined (the general code's helpers are not made): one
+ * asset, a new key, a last pass and a state already there, every window of the request already in the state,
+ * nothing leaving any window of the asset (no sorted-set read), no clean-up due, every limit kept. It computes
+ * exactly what the general code computes in that case, with the same commands (HMGET, TIME, ZADD, HSET) and the
+ * same writes. Anything else goes on to the general code with what it read (\`got\`, \`now\`); nothing was written.
+ */
+export const USUAL = `
+local got, now
+if #KEYS == 3 then
+  got = redis.call('HMGET', KEYS[1], 'e:' .. ARGV[2], 'n', 's:' .. ARGV[4])
+  local st, pn = got[3], got[2]
+  if not got[1] and st and pn then
+    local D = '<${"d".repeat(63)}'
+    local na, ns = #ARGV[1] / 8, #st / 8
+    local a = { struct.unpack(na < 64 and string.sub(D, 1, na + 1) or '<' .. string.rep('d', na), ARGV[1]) }
+    now = a[1]
+    if now < 0 then
+      local t = redis.call('TIME')
+      now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+    end
+    local n1, _, n3 = struct.unpack('<ddd', pn)
+    local sf = ns < 64 and string.sub(D, 1, ns + 1) or '<' .. string.rep('d', ns)
+    local s = { struct.unpack(sf, st) }
+    local go = now < n3 and now < s[1]
+    -- advance every window of the asset; nothing may have left one, nor the clock gone back
+    if go then
+      for q = 7, ns - 1, 9 do
+        local lower, since = now - s[q + 1], s[q + 2]
+        if lower < since then go = false; break end
+        if lower > since then
+          if s[q + 3] >= 0 and s[q + 3] <= lower then go = false; break end
+          s[q + 2] = lower
+        end
+      end
+    end
+    -- x > y: the used sum at s[o + 1..6] above the threshold at a[p + 1..6]
+    local function over(o, p)
+      for i = 6, 1, -1 do
+        local u, v = s[o + i], a[p + i]
+        if u ~= v then return u > v end
+      end
+      return false
+    end
+    -- every window the request checks is in the state; no limit is exceeded
+    if go and over(1, 8) then go = false end
+    local p = 15
+    for _ = 1, go and a[15] or 0 do
+      local w, at = a[p + 1], nil
+      for q = 7, ns - 1, 9 do
+        if s[q + 1] == w then at = q; break end
+      end
+      if not at or over(at + 3, p + 1) then go = false; break end
+      p = p + 7
+    end
+    if go then
+      -- add the amount (a[3..8]) to the sum at s[o + 1..6]; true when it does not fit in 6 limbs
+      local function add(o)
+        local c = 0
+        for i = 1, 6 do
+          local v = s[o + i] + a[2 + i] + c
+          if v >= 1e15 then s[o + i] = v - 1e15; c = 1 else s[o + i] = v; c = 0 end
+        end
+        return c > 0
+      end
+      if add(1) then return {'overflow'} end
+      for q = 7, ns - 1, 9 do
+        if add(q + 3) then return {'overflow'} end
+        if s[q + 3] < 0 or now < s[q + 3] then s[q + 3] = now end
+      end
+      local stamp = string.format('%d', now)
+      redis.call('ZADD', KEYS[3], stamp, ARGV[5])
+      redis.call('HSET', KEYS[1], 's:' .. ARGV[4], struct.pack(sf, unpack(s, 1, ns)),
+        'n', struct.pack('<ddd', n1 + 1, now - a[2], n3), 'e:' .. ARGV[2], 'R ' .. stamp .. ' ' .. ARGV[3])
+      return 'reserved'
+    end
+  end
+end
+`;
+
+/**
  * Reserve. KEYS: the scope hash, the scope's keys set, then the sorted set of each asset (in ARGV order).
  * ARGV: the numbers (little-endian doubles, one `struct.unpack`): now (-1 = Redis TIME), retention ms, then per
  * asset its amount (the sum of the request's items of that asset), its lifetime threshold, the number of
@@ -112,11 +192,12 @@ const FORGET_BATCH = 256;
  * the committed entries deleted (HDEL), held ones (never committed nor released) kept with their key put in the
  * keys set, looked at again a retention later; at most FORGET_BATCH per pass, the rest on the next ones.
  */
-export const RESERVE = script(`${PRELUDE}
+export const RESERVE = script(`${USUAL}${PRELUDE}
 local H, K, key = KEYS[1], KEYS[2], ARGV[2]
 local nA = #KEYS - 2
-local got
-if nA == 1 then
+if got then
+  -- read by the usual path above
+elseif nA == 1 then
   got = redis.call('HMGET', H, 'e:' .. key, 'n', 's:' .. ARGV[4])
 else
   local fields = { 'e:' .. key, 'n' }
@@ -137,10 +218,12 @@ if got[1] then
   end
 end
 local a = unpackDoubles(ARGV[1])
-local now = a[1]
-if now < 0 then
-  local t = redis.call('TIME')
-  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+if not now then
+  now = a[1]
+  if now < 0 then
+    local t = redis.call('TIME')
+    now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+  end
 end
 local retention = a[2]
 local cut = now - retention

@@ -9,23 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
 import { readLedgerTotal } from "../test/ledger-state.js";
 import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { seeded as mulberry32 } from "../test/random.js";
 import { spendLedgerContract } from "../test/spend-ledger-contract.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
 
 const run = requireRedis();
 
-/** A deterministic generator, so a failing case can be run again from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 let server: RedisServer;
 /** node-redis, to look at the keys and the server's statistics whatever client the ledgers use. */
 let raw: ReturnType<typeof createClient>;
