@@ -88,7 +88,7 @@ const FORGET_BATCH = 256;
  * asset, a new key, a last pass and a state already there, every window of the request already in the state,
  * nothing leaving any window of the asset (no sorted-set read), no clean-up due, every limit kept. It computes
  * exactly what the general code computes in that case, with the same commands (HMGET, TIME, ZADD, HSET) and the
- * same writes. Anything else goes on to the general code with what it read (\`got\`, \`now\`); nothing was written.
+ * same writes. Anything else goes on to the general code with what it read (`got`, `now`); nothing was written.
  */
 export const USUAL = `
 local got, now
