@@ -58,6 +58,18 @@ async function connected(options: LucidMcpServerOptions, client: Client = create
   return client;
 }
 
+/** A client connected over HTTP to `url` with `authorization: Bearer <token>` (closed in teardown). */
+async function connectedOverHttp(url: string, token: string): Promise<Client> {
+  const client = createClient();
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  closers.push(() => client.close());
+  return client;
+}
+
 type Envelope = { ok: boolean; result?: Record<string, unknown>; code?: string; message?: string };
 const call = async (client: Client, name: string, args: Record<string, unknown>) =>
   (await client.callTool({ name, arguments: args })).structuredContent as Envelope;
@@ -249,16 +261,7 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
       autoApprove: { sendTransaction: true },
     });
     closers.push(() => http.close());
-    const open = async () => {
-      const client = createClient();
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(http.url), {
-          requestInit: { headers: { authorization: "Bearer host-token" } },
-        }),
-      );
-      closers.push(() => client.close());
-      return client;
-    };
+    const open = () => connectedOverHttp(http.url, "host-token");
     const first = await open();
     expect(await call(first, "sendTransaction", send("0.01"))).toMatchObject({ ok: true });
     const second = await open();
@@ -276,16 +279,7 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
       autoApprove: { sendTransaction: true },
     });
     closers.push(() => http.close());
-    const open = async (tenant: string) => {
-      const client = createClient();
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(http.url), {
-          requestInit: { headers: { authorization: `Bearer ${tenant}` } },
-        }),
-      );
-      closers.push(() => client.close());
-      return client;
-    };
+    const open = (tenant: string) => connectedOverHttp(http.url, tenant);
     const sent = () =>
       createPublicClient({ transport: rpcTransport(server.seed.rpcUrl) }).getTransactionCount({
         address: server.seed.serverWalletAddress,
@@ -319,16 +313,7 @@ describe("startLucidMcpHttpServer (host-supplied resolver)", () => {
       maxSessionsPerTenant: 2,
     });
     closers.push(() => http.close());
-    const open = async (tenant: string) => {
-      const client = createClient();
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(http.url), {
-          requestInit: { headers: { authorization: `Bearer ${tenant}` } },
-        }),
-      );
-      closers.push(() => client.close());
-      return client;
-    };
+    const open = (tenant: string) => connectedOverHttp(http.url, tenant);
     const other = await open("t2");
     const oldest = await open("t1");
     await open("t1");

@@ -1,31 +1,11 @@
-/**
- * The ledger's arithmetic against BigInt: the client's encoding of amounts in limbs and the Lua that adds,
- * subtracts and compares them, run by a real Redis on amounts of 1 to 78 digits, the carry and borrow edges, and
- * amounts an attacker would pick (2^256, 10^15 - 1, long runs of nines).
- */
-import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seeded as random } from "../test/random.js";
-import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { redisForFile, requireRedis } from "../test/redis-server.js";
 import { decodeAssetState, fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
 import { PRELUDE } from "./ledger-scripts.js";
 
 const run = requireRedis();
-let server: RedisServer;
-let client: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  if (!run) return;
-  server = await startRedis();
-  client = createClient({ url: server.url });
-  client.on("error", () => undefined);
-  await client.connect();
-});
-afterAll(async () => {
-  if (!run) return;
-  await client.close();
-  await server.stop();
-});
+const db = redisForFile(run);
 
 const MAX = 2n ** 256n;
 const END = 10n ** 90n;
@@ -86,7 +66,7 @@ async function runPairs(pairs: [bigint, bigint][]): Promise<unknown[]> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   for (const [a, b] of pairs) at = writeLimbs(view, writeLimbs(view, at, a), b);
-  return (await client.eval(DRIVER, { keys: [], arguments: [bytes] })) as unknown[];
+  return (await db.client.eval(DRIVER, { keys: [], arguments: [bytes] })) as unknown[];
 }
 
 describe("ledger limbs (client side)", () => {
@@ -170,7 +150,7 @@ describe.runIf(run)("ledger arithmetic in Lua (real Redis) against BigInt", () =
 
   it("reads decimal amounts (sorted-set members, entries) into the same limbs as the client writes", async () => {
     const values = [...amounts(23, 600), END - 1n];
-    const reply = (await client.eval(PARSE, { keys: [], arguments: values.map(String) })) as unknown[];
+    const reply = (await db.client.eval(PARSE, { keys: [], arguments: values.map(String) })) as unknown[];
     values.forEach((value, index) => {
       expect(fromLimbs(reply, index * LIMBS), String(value)).toBe(value);
     });

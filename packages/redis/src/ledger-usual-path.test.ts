@@ -6,30 +6,16 @@
  * short path, run before each reservation, counts how many took it, so the comparison is never vacuous.
  */
 import type { SpendLimit } from "@lucid-dreams/agent-auth/tools";
-import { createClient, RESP_TYPES } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESP_TYPES } from "redis";
+import { describe, expect, it } from "vitest";
 import { seeded } from "../test/random.js";
-import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { redisForFile, requireRedis } from "../test/redis-server.js";
 import { RESERVE, USUAL } from "./ledger-scripts.js";
 import { type Script, type ScriptArgument, script } from "./redis-client.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
 
 const run = requireRedis();
-let server: RedisServer;
-let client: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  if (!run) return;
-  server = await startRedis();
-  client = createClient({ url: server.url });
-  client.on("error", () => undefined);
-  await client.connect();
-});
-afterAll(async () => {
-  if (!run) return;
-  await client.close();
-  await server.stop();
-});
+const db = redisForFile(run);
 
 /** `RESERVE` without its short path: the general code alone (it declares what the short path would have read). */
 const GENERAL = script(RESERVE.source.replace(USUAL, "\nlocal got, now\n"));
@@ -45,10 +31,10 @@ const PROBE = script(
 function rerouting(as: Script, before?: (command: ScriptArgument[]) => Promise<void>) {
   return {
     get isOpen() {
-      return client.isOpen;
+      return db.client.isOpen;
     },
     get isReady() {
-      return client.isReady;
+      return db.client.isReady;
     },
     evalSha: () => Promise.reject(new Error("sent through sendCommand")),
     eval: () => Promise.reject(new Error("sent through sendCommand")),
@@ -57,9 +43,9 @@ function rerouting(as: Script, before?: (command: ScriptArgument[]) => Promise<v
       if ((name === "EVALSHA" && body === RESERVE.sha) || (name === "EVAL" && body === RESERVE.source)) {
         await before?.(command);
         const swapped = name === "EVALSHA" ? ["EVALSHA", as.sha, ...rest] : ["EVAL", as.source, ...rest];
-        return client.sendCommand(swapped, options);
+        return db.client.sendCommand(swapped, options);
       }
-      return client.sendCommand(command, options);
+      return db.client.sendCommand(command, options);
     },
   };
 }
@@ -73,13 +59,13 @@ const hex = (value: unknown): unknown =>
  * order in Redis is not part of the ledger), a sorted set's members and scores in order.
  */
 async function dump(prefix: string): Promise<Record<string, unknown>> {
-  const keys = ((await client.sendCommand(["KEYS", `${prefix}*`])) as string[]).sort();
+  const keys = ((await db.client.sendCommand(["KEYS", `${prefix}*`])) as string[]).sort();
   const out: Record<string, unknown> = {};
   const bytes = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
   for (const key of keys) {
-    const type = String(await client.sendCommand(["TYPE", key]));
+    const type = String(await db.client.sendCommand(["TYPE", key]));
     if (type === "hash") {
-      const reply = await client.sendCommand(["HGETALL", key], bytes);
+      const reply = await db.client.sendCommand(["HGETALL", key], bytes);
       const fields: [string, unknown][] = [];
       if (Array.isArray(reply)) {
         for (let i = 0; i < reply.length; i += 2) fields.push([String(reply[i]), hex(reply[i + 1])]);
@@ -92,7 +78,7 @@ async function dump(prefix: string): Promise<Record<string, unknown>> {
     } else {
       out[key.slice(prefix.length)] = [
         type,
-        hex(await client.sendCommand(["ZRANGE", key, "0", "-1", "WITHSCORES"], bytes)),
+        hex(await db.client.sendCommand(["ZRANGE", key, "0", "-1", "WITHSCORES"], bytes)),
       ];
     }
   }
@@ -118,7 +104,7 @@ describe.runIf(run)("the usual reservation's short path", () => {
       const now = () => time;
       const options = { now, windowRetentionMs: 20_000 };
       const probe = async (command: ScriptArgument[]) => {
-        const answer = String(await client.sendCommand(["EVAL", PROBE.source, ...command.slice(2)]));
+        const answer = String(await db.client.sendCommand(["EVAL", PROBE.source, ...command.slice(2)]));
         if (answer === "usual") taken.usual += 1;
         else taken.general += 1;
       };

@@ -1,28 +1,14 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLIENT_KINDS, connectClient } from "../test/clients.js";
-import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { redisForFile, requireRedis } from "../test/redis-server.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
 import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
 const run = requireRedis();
-let server: RedisServer;
-let raw: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  if (!run) return;
-  server = await startRedis();
-  raw = createClient({ url: server.url });
-  raw.on("error", () => undefined);
-  await raw.connect();
-});
-afterAll(async () => {
-  if (!run) return;
-  await raw.close();
-  await server.stop();
-});
+const db = redisForFile(run);
 
 /** The error `fn` throws (or rejects with); fails the test when it does not. */
 async function caught(fn: () => unknown): Promise<Error & { code: string; hint?: string }> {
@@ -40,7 +26,7 @@ const both = (client: unknown) => [
 ];
 
 /** An ioredis client that never connects (no socket is opened by these tests). */
-const lazy = (options: RedisOptions) => new Redis(server.url, { lazyConnect: true, ...options });
+const lazy = (options: RedisOptions) => new Redis(db.server.url, { lazyConnect: true, ...options });
 const safe = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } as const;
 
 describe.runIf(run)("a misconfigured client gets a typed error with a hint", () => {
@@ -57,7 +43,7 @@ describe.runIf(run)("a misconfigured client gets a typed error with a hint", () 
 
   it("says so when handed the factory or an un-awaited connect()", async () => {
     expect((await caught(both(createClient)[0]!)).message).toMatch(/a function was given/);
-    const connecting = createClient({ url: server.url }).connect();
+    const connecting = createClient({ url: db.server.url }).connect();
     try {
       expect((await caught(both(connecting)[1]!)).message).toMatch(/a Promise was given/);
     } finally {
@@ -66,7 +52,7 @@ describe.runIf(run)("a misconfigured client gets a typed error with a hint", () 
   });
 
   it("refuses a node-redis client that is not connected, at its first command", async () => {
-    const closed = createClient({ url: server.url });
+    const closed = createClient({ url: db.server.url });
     const error = await caught(() => new RedisSpendLedger({ client: closed }).commit("s", "k"));
     expect(isRedisAdapterError(error, RedisErrorCode.ClientInvalid)).toBe(true);
     expect(error.message).toMatch(/not connected/);
@@ -111,7 +97,7 @@ describe.runIf(run)("a misconfigured client gets a typed error with a hint", () 
     const error = await caught(() => new RedisSpendLedger({ client: notConnected }).commit("s", "k"));
     expect(error.code).toBe(RedisErrorCode.ClientInvalid);
     expect(error.message).toMatch(/not connected \(status "wait"\)/);
-    const closed = await connectClient("ioredis", server.url);
+    const closed = await connectClient("ioredis", db.server.url);
     await closed.close();
     const closedError = await caught(() =>
       new RedisStorageAdapter({ client: closed.client, agentRef: "a" }).get("tokens"),
@@ -121,19 +107,19 @@ describe.runIf(run)("a misconfigured client gets a typed error with a hint", () 
   });
 
   it("works through an ioredis keyPrefix without braces: the keys carry both prefixes and one hash tag", async () => {
-    const prefixed = await connectClient("ioredis", server.url, { keyPrefix: "app:" });
+    const prefixed = await connectClient("ioredis", db.server.url, { keyPrefix: "app:" });
     try {
       const storage = new RedisStorageAdapter({ client: prefixed.client, agentRef: "kp" });
       await storage.withLock("tokens", () => storage.set("tokens", "one"));
-      expect(await raw.hGet("app:lucid:{kp}:store:tokens", "v")).toBe("one");
-      expect(await raw.exists("lucid:{kp}:store:tokens")).toBe(0);
+      expect(await db.client.hGet("app:lucid:{kp}:store:tokens", "v")).toBe("one");
+      expect(await db.client.exists("lucid:{kp}:store:tokens")).toBe(0);
       const ledger = new RedisSpendLedger({ client: prefixed.client });
       const limits = [{ rule: "budget", amount: 5n }];
       const reserve = (key: string) =>
         ledger.reserve({ scope: "kp", key, fingerprint: "f", items: [{ asset: "x", amount: 3n, limits }] });
       expect(await reserve("a")).toEqual({ status: "reserved" });
       expect(await reserve("b")).toMatchObject({ status: "exceeded", used: 3n });
-      expect(await raw.exists("app:lucid:ledger:{kp}:v3")).toBe(1);
+      expect(await db.client.exists("app:lucid:ledger:{kp}:v3")).toBe(1);
     } finally {
       await prefixed.close();
     }
@@ -142,7 +128,7 @@ describe.runIf(run)("a misconfigured client gets a typed error with a hint", () 
 
 describe.runIf(run).each(CLIENT_KINDS)("RESP3 (%s)", (kind) => {
   it("gives the scripts the same replies as RESP2: storage, lease, fence and ledger work", async () => {
-    const resp3 = await connectClient(kind, server.url, { resp3: true });
+    const resp3 = await connectClient(kind, db.server.url, { resp3: true });
     try {
       const agentRef = `resp3-${kind}`;
       const holder = new RedisStorageAdapter({ client: resp3.client, agentRef });

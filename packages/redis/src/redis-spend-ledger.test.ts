@@ -4,35 +4,18 @@ import {
   type SpendLimit,
   type SpendReserveRequest,
 } from "@lucid-dreams/agent-auth/tools";
-import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
 import { readLedgerTotal } from "../test/ledger-state.js";
 import { seeded as mulberry32 } from "../test/random.js";
-import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { redisForFile, requireRedis } from "../test/redis-server.js";
 import { spendLedgerContract } from "../test/spend-ledger-contract.js";
 import { isRedisAdapterError, RedisErrorCode } from "./redis-error.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
 
 const run = requireRedis();
-
-let server: RedisServer;
-/** node-redis, to look at the keys and the server's statistics whatever client the ledgers use. */
-let raw: ReturnType<typeof createClient>;
+const db = redisForFile(run);
 let prefixes = 0;
-
-beforeAll(async () => {
-  if (!run) return;
-  server = await startRedis();
-  raw = createClient({ url: server.url });
-  raw.on("error", () => undefined);
-  await raw.connect();
-});
-afterAll(async () => {
-  if (!run) return;
-  await raw.close();
-  await server.stop();
-});
 
 describe("spend ledger contract: MemorySpendLedger", () => {
   spendLedgerContract((now) => new MemorySpendLedger({ now }));
@@ -41,7 +24,7 @@ describe("spend ledger contract: MemorySpendLedger", () => {
 describe.runIf(run).each(CLIENT_KINDS)("spend ledger contract: RedisSpendLedger (%s)", (kind) => {
   let test: TestClient;
   beforeAll(async () => {
-    test = await connectClient(kind, server.url);
+    test = await connectClient(kind, db.server.url);
   });
   afterAll(async () => {
     await test?.close();
@@ -59,7 +42,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
   /** A key prefix of its own per client library (both run against one server). */
   const p = (name: string) => `${kind}-${name}:`;
   beforeAll(async () => {
-    test = await connectClient(kind, server.url);
+    test = await connectClient(kind, db.server.url);
     client = test.client;
   });
   afterAll(async () => {
@@ -164,13 +147,13 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       });
     await reserve("warm");
     const counts = async () => {
-      const stats = String(await raw.sendCommand(["INFO", "commandstats"]));
+      const stats = String(await db.client.sendCommand(["INFO", "commandstats"]));
       const calls: Record<string, number> = {};
       for (const match of stats.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g))
         calls[match[1] as string] = Number(match[2]);
       return calls;
     };
-    await raw.sendCommand(["CONFIG", "RESETSTAT"]);
+    await db.client.sendCommand(["CONFIG", "RESETSTAT"]);
     for (let i = 0; i < 10; i += 1) {
       time += 1_000;
       expect(await reserve(`k${i}`)).toEqual({ status: "reserved" });
@@ -180,12 +163,12 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
     expect(calls.zrangebyscore).toBeUndefined();
     expect(calls.time).toBeUndefined(); // the injected clock
     // "warm" leaves the hour: that reservation reads the sorted set (the leaving one, then the next oldest)
-    await raw.sendCommand(["CONFIG", "RESETSTAT"]);
+    await db.client.sendCommand(["CONFIG", "RESETSTAT"]);
     time += 3_600_000 - 10_000;
     expect(await reserve("later")).toEqual({ status: "reserved" });
     expect((await counts()).zrangebyscore).toBe(2);
     // one hash per scope and one sorted set per asset
-    expect((await raw.keys(`${p("count")}*`)).sort()).toEqual([
+    expect((await db.client.keys(`${p("count")}*`)).sort()).toEqual([
       `${p("count")}ledger:{s}:v3`,
       `${p("count")}ledger:{s}:v3:win:eth`,
     ]);
@@ -207,11 +190,11 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       ledger.reserve({ scope: "s", key, fingerprint: "f", items: [{ asset: "x", amount, limits }] });
     expect(await reserve("a", 3n)).toEqual({ status: "reserved" });
     expect(await reserve("b", 3n)).toEqual({ status: "reserved" });
-    expect(await raw.zCard(`${p("ret")}ledger:{s}:v3:win:x`)).toBe(2);
+    expect(await db.client.zCard(`${p("ret")}ledger:{s}:v3:win:x`)).toBe(2);
     time += 2_000; // past the retention, and past the next clean-up (every retention / 16)
     expect(await reserve("c", 5n)).toMatchObject({ status: "exceeded", rule: "total", used: 6n });
     expect(await reserve("c", 4n)).toEqual({ status: "reserved" });
-    expect(await raw.zCard(`${p("ret")}ledger:{s}:v3:win:x`)).toBe(1);
+    expect(await db.client.zCard(`${p("ret")}ledger:{s}:v3:win:x`)).toBe(1);
     await ledger.release("s", "a"); // already dropped from the window: only the total gives back
     expect(await reserve("d", 3n)).toEqual({ status: "reserved" });
     expect(await reserve("e", 1n)).toMatchObject({ status: "exceeded", rule: "total", used: 10n });
@@ -413,7 +396,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
         },
         /** The reservation keys with an entry in Redis. */
         async entries() {
-          const fields = await raw.hKeys(hash);
+          const fields = await db.client.hKeys(hash);
           return fields.filter((field) => field.startsWith("e:")).map((field) => field.slice(2));
         },
       };
@@ -434,13 +417,13 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
         await ledger.commit(key);
       }
       expect((await ledger.entries()).length).toBe(50);
-      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(150n);
+      expect(await readLedgerTotal(db.client, ledger.hash, "x")).toBe(150n);
       ledger.clock.time += 1_600 + 100; // past the retention and the next clean-up
       expect(await ledger.reserve("next", items(1n))).toEqual({ status: "reserved" });
       expect(await ledger.entries()).toEqual(["next"]);
-      expect(await raw.hLen(ledger.hash)).toBe(3); // e:next, s:x, n
-      expect(await raw.zCard(`${p("gone")}ledger:{s}:v3:win:x`)).toBe(1);
-      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(151n);
+      expect(await db.client.hLen(ledger.hash)).toBe(3); // e:next, s:x, n
+      expect(await db.client.zCard(`${p("gone")}ledger:{s}:v3:win:x`)).toBe(1);
+      expect(await readLedgerTotal(db.client, ledger.hash, "x")).toBe(151n);
       // the lifetime limit still counts every forgotten call
       expect(await ledger.reserve("big", items(10n ** 6n - 150n))).toMatchObject({
         status: "exceeded",
@@ -463,7 +446,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       });
       // forgotten by "b" (logically at once, even before the clean-up reads it): reserved and counted again
       expect(await ledger.reserve("a", items)).toEqual({ status: "reserved" });
-      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(13n);
+      expect(await readLedgerTotal(db.client, ledger.hash, "x")).toBe(13n);
       expect(await ledger.reserve("a", items)).toEqual({ status: "replay", state: "reserved" });
       expect(await ledger.reserve("c", [{ asset: "x", amount: 8n, limits: life(20n) }])).toMatchObject({
         status: "exceeded",
@@ -481,11 +464,11 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       ledger.clock.time += 1_700;
       expect(await ledger.reserve("p1", items(1n))).toEqual({ status: "reserved" });
       expect((await ledger.entries()).sort()).toEqual(["late", "p1", "stuck"]);
-      expect((await raw.zRange(ledger.keysSet, 0, -1)).sort()).toEqual(["late", "stuck"]);
+      expect((await db.client.zRange(ledger.keysSet, 0, -1)).sort()).toEqual(["late", "stuck"]);
       expect(await ledger.reserve("stuck", items(4n))).toEqual({ status: "replay", state: "reserved" });
       // released past the retention: the lifetime total gives it back
       await ledger.release("stuck");
-      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(5n);
+      expect(await readLedgerTotal(db.client, ledger.hash, "x")).toBe(5n);
       expect(await ledger.reserve("p2", items(5n))).toEqual({ status: "reserved" });
       // committed past the retention: remembered until the next reservation, then forgotten
       await ledger.commit("late");
@@ -497,16 +480,16 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       expect(await ledger.reserve("p4", items(0n))).toEqual({ status: "reserved" });
       expect((await ledger.entries()).sort()).toEqual(["p1", "p2", "p4"]);
       // "stuck" (released) and "late" (forgotten) left the keys set; p1 and p2, held past the retention, joined it
-      expect((await raw.zRange(ledger.keysSet, 0, -1)).sort()).toEqual(["p1", "p2"]);
+      expect((await db.client.zRange(ledger.keysSet, 0, -1)).sort()).toEqual(["p1", "p2"]);
     });
 
     it("bounds item-less calls (signMessage, signTypedData) too, with one ZADD each into the keys set", async () => {
       const ledger = pair("bare", 1_600);
       await ledger.reserve("warm", []);
-      await raw.sendCommand(["CONFIG", "RESETSTAT"]);
+      await db.client.sendCommand(["CONFIG", "RESETSTAT"]);
       ledger.clock.time += 1;
       expect(await ledger.reserve("one", [])).toEqual({ status: "reserved" });
-      const stats = String(await raw.sendCommand(["INFO", "commandstats"]));
+      const stats = String(await db.client.sendCommand(["INFO", "commandstats"]));
       const calls = Object.fromEntries(
         [...stats.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)].map((match) => [match[1], Number(match[2])]),
       );
@@ -522,7 +505,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
       // at most a retention plus one clean-up period (100 ms: 5 calls) of calls
       expect(most).toBeLessThanOrEqual(86);
       expect((await ledger.entries()).length).toBeLessThanOrEqual(86);
-      expect(await raw.zCard(ledger.keysSet)).toBeLessThanOrEqual(86);
+      expect(await db.client.zCard(ledger.keysSet)).toBeLessThanOrEqual(86);
       // a replay of a remembered one is still a replay; of a forgotten one, a new call
       expect(await ledger.reserve("m399", [])).toEqual({ status: "replay", state: "committed" });
       expect(await ledger.reserve("m0", [])).toEqual({ status: "reserved" });
@@ -544,7 +527,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
         left.push((await ledger.entries()).filter((key) => key.startsWith("b")).length);
       }
       expect(left).toEqual([600 - 256, 600 - 512, 0]);
-      expect(await readLedgerTotal(raw, ledger.hash, "x")).toBe(603n);
+      expect(await readLedgerTotal(db.client, ledger.hash, "x")).toBe(603n);
       // every one of them was forgotten at once all the same
       expect(await ledger.reserve("b1", items(1n))).toEqual({ status: "reserved" });
     });
@@ -578,7 +561,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
         items: [{ asset: "x", amount: 1n, limits: [] }],
       }),
     ).rejects.toMatchObject({ code: "redis_invalid_option" });
-    expect(await raw.keys(`${p("max")}*:k2*`)).toEqual([]);
+    expect(await db.client.keys(`${p("max")}*:k2*`)).toEqual([]);
   });
 
   it("refuses to write a sum that does not fit the stored limbs (10^90), leaving the ledger as it was", async () => {
@@ -595,14 +578,14 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
     const state = Buffer.alloc(8 * 7);
     const values = [1e18, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1, 1e15 - 1];
     for (const [i, value] of values.entries()) state.writeDoubleLE(value, 8 * i);
-    await raw.hSet(hash, "s:x", state);
+    await db.client.hSet(hash, "s:x", state);
     const error = await ledger.reserve(request("b", 1n)).catch((caught: unknown) => caught);
     expect(isRedisAdapterError(error, RedisErrorCode.ReplyInvalid)).toBe(true);
     expect((error as Error).message).toMatch(/10\^90/);
-    expect(await readLedgerTotal(raw, hash, "x")).toBe(10n ** 90n - 1n);
-    expect(await raw.hExists(hash, "e:b")).toBe(0);
+    expect(await readLedgerTotal(db.client, hash, "x")).toBe(10n ** 90n - 1n);
+    expect(await db.client.hExists(hash, "e:b")).toBe(0);
     // the same when a window is summed from a sorted set holding such amounts
-    await raw.zAdd(`${p("ovf")}ledger:{s}:v3:win:y`, [
+    await db.client.zAdd(`${p("ovf")}ledger:{s}:v3:win:y`, [
       { score: 1_749_999_999_000, value: `${"9".repeat(90)}:p` },
       { score: 1_749_999_999_500, value: `${"9".repeat(90)}:q` },
     ]);
@@ -612,7 +595,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisSpendLedger (%s)", (kind) => {
     };
     const summed = await ledger.reserve(windowed).catch((caught: unknown) => caught);
     expect(isRedisAdapterError(summed, RedisErrorCode.ReplyInvalid)).toBe(true);
-    expect(await raw.hExists(hash, "e:c")).toBe(0);
-    expect(await raw.hExists(hash, "s:y")).toBe(0);
+    expect(await db.client.hExists(hash, "e:c")).toBe(0);
+    expect(await db.client.hExists(hash, "s:y")).toBe(0);
   });
 });

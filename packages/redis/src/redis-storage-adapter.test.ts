@@ -6,27 +6,12 @@ import { AgentAuthErrorCode, isAgentAuthError } from "@lucid-dreams/agent-auth";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_KINDS, connectClient, type TestClient } from "../test/clients.js";
-import { type RedisServer, requireRedis, startRedis } from "../test/redis-server.js";
+import { type RedisServer, redisForFile, requireRedis, startRedis } from "../test/redis-server.js";
 import { RedisStorageAdapter } from "./redis-storage-adapter.js";
 
 const run = requireRedis();
-let server: RedisServer;
-/** node-redis, to look at the keys directly whatever client the adapters use. */
-let raw: ReturnType<typeof createClient>;
+const db = redisForFile(run);
 let agents = 0;
-
-beforeAll(async () => {
-  if (!run) return;
-  server = await startRedis();
-  raw = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
-  raw.on("error", () => undefined);
-  await raw.connect();
-});
-afterAll(async () => {
-  if (!run) return;
-  await raw.close();
-  await server.stop();
-});
 
 const agent = () => {
   agents += 1;
@@ -37,7 +22,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter (%s)", (kind) => {
   let test: TestClient;
   let client: TestClient["client"];
   beforeAll(async () => {
-    test = await connectClient(kind, server.url);
+    test = await connectClient(kind, db.server.url);
     client = test.client;
   });
   afterAll(async () => {
@@ -54,14 +39,14 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter (%s)", (kind) => {
     expect(
       await new RedisStorageAdapter({ client, agentRef: agent(), prefix: "p:" }).get("tokens"),
     ).toBeNull();
-    expect(await raw.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
+    expect(await db.client.hGet(`p:{${agentRef}}:store:tokens`, "v")).toBe("one");
     await storage.clear("tokens");
     expect(await storage.get("tokens")).toBeNull();
   });
 
   it("lets one holder at a time run withLock across adapter instances (separate connections)", async () => {
     const agentRef = agent();
-    const clients = await Promise.all(Array.from({ length: 4 }, () => connectClient(kind, server.url)));
+    const clients = await Promise.all(Array.from({ length: 4 }, () => connectClient(kind, db.server.url)));
     try {
       const adapters = clients.map((c) => new RedisStorageAdapter({ client: c.client, agentRef, pollMs: 5 }));
       let active = 0;
@@ -80,7 +65,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter (%s)", (kind) => {
       );
       expect(maxActive).toBe(1);
       expect(runs).toBe(20);
-      expect(await raw.exists(`lucid:{${agentRef}}:lease:tokens`)).toBe(0);
+      expect(await db.client.exists(`lucid:{${agentRef}}:lease:tokens`)).toBe(0);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
@@ -167,7 +152,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
   let test: TestClient;
   let client: TestClient["client"];
   beforeAll(async () => {
-    test = await connectClient(kind, server.url);
+    test = await connectClient(kind, db.server.url);
     client = test.client;
   });
   afterAll(async () => {
@@ -179,7 +164,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
     const storage = new RedisStorageAdapter({ client, agentRef, commandTimeoutMs: 200 });
     await storage.set("tokens", "before");
     expect(await storage.get("tokens")).toBe("before");
-    await server.stop();
+    await db.server.stop();
     try {
       expect(await storage.get("tokens")).toBe("before");
       // refresh still works in this process: the in-process lock and a local write
@@ -193,7 +178,7 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
         retryable: true,
       });
     } finally {
-      await server.start();
+      await db.server.start();
     }
     await test.ready();
     // Redis came back empty (no persistence): the value written during the outage is written back.
@@ -206,11 +191,11 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
     const agentRef = agent();
     const storage = new RedisStorageAdapter({ client, agentRef, commandTimeoutMs: 200 });
     await storage.set("tokens", "before");
-    await server.stop();
+    await db.server.stop();
     try {
       await storage.set("tokens", "local-during-outage");
     } finally {
-      await server.start();
+      await db.server.start();
     }
     await test.ready();
     const other = new RedisStorageAdapter({ client, agentRef });

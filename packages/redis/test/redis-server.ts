@@ -5,6 +5,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
+import { createClient } from "redis";
+import { afterAll, beforeAll } from "vitest";
 
 export const REDIS_MISSING = "install redis-server (Debian package redis-server)";
 
@@ -124,4 +126,33 @@ export async function startRedis(
     }
   }
   throw lastError;
+}
+
+/** A redis-server and a node-redis client connected to it, for one test file (see `redisForFile`). */
+export interface RedisForFile {
+  readonly server: RedisServer;
+  /** node-redis, to look at the keys directly whatever client the code under test uses. */
+  readonly client: ReturnType<typeof createClient>;
+}
+
+/**
+ * Starts a redis-server and connects a node-redis client to it before the file's tests and closes both after
+ * (nothing when `run` is false). Call it at the top level of a test file; read its fields inside tests. The
+ * client reconnects every 20 ms, for the tests that stop and start the server.
+ */
+export function redisForFile(run: boolean): RedisForFile {
+  const redis = {} as { server: RedisServer; client: ReturnType<typeof createClient> };
+  beforeAll(async () => {
+    if (!run) return;
+    redis.server = await startRedis();
+    redis.client = createClient({ url: redis.server.url, socket: { reconnectStrategy: () => 20 } });
+    redis.client.on("error", () => undefined);
+    await redis.client.connect();
+  });
+  afterAll(async () => {
+    if (!run) return;
+    await redis.client?.close();
+    await redis.server?.stop();
+  });
+  return redis;
 }
