@@ -15,8 +15,11 @@ import { script } from "./redis-client.js";
  * counted), so that advancing the window reads the sorted set only when a reservation may have left it.
  * `cleanAt`: when reservations older than the retention are next dropped from the sorted set. One `struct.unpack`
  * reads it, one `struct.pack` writes it.
+ *
+ * `ARITH` is the arithmetic (`over`, `addTo`), which the usual reservation's short path uses too; `HELPERS` the
+ * rest; `PRELUDE` both.
  */
-export const PRELUDE = `
+export const ARITH = `
 local B = 1e15
 -- x > y
 local function over(x, o, y, p)
@@ -35,6 +38,10 @@ local function addTo(x, o, y, p)
   end
   return c > 0
 end
+`;
+
+/** The rest of the shared Lua (see above). */
+const HELPERS = `
 -- x = x - y, never below 0 (x >= y unless the data was tampered with)
 local function subFrom(x, o, y, p)
   if over(y, p, x, o) then
@@ -80,11 +87,14 @@ local function parseEntry(v)
 end
 `;
 
+/** The shared Lua every script starts with (see above). */
+export const PRELUDE = `${ARITH}${HELPERS}`;
+
 /** The most entries one pass forgets per sorted set (the rest on the next reservations: bounded script time). */
 const FORGET_BATCH = 256;
 
 /**
- * The usual reservation, run before anything else is defined (the general code's helpers are not made): one
+ * The usual reservation, run before the general code's helpers are made (only `ARITH` is): one
  * asset, a new key, a last pass and a state already there, every window of the request already in the state,
  * nothing leaving any window of the asset (no sorted-set read), no clean-up due, every limit kept. It computes
  * exactly what the general code computes in that case, with the same commands (HMGET, TIME, ZADD, HSET) and the
@@ -119,38 +129,22 @@ if #KEYS == 3 then
         end
       end
     end
-    -- x > y: the used sum at s[o + 1..6] above the threshold at a[p + 1..6]
-    local function over(o, p)
-      for i = 6, 1, -1 do
-        local u, v = s[o + i], a[p + i]
-        if u ~= v then return u > v end
-      end
-      return false
-    end
-    -- every window the request checks is in the state; no limit is exceeded
-    if go and over(1, 8) then go = false end
+    -- every window the request checks is in the state; no limit is exceeded (thresholds in a)
+    if go and over(s, 1, a, 8) then go = false end
     local p = 15
     for _ = 1, go and a[15] or 0 do
       local w, at = a[p + 1], nil
       for q = 7, ns - 1, 9 do
         if s[q + 1] == w then at = q; break end
       end
-      if not at or over(at + 3, p + 1) then go = false; break end
+      if not at or over(s, at + 3, a, p + 1) then go = false; break end
       p = p + 7
     end
     if go then
-      -- add the amount (a[3..8]) to the sum at s[o + 1..6]; true when it does not fit in 6 limbs
-      local function add(o)
-        local c = 0
-        for i = 1, 6 do
-          local v = s[o + i] + a[2 + i] + c
-          if v >= 1e15 then s[o + i] = v - 1e15; c = 1 else s[o + i] = v; c = 0 end
-        end
-        return c > 0
-      end
-      if add(1) then return {'overflow'} end
+      -- add the amount (a[3..8]) to the lifetime total and to every window
+      if addTo(s, 1, a, 2) then return {'overflow'} end
       for q = 7, ns - 1, 9 do
-        if add(q + 3) then return {'overflow'} end
+        if addTo(s, q + 3, a, 2) then return {'overflow'} end
         if s[q + 3] < 0 or now < s[q + 3] then s[q + 3] = now end
       end
       local stamp = string.format('%d', now)
@@ -192,7 +186,7 @@ end
  * the committed entries deleted (HDEL), held ones (never committed nor released) kept with their key put in the
  * keys set, looked at again a retention later; at most FORGET_BATCH per pass, the rest on the next ones.
  */
-export const RESERVE = script(`${USUAL}${PRELUDE}
+export const RESERVE = script(`${ARITH}${USUAL}${HELPERS}
 local H, K, key = KEYS[1], KEYS[2], ARGV[2]
 local nA = #KEYS - 2
 if got then

@@ -10,7 +10,7 @@ import { RESP_TYPES } from "redis";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../test/random.js";
 import { redisForFile, requireRedis } from "../test/redis-server.js";
-import { RESERVE, USUAL } from "./ledger-scripts.js";
+import { ARITH, RESERVE, USUAL } from "./ledger-scripts.js";
 import { type Script, type ScriptArgument, script } from "./redis-client.js";
 import { RedisSpendLedger } from "./redis-spend-ledger.js";
 
@@ -21,7 +21,7 @@ const db = redisForFile(run);
 const GENERAL = script(RESERVE.source.replace(USUAL, "\nlocal got, now\n"));
 /** The short path, read-only: 'usual' where it would reserve, 'general' where the general code would run. */
 const PROBE = script(
-  `${USUAL.replace(/\n\s*local stamp = [\s\S]*?return 'reserved'\n/, "\n      return 'usual'\n")}\nreturn 'general'`,
+  `${ARITH}${USUAL.replace(/\n\s*local stamp = [\s\S]*?return 'reserved'\n/, "\n      return 'usual'\n")}\nreturn 'general'`,
 );
 
 /**
