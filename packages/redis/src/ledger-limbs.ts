@@ -20,6 +20,12 @@ export function writeLimbs(out: DataView, offset: number, value: bigint): number
     out.setFloat64(offset, low, true);
     out.setFloat64(offset + 8, (n - low) / BASE, true);
     for (let i = 2; i < LIMBS; i += 1) out.setFloat64(offset + 8 * i, 0, true);
+  } else if (value < 1_000_000_000_000_000_000_000_000_000_000n) {
+    // two limbs (below 10^30, the usual wei amount or limit): one bigint division, no decimal string
+    const high = value / 1_000_000_000_000_000n;
+    out.setFloat64(offset, Number(value - high * 1_000_000_000_000_000n), true);
+    out.setFloat64(offset + 8, Number(high), true);
+    for (let i = 2; i < LIMBS; i += 1) out.setFloat64(offset + 8 * i, 0, true);
   } else {
     const text = value.toString();
     let end = text.length;

@@ -1,5 +1,5 @@
 import type { SpendLedger, SpendReserveRequest, SpendReserveResult } from "@lucid-dreams/agent-auth/tools";
-import { DEFAULT_PREFIX, ledgerKeys } from "./keys.js";
+import { DEFAULT_PREFIX, LEDGER_KEYS, LEDGER_SCOPE, LEDGER_WINDOW, ledgerBase, ledgerKeys } from "./keys.js";
 import { fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
 import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
 import { checkPrefix, type RedisClientLike, type ScriptArgument, ScriptRunner } from "./redis-client.js";
@@ -59,11 +59,26 @@ export class RedisSpendLedger implements SpendLedger {
   }
 
   /** Reserves every item together, or none (see `SpendLedger#reserve`). */
-  async reserve(request: SpendReserveRequest): Promise<SpendReserveResult> {
+  reserve(request: SpendReserveRequest): Promise<SpendReserveResult> {
+    let assets: AssetPlan[];
+    let scriptKeys: string[];
+    let args: ScriptArgument[];
+    try {
+      [assets, scriptKeys, args] = this.#pack(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // no `await`: one promise less between Redis's answer and the caller
+    return this.#runner
+      .eval(RESERVE, scriptKeys, args)
+      .then((reply) => reserveResult(reply, assets, request));
+  }
+
+  /** The request's assets, and the keys and arguments of `RESERVE` for it; throws on a bad request. */
+  #pack(request: SpendReserveRequest): [AssetPlan[], string[], ScriptArgument[]] {
     checkScopeKey(request?.scope, request?.key);
     if (typeof request.fingerprint !== "string") throw invalid("fingerprint must be a string.");
     const assets: AssetPlan[] = [];
-    const checks: Check[] = [];
     let size = 16; // now, retention
     for (const item of request.items) {
       if (typeof item.asset !== "string" || item.asset === "")
@@ -80,26 +95,24 @@ export class RedisSpendLedger implements SpendLedger {
       for (const limit of item.limits) {
         checkAmount(limit.amount, "a limit's amount");
         const threshold = limit.amount - item.amount;
-        let window = 0;
-        if (limit.windowMs === undefined) {
+        const window = limit.windowMs;
+        if (window === undefined) {
           if (plan.lifetime === undefined || threshold < plan.lifetime) plan.lifetime = threshold;
-        } else {
-          window = limit.windowMs;
-          if (!(Number.isInteger(window) && window > 0 && window <= this.#retentionMs)) {
-            throw invalid(
-              `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
-            );
-          }
-          const at = plan.windows.indexOf(window);
-          if (at === -1) {
-            plan.windows.push(window);
-            plan.thresholds.push(threshold);
-            size += 8 * 7; // windowMs, threshold
-          } else if (threshold < (plan.thresholds[at] as bigint)) {
-            plan.thresholds[at] = threshold;
-          }
+          continue;
         }
-        checks.push({ plan, window, amount: item.amount, limit: limit.amount, rule: limit.rule });
+        if (!(Number.isInteger(window) && window > 0 && window <= this.#retentionMs)) {
+          throw invalid(
+            `limit "${limit.rule}": windowMs must be a positive integer of at most windowRetentionMs (${this.#retentionMs}).`,
+          );
+        }
+        const at = plan.windows.indexOf(window);
+        if (at === -1) {
+          plan.windows.push(window);
+          plan.thresholds.push(threshold);
+          size += 8 * 7; // windowMs, threshold
+        } else if (threshold < (plan.thresholds[at] as bigint)) {
+          plan.thresholds[at] = threshold;
+        }
       }
     }
     let now = -1;
@@ -113,15 +126,15 @@ export class RedisSpendLedger implements SpendLedger {
     view.setFloat64(0, now, true);
     view.setFloat64(8, this.#retentionMs, true);
     let at = 16;
-    const keys = ledgerKeys(this.#prefix, request.scope);
-    const scriptKeys = [keys.scope, keys.keys];
+    const base = ledgerBase(this.#prefix, request.scope);
+    const scriptKeys = [base + LEDGER_SCOPE, base + LEDGER_KEYS];
     const args: ScriptArgument[] = [numbers, request.key, ""];
     let entry = "";
     for (const plan of assets) {
       checkAmount(plan.amount, `the sum of the amounts of asset "${plan.name}"`);
       const amount = plan.amount.toString();
-      entry += `${entry === "" ? "" : ","}[${JSON.stringify(plan.name)},"${amount}"]`;
-      scriptKeys.push(keys.window(plan.name));
+      entry += `${entry === "" ? "" : ","}[${jsonString(plan.name)},"${amount}"]`;
+      scriptKeys.push(base + LEDGER_WINDOW + plan.name);
       args.push(plan.name, `${amount}:${request.key}`);
       at = writeLimbs(view, at, plan.amount);
       at = writeThreshold(view, at, plan.lifetime);
@@ -134,30 +147,7 @@ export class RedisSpendLedger implements SpendLedger {
     }
     // the entry's tail: what a replay compares (the fingerprint) and what release gives back
     args[2] = `${Buffer.byteLength(request.fingerprint)} ${request.fingerprint}[${entry}]`;
-    const reply = await this.#runner.eval(RESERVE, scriptKeys, args);
-    if (reply === "reserved") return { status: "reserved" };
-    if (!Array.isArray(reply)) throw badReply();
-    switch (reply[0]) {
-      case "conflict":
-        return { status: "conflict" };
-      case "replay": {
-        const state = reply[1];
-        if (state === "reserved" || state === "committed") return { status: "replay", state };
-        throw badReply();
-      }
-      case "exceeded":
-        return firstExceeded(assets, checks, reply);
-      case "overflow":
-        throw new RedisAdapterError(
-          RedisErrorCode.ReplyInvalid,
-          "RedisSpendLedger: a sum would pass 10^90; the reservation was refused and nothing was written.",
-          {
-            hint: "Amounts are at most 2^256, so only a state written by another program gets there: check what writes under this ledger's prefix.",
-          },
-        );
-      default:
-        throw badReply();
-    }
+    return [assets, scriptKeys, args];
   }
 
   /** Marks the reservation committed (sent). Idempotent; unknown keys are ignored. */
@@ -184,6 +174,37 @@ export class RedisSpendLedger implements SpendLedger {
   }
 }
 
+/** The result of `RESERVE`'s reply for `request` (packed as `assets`); throws on a reply it cannot read. */
+function reserveResult(
+  reply: unknown,
+  assets: AssetPlan[],
+  request: SpendReserveRequest,
+): SpendReserveResult {
+  if (reply === "reserved") return { status: "reserved" };
+  if (!Array.isArray(reply)) throw badReply();
+  switch (reply[0]) {
+    case "conflict":
+      return { status: "conflict" };
+    case "replay": {
+      const state = reply[1];
+      if (state === "reserved" || state === "committed") return { status: "replay", state };
+      throw badReply();
+    }
+    case "exceeded":
+      return firstExceeded(assets, request, reply);
+    case "overflow":
+      throw new RedisAdapterError(
+        RedisErrorCode.ReplyInvalid,
+        "RedisSpendLedger: a sum would pass 10^90; the reservation was refused and nothing was written.",
+        {
+          hint: "Amounts are at most 2^256, so only a state written by another program gets there: check what writes under this ledger's prefix.",
+        },
+      );
+    default:
+      throw badReply();
+  }
+}
+
 /**
  * One asset of a reservation: its amount and the threshold of its lifetime limits and of each window its limits
  * use: the largest used sum all those checks let through, the least `limit - item amount`.
@@ -196,21 +217,16 @@ interface AssetPlan {
   readonly thresholds: bigint[];
 }
 
-/** One limit of one item, in the request's order (window 0: lifetime). */
-interface Check {
-  readonly plan: AssetPlan;
-  readonly window: number;
-  readonly amount: bigint;
-  readonly limit: bigint;
-  readonly rule: string;
-}
-
 /**
- * The first check (in the request's order) that the used sums the script returned refuse: per asset the
- * lifetime total, then the sum of each of its windows, in the order they were sent.
+ * The first check (in the request's order: every limit of every item) that the used sums the script returned
+ * refuse: per asset the lifetime total, then the sum of each of its windows, in the order they were sent.
  */
-function firstExceeded(assets: AssetPlan[], checks: Check[], reply: unknown[]): SpendReserveResult {
-  const used = new Map<AssetPlan, bigint[]>();
+function firstExceeded(
+  assets: AssetPlan[],
+  request: SpendReserveRequest,
+  reply: unknown[],
+): SpendReserveResult {
+  const used = new Map<string, { plan: AssetPlan; sums: bigint[] }>();
   let at = 1;
   for (const plan of assets) {
     const sums: bigint[] = [];
@@ -220,23 +236,43 @@ function firstExceeded(assets: AssetPlan[], checks: Check[], reply: unknown[]): 
       sums.push(sum);
       at += LIMBS;
     }
-    used.set(plan, sums);
+    used.set(plan.name, { plan, sums });
   }
   if (at !== reply.length) throw badReply();
-  for (const check of checks) {
-    const sums = used.get(check.plan) as bigint[];
-    const sum = sums[check.window === 0 ? 0 : check.plan.windows.indexOf(check.window) + 1] as bigint;
-    if (sum + check.amount > check.limit) {
-      return {
-        status: "exceeded",
-        asset: check.plan.name,
-        rule: String(check.rule),
-        limit: check.limit,
-        used: sum,
-      };
+  for (const item of request.items) {
+    const asset = used.get(item.asset);
+    if (asset === undefined) throw badReply();
+    for (const limit of item.limits) {
+      let window = 0; // the lifetime total
+      if (limit.windowMs !== undefined) {
+        window = asset.plan.windows.indexOf(limit.windowMs) + 1;
+        if (window === 0) throw badReply();
+      }
+      const sum = asset.sums[window] as bigint;
+      if (sum + item.amount > limit.amount) {
+        return {
+          status: "exceeded",
+          asset: item.asset,
+          rule: String(limit.rule),
+          limit: limit.amount,
+          used: sum,
+        };
+      }
     }
   }
   throw badReply();
+}
+
+/** `JSON.stringify(name)` of asset names, remembered (a ledger sees few assets; at most 256 kept). */
+const jsonNames = new Map<string, string>();
+function jsonString(name: string): string {
+  let json = jsonNames.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (jsonNames.size >= 256) jsonNames.clear();
+    jsonNames.set(name, json);
+  }
+  return json;
 }
 
 function checkAmount(value: bigint, what: string): void {
