@@ -133,7 +133,7 @@ export class RedisSpendLedger implements SpendLedger {
     for (const plan of assets) {
       checkAmount(plan.amount, `the sum of the amounts of asset "${plan.name}"`);
       const amount = plan.amount.toString();
-      entry += `${entry === "" ? "" : ","}[${jsonString(plan.name)},"${amount}"]`;
+      entry += `${entry === "" ? "" : ","}[${JSON.stringify(plan.name)},"${amount}"]`;
       scriptKeys.push(base + LEDGER_WINDOW + plan.name);
       args.push(plan.name, `${amount}:${request.key}`);
       at = writeLimbs(view, at, plan.amount);
@@ -261,18 +261,6 @@ function firstExceeded(
     }
   }
   throw badReply();
-}
-
-/** `JSON.stringify(name)` of asset names, remembered (a ledger sees few assets; at most 256 kept). */
-const jsonNames = new Map<string, string>();
-function jsonString(name: string): string {
-  let json = jsonNames.get(name);
-  if (json === undefined) {
-    json = JSON.stringify(name);
-    if (jsonNames.size >= 256) jsonNames.clear();
-    jsonNames.set(name, json);
-  }
-  return json;
 }
 
 function checkAmount(value: bigint, what: string): void {
