@@ -3,6 +3,8 @@
  * command (see `Deadlines`).
  */
 
+import { setMaxListeners } from "node:events";
+
 class TimeoutError extends Error {}
 
 /** The most a slice lasts: a command's deadline is between the timeout and the timeout plus this. */
@@ -55,6 +57,9 @@ export class Deadlines {
     if (slice === undefined || now >= slice.closesAt) {
       if (slice !== undefined && slice.open === 0) this.#drop(slice);
       const controller = new AbortController();
+      // every command of the slice adds a listener to its signal (node-redis): no "possible memory leak"
+      // warning past ten commands in flight
+      setMaxListeners(0, controller.signal);
       const closesAt = now + this.#sliceMs;
       slice = {
         closesAt,

@@ -160,3 +160,33 @@ describe.runIf(run).each(CLIENT_KINDS)("RESP3 (%s)", (kind) => {
     }
   });
 });
+
+describe.runIf(run).each(CLIENT_KINDS)("many commands in flight (%s)", (kind) => {
+  it("sends 200 at once with no process warning (one abort signal serves a slice's commands)", async () => {
+    const connected = await connectClient(kind, db.server.url);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const ledger = new RedisSpendLedger({ client: connected.client, prefix: `inflight-${kind}:` });
+      const limits = [{ rule: "total", amount: 150n }];
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          ledger.reserve({
+            scope: "s",
+            key: `k${i}`,
+            fingerprint: "f",
+            items: [{ asset: "x", amount: 1n, limits }],
+          }),
+        ),
+      );
+      expect(answers.filter((answer) => answer.status === "reserved")).toHaveLength(150);
+      // a warning is emitted on the next tick after the listener that passed the limit was added
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => `${warning.name}: ${warning.message}`)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      await connected.close();
+    }
+  });
+});
