@@ -160,8 +160,8 @@ function usualFor(k: number, probe: boolean): string {
   }
   return `${lua}    local stamp = string.format('%d', now)
     redis.call('ZADD', KEYS[3], stamp, ARGV[5])
-    redis.call('HSET', KEYS[1], 's:' .. ARGV[4], struct.pack(${doubles(written.length)}, ${written.join(", ")}),
-      'n', struct.pack('<ddd', n1 + 1, now - ret, n3), 'e:' .. ARGV[2], 'R ' .. stamp .. ' ' .. ARGV[3])
+    redis.call('HSET', KEYS[1], sk, struct.pack(${doubles(written.length)}, ${written.join(", ")}),
+      'n', struct.pack('<ddd', n1 + 1, now - ret, n3), ek, 'R ' .. stamp .. ' ' .. ARGV[3])
     return 'reserved'
   end
 `;
@@ -180,7 +180,8 @@ export function usualPath(probe = false): string {
   let lua = `
 local got, now
 if #KEYS == 3 then
-  got = redis.call('HMGET', KEYS[1], 'e:' .. ARGV[2], 'n', 's:' .. ARGV[4])
+  local ek, sk = 'e:' .. ARGV[2], 's:' .. ARGV[4]
+  got = redis.call('HMGET', KEYS[1], ek, 'n', sk)
   local st, pn = got[3], got[2]
   local na, ns = #ARGV[1], st and pn and not got[1] and #st or 0
   if ns == 0 then
