@@ -181,10 +181,12 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
       await db.server.start();
     }
     await test.ready();
-    // Redis came back empty (no persistence): the value written during the outage is written back.
-    expect(await storage.get("tokens")).toBe("during");
-    expect(storage.stats.writeBacks).toBe(1);
+    // Redis came back empty (no persistence): the value written during the outage is written back by the next
+    // read that Redis answers (on a loaded machine a read may still pass its 200 ms and answer from memory).
+    expect(await readUntilRedisAnswers(storage, "tokens")).toBe("during");
     expect(await new RedisStorageAdapter({ client, agentRef }).get("tokens")).toBe("during");
+    // once; or not counted, when a write-back that timed out was still carried out (its answer came late)
+    expect(storage.stats.writeBacks).toBeLessThanOrEqual(1);
   });
 
   it("does not write back over a value another worker stored after the outage", async () => {
@@ -200,10 +202,23 @@ describe.runIf(run).each(CLIENT_KINDS)("RedisStorageAdapter while Redis is down 
     await test.ready();
     const other = new RedisStorageAdapter({ client, agentRef });
     await other.set("tokens", "other-after-restart");
-    expect(await storage.get("tokens")).toBe("other-after-restart");
+    expect(await readUntilRedisAnswers(storage, "tokens")).toBe("other-after-restart");
     expect(storage.stats.writeBacks).toBe(0);
   });
 });
+
+/**
+ * `storage.get(key)` again until Redis answers it (not this process's memory: no local fallback counted), at
+ * most 50 times: counts reads, never times them. Fails when Redis never answers.
+ */
+async function readUntilRedisAnswers(storage: RedisStorageAdapter, key: string): Promise<string | null> {
+  for (let read = 0; read < 50; read += 1) {
+    const fallbacks = storage.stats.localFallbacks;
+    const value = await storage.get(key);
+    if (storage.stats.localFallbacks === fallbacks) return value;
+  }
+  throw new Error(`Redis did not answer 50 reads of ${key} in a row`);
+}
 
 /**
  * A process that refreshed tokens in memory during an outage writes them back when Redis returns. Meanwhile a
@@ -254,13 +269,13 @@ describe.runIf(run).each(CLIENT_KINDS)("an outage-era write-back vs a live lease
       expect(await holder.get("tokens")).toBe("T1"); // Redis kept T1: the outage refresh is not there
       await holder.set("tokens", "T3-holder");
       // The outage-era process comes back while the holder still holds the lease.
-      expect(await process.get("tokens")).toBe("T3-holder");
+      expect(await readUntilRedisAnswers(process, "tokens")).toBe("T3-holder");
       expect(process.stats.writeBacks).toBe(0);
       // The refused write-back took no fence: the holder's next write still lands.
       await holder.set("tokens", "T3-holder-final");
     });
     expect(await look.hGet(store, "v")).toBe("T3-holder-final");
-    expect(await process.get("tokens")).toBe("T3-holder-final"); // adopted for good, never retried
+    expect(await readUntilRedisAnswers(process, "tokens")).toBe("T3-holder-final"); // adopted for good, never retried
     expect(process.stats.writeBacks).toBe(0);
     expect(holder.stats.fencedWrites).toBe(0);
   });
@@ -271,7 +286,7 @@ describe.runIf(run).each(CLIENT_KINDS)("an outage-era write-back vs a live lease
     await look.del([store, `lucid:{${agentRef}}:fence:tokens`]); // the data loss: counters start over
     await holder.withLock("tokens", () => holder.set("tokens", "T3-holder"));
     expect(await look.hGet(store, "ver")).toBe("1"); // lower than anything the process saw before
-    expect(await process.get("tokens")).toBe("T3-holder");
+    expect(await readUntilRedisAnswers(process, "tokens")).toBe("T3-holder");
     expect(process.stats.writeBacks).toBe(0);
     expect(await look.hGet(store, "v")).toBe("T3-holder");
   });
@@ -279,7 +294,7 @@ describe.runIf(run).each(CLIENT_KINDS)("an outage-era write-back vs a live lease
   it("never brings back tokens the holder cleared (signed out) after Redis came back", async () => {
     const { process, holder, store } = await outageRefresh(agent(), "T2-outage");
     await holder.withLock("tokens", () => holder.clear("tokens"));
-    expect(await process.get("tokens")).toBeNull();
+    expect(await readUntilRedisAnswers(process, "tokens")).toBeNull();
     expect(process.stats.writeBacks).toBe(0);
     expect(await look.hExists(store, "v")).toBe(0);
   });
@@ -290,8 +305,10 @@ describe.runIf(run).each(CLIENT_KINDS)("an outage-era write-back vs a live lease
       holder.withLock("tokens", async () => {
         expect(await holder.get("tokens")).toBe("T1");
         // Nobody wrote since the outage: the write-back lands, with a fence newer than the holder's lease.
-        expect(await process.get("tokens")).toBe("T2-outage");
-        expect(process.stats.writeBacks).toBe(1);
+        expect(await readUntilRedisAnswers(process, "tokens")).toBe("T2-outage");
+        // once; or not counted, when a write-back that timed out was still carried out (its answer came late):
+        // either way it landed, as the holder's fenced write below shows
+        expect(process.stats.writeBacks).toBeLessThanOrEqual(1);
         await holder.set("tokens", "T3-holder"); // before presenting T1's refresh token: refused
       }),
     ).rejects.toMatchObject({ code: AgentAuthErrorCode.StorageFenced });
