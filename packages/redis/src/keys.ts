@@ -21,21 +21,13 @@ export const storageKeys = (prefix: string, agentRef: string, key: string) => {
   return { store: `${base}store:${key}`, fence: `${base}fence:${key}`, lease: `${base}lease:${key}` };
 };
 
-/** The start of every key of one ledger scope; the scope's keys are this plus `LEDGER_SCOPE` and so on. */
-export const ledgerBase = (prefix: string, scope: string) => `${prefix}ledger:{${scope}}:`;
-/** The scope hash (after `ledgerBase`). */
-export const LEDGER_SCOPE = "v3";
-/** Item-less reservations and held ones past the retention (after `ledgerBase`; see RESERVE). */
-export const LEDGER_KEYS = "v3:keys";
-/** An asset's sorted set: this plus the asset's name (after `ledgerBase`). */
-export const LEDGER_WINDOW = "v3:win:";
-
-/** The keys of one ledger scope (per-asset keys are made with `window`). */
+/** The keys of one ledger scope (per-asset keys are made with `asset`). */
 export const ledgerKeys = (prefix: string, scope: string) => {
-  const base = ledgerBase(prefix, scope);
+  const base = `${prefix}ledger:{${scope}}:`;
   return {
-    scope: base + LEDGER_SCOPE,
-    keys: base + LEDGER_KEYS,
-    window: (asset: string) => base + LEDGER_WINDOW + asset,
+    scope: `${base}v3`,
+    /** Item-less reservations and held ones past the retention (see RESERVE). */
+    keys: `${base}v3:keys`,
+    window: (asset: string) => `${base}v3:win:${asset}`,
   };
 };

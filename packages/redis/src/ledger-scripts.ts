@@ -15,10 +15,8 @@ import { script } from "./redis-client.js";
  * counted), so that advancing the window reads the sorted set only when a reservation may have left it.
  * `cleanAt`: when reservations older than the retention are next dropped from the sorted set. One `struct.unpack`
  * reads it, one `struct.pack` writes it.
- *
- * `ARITH` is the arithmetic (`over`, `addTo`); `HELPERS` the rest; `PRELUDE` both.
  */
-export const ARITH = `
+export const PRELUDE = `
 local B = 1e15
 -- x > y
 local function over(x, o, y, p)
@@ -37,10 +35,6 @@ local function addTo(x, o, y, p)
   end
   return c > 0
 end
-`;
-
-/** The rest of the shared Lua (see above). */
-const HELPERS = `
 -- x = x - y, never below 0 (x >= y unless the data was tampered with)
 local function subFrom(x, o, y, p)
   if over(y, p, x, o) then
@@ -85,9 +79,6 @@ local function parseEntry(v)
     string.sub(v, b + n + 1), tonumber(string.sub(v, 2, z - 1)) or -1
 end
 `;
-
-/** The shared Lua every script starts with (see above). */
-export const PRELUDE = `${ARITH}${HELPERS}`;
 
 /** The most entries one pass forgets per sorted set (the rest on the next reservations: bounded script time). */
 const FORGET_BATCH = 256;

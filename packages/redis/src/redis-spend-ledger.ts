@@ -1,5 +1,5 @@
 import type { SpendLedger, SpendReserveRequest, SpendReserveResult } from "@lucid-dreams/agent-auth/tools";
-import { DEFAULT_PREFIX, LEDGER_KEYS, LEDGER_SCOPE, LEDGER_WINDOW, ledgerBase, ledgerKeys } from "./keys.js";
+import { DEFAULT_PREFIX, ledgerKeys } from "./keys.js";
 import { fromLimbs, LIMBS, writeLimbs, writeThreshold } from "./ledger-limbs.js";
 import { COMMIT, ENTRY_ASSETS, RELEASE_SPEND, RESERVE } from "./ledger-scripts.js";
 import { checkPrefix, type RedisClientLike, type ScriptArgument, ScriptRunner } from "./redis-client.js";
@@ -126,15 +126,15 @@ export class RedisSpendLedger implements SpendLedger {
     view.setFloat64(0, now, true);
     view.setFloat64(8, this.#retentionMs, true);
     let at = 16;
-    const base = ledgerBase(this.#prefix, request.scope);
-    const scriptKeys = [base + LEDGER_SCOPE, base + LEDGER_KEYS];
+    const keys = ledgerKeys(this.#prefix, request.scope);
+    const scriptKeys = [keys.scope, keys.keys];
     const args: ScriptArgument[] = [numbers, request.key, ""];
     let entry = "";
     for (const plan of assets) {
       checkAmount(plan.amount, `the sum of the amounts of asset "${plan.name}"`);
       const amount = plan.amount.toString();
       entry += `${entry === "" ? "" : ","}[${JSON.stringify(plan.name)},"${amount}"]`;
-      scriptKeys.push(base + LEDGER_WINDOW + plan.name);
+      scriptKeys.push(keys.window(plan.name));
       args.push(plan.name, `${amount}:${request.key}`);
       at = writeLimbs(view, at, plan.amount);
       at = writeThreshold(view, at, plan.lifetime);
